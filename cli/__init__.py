@@ -1,0 +1,1 @@
+"""The `discourse` command (typer), installed as ``discourse.cli``."""

@@ -1,0 +1,110 @@
+"""Reading threads into the canonical tables.
+
+``read(paths)`` detects each file's format from its content (or takes ``format=``), runs that reader,
+and joins the results: several files of one thread (paged responses, ``morechildren``) become one thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import polars as pl
+
+from discourse import schema
+from discourse.errors import EmptyInput, FileNotFound, InputError, NoUsableComments, ParseError, UnknownFormat
+from discourse.io._common import head
+from discourse.io.registry import READERS, ReadOptions, Reader, ReadResult, get_reader, register
+from discourse.quality import QualityReport
+
+__all__ = ["read", "read_file", "detect_format", "formats", "ReadOptions", "ReadResult", "Reader",
+           "register", "READERS"]
+
+
+def _load_readers() -> None:
+    from discourse.io import _all  # noqa: F401  (registers the readers)
+
+
+def formats() -> list[Reader]:
+    """The registered readers, in the order detection tries them."""
+    _load_readers()
+    return sorted(READERS.values(), key=lambda r: (-r.priority, r.name))
+
+
+def detect_format(path: str | Path) -> Reader:
+    """The reader that recognises this file (or directory) from its content."""
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFound(p)
+    if p.is_dir():
+        for reader in formats():
+            if reader.directory and reader.sniff(p, ""):
+                return reader
+        raise UnknownFormat(p, "a directory that is neither a ConvoKit corpus nor a Stack Exchange dump")
+    if p.stat().st_size == 0:
+        raise EmptyInput(p)
+    text = head(p)
+    if not text.strip() and not p.name.endswith((".zst", ".parquet")):
+        raise EmptyInput(p)
+    for reader in formats():
+        if reader.sniff(p, text):
+            return reader
+    raise UnknownFormat(p)
+
+
+def read_file(path: str | Path, format: str | None = None, options: ReadOptions | None = None) -> ReadResult:
+    options = options or ReadOptions()
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFound(p)
+    _load_readers()
+    reader = get_reader(format) if format else detect_format(p)
+    try:
+        result = reader.read(p, options)
+    except InputError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, pl.exceptions.PolarsError) as err:
+        # A reader met a structure it did not expect: report it against the file, not as a traceback.
+        raise ParseError(p, None, f"does not look like a valid {reader.name} file ({type(err).__name__}: {err})") from err
+    comments = schema.conform(result.comments, schema.COMMENTS)
+    threads = schema.conform(result.threads, schema.THREADS)
+    if options.site:
+        comments = comments.with_columns(site=pl.lit(options.site))
+        threads = threads.with_columns(site=pl.lit(options.site))
+    return ReadResult(comments, threads, result.quality)
+
+
+def read(paths: str | Path | Sequence[str | Path], format: str | None = None,
+         options: ReadOptions | None = None) -> ReadResult:
+    """Read one or more files into one comments table, one threads table and one quality report.
+
+    Comments are not de-duplicated here (the repair stage does that, and counts it).
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    paths = list(paths)
+    if not paths:
+        raise InputError("no input files given")
+    results = [read_file(p, format, options) for p in paths]
+    comments = pl.concat([r.comments for r in results], how="diagonal_relaxed")
+    comments = schema.conform(comments, schema.COMMENTS)
+    threads = _merge_threads([r.threads for r in results])
+    quality = QualityReport()
+    for r in results:
+        quality = quality.merge(r.quality)
+    if comments.height == 0:
+        raise NoUsableComments(", ".join(str(p) for p in paths), "the files hold no comments")
+    return ReadResult(comments, threads, quality)
+
+
+def _merge_threads(frames: Iterable[pl.DataFrame]) -> pl.DataFrame:
+    """One row per (site, thread_id): the first non-null value of each field across files."""
+    threads = pl.concat([schema.conform(f, schema.THREADS) for f in frames], how="diagonal_relaxed")
+    threads = schema.conform(threads, schema.THREADS)
+    if threads.height == 0:
+        return threads
+    others = [c for c in threads.columns if c not in ("site", "thread_id")]
+    merged = threads.group_by(["site", "thread_id"], maintain_order=True).agg(
+        [pl.col(c).drop_nulls().first() if c != "reported_comments" else pl.col(c).max() for c in others]
+    )
+    return schema.conform(merged, schema.THREADS)

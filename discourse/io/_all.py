@@ -1,0 +1,6 @@
+"""Importing this module registers every reader (each reader module calls ``register`` on import).
+
+One line per reader module; keep them sorted.
+"""
+
+from discourse.io import generic  # noqa: F401

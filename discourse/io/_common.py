@@ -1,0 +1,124 @@
+"""Helpers every reader shares: decoding bytes, loading JSON with located errors, HTML to text."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from discourse.errors import EmptyInput, FileNotFound, ParseError
+
+__all__ = ["read_bytes", "decode", "read_text", "load_json", "html_to_text", "head"]
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def read_bytes(path: str | Path) -> bytes:
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFound(p)
+    if p.is_dir():
+        raise ParseError(p, None, "is a directory; expected a file")
+    data = p.read_bytes()
+    if not data.strip():
+        raise EmptyInput(p)
+    return data
+
+
+def decode(data: bytes, path: str | Path = "<bytes>") -> str:
+    """Decode a file's bytes: honour a BOM, else UTF-8, else Windows-1252 (common in CSV exports)."""
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(enc)
+            except UnicodeDecodeError as err:
+                raise ParseError(path, f"byte {err.start}", f"starts with a {enc} byte-order mark but is not {enc}") from err
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as err:
+        raise ParseError(path, f"byte {err.start}", "expected UTF-8 or Windows-1252 text") from err
+
+
+def read_text(path: str | Path) -> str:
+    return decode(read_bytes(path), path)
+
+
+def head(path: str | Path, n: int = 65536) -> str:
+    """The first ``n`` bytes of a file decoded leniently, BOM stripped (for format sniffing)."""
+    with open(path, "rb") as fh:
+        data = fh.read(n)
+    for bom, _ in _BOMS[:1]:
+        if data.startswith(bom):
+            data = data[len(bom):]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    return data.decode("utf-8", errors="replace")
+
+
+def load_json(path: str | Path, text: str | None = None) -> Any:
+    """Parse a JSON file; a syntax error or truncation names the line and column."""
+    if text is None:
+        text = read_text(path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        what = "the JSON ends early (truncated file?)" if err.pos >= len(text.rstrip()) else f"invalid JSON: {err.msg}"
+        raise ParseError(path, f"line {err.lineno}, column {err.colno}", what) from err
+
+
+class _TextExtractor(HTMLParser):
+    _BLOCK = {"p", "br", "div", "li", "blockquote", "pre", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._href: str | None = None
+        self._link_text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._BLOCK and self.parts and not self.parts[-1].endswith("\n"):
+            self.parts.append("\n\n" if tag == "p" else "\n")
+        if tag == "a":
+            self._href = dict(attrs).get("href")
+            self._link_text = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._href is not None:
+            text = "".join(self._link_text)
+            href = self._href
+            self._href = None
+            # links are kept as text: the visible text, plus the address when it differs
+            shown = text if (not href or href.rstrip("/") in text or text.rstrip(".…") in href and len(text) > 8) else f"{text} ({href})" if text else href
+            self.parts.append(shown)
+
+    def handle_data(self, data: str) -> None:
+        if self._href is not None:
+            self._link_text.append(data)
+        else:
+            self.parts.append(data)
+
+
+_TAG_RE = re.compile(r"<[a-zA-Z/!]")
+
+
+def html_to_text(s: str | None) -> str | None:
+    """Comment HTML (HN, YouTube textDisplay, Disqus) to plain text: entities decoded, paragraphs
+    kept as blank lines, links kept as their text (and address)."""
+    if s is None:
+        return None
+    if not _TAG_RE.search(s):
+        return html.unescape(s).strip()
+    parser = _TextExtractor()
+    parser.feed(s)
+    parser.close()
+    out = "".join(parser.parts)
+    out = re.sub(r"[ \t]+\n", "\n", out)
+    out = re.sub(r"\n{3,}", "\n\n", out)
+    return out.strip()

@@ -1,0 +1,70 @@
+"""One table of readers, consulted by :func:`discourse.io.read`.
+
+A reader is a pure parse plus a thin read: ``read(path, options)`` returns a :class:`ReadResult`
+whose ``comments`` follow :data:`discourse.schema.COMMENTS` and ``threads`` :data:`discourse.schema.THREADS`,
+and whose ``quality`` counts every record the file held (``add_read`` per thread, ``drop`` with a reason
+for each one not kept). ``sniff(path, head)`` says from the first 64 KiB (decoded text, BOM stripped)
+whether the reader recognises the file; readers are tried by descending ``priority``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from discourse._typing import OnError
+from discourse.quality import QualityReport
+
+__all__ = ["ReadOptions", "ReadResult", "Reader", "READERS", "register", "get_reader"]
+
+# roles a generic column mapping can name
+COLUMN_ROLES = ("thread", "id", "parent", "author", "text", "time", "score", "site", "title")
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    columns: dict[str, str] = field(default_factory=dict)  # role -> column name (COLUMN_ROLES)
+    on_error: OnError = "raise"       # "skip": skip unparseable records of a dump and count them
+    site: str | None = None           # override the site label
+    thread_id: str | None = None      # override the thread id (single-thread files)
+    page_layout: dict = field(default_factory=dict)  # flat-page layout overrides (see discourse.io.flatpage)
+
+
+@dataclass
+class ReadResult:
+    comments: pl.DataFrame
+    threads: pl.DataFrame
+    quality: QualityReport
+
+
+@dataclass(frozen=True)
+class Reader:
+    name: str                                     # the --format value
+    site: str                                     # default site label
+    description: str
+    sniff: Callable[[Path, str], bool]
+    read: Callable[[Path, ReadOptions], ReadResult]
+    priority: int = 0
+    directory: bool = False                       # reads a directory (ConvoKit corpus, SE dump)
+    suffixes: tuple[str, ...] = ()
+
+
+READERS: dict[str, Reader] = {}
+
+
+def register(reader: Reader) -> Reader:
+    if reader.name in READERS:
+        raise ValueError(f"a reader named {reader.name!r} is already registered")
+    READERS[reader.name] = reader
+    return reader
+
+
+def get_reader(name: str) -> Reader:
+    from discourse.errors import InputError
+
+    if name not in READERS:
+        raise InputError(f"unknown format {name!r}; known formats: {', '.join(sorted(READERS))}")
+    return READERS[name]

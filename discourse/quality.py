@@ -1,0 +1,151 @@
+"""The data-quality report: every comment read is kept, or counted with the reason it was dropped.
+
+Counts are kept per thread. For each thread ``read == kept + sum(dropped.values())`` always holds
+(:meth:`QualityReport.check_balanced`). ``repaired`` counts comments that were kept but changed
+(a deleted author set to null, an orphan re-attached to the root, a cycle broken); ``flagged`` counts
+kept comments carrying a mark (self-replies). ``files`` records what each input file held, including
+records that could not be parsed at all (``bad_records``, with ``--on-error skip``), which belong to no
+thread. ``network`` counts what the network stage left out of the graph (unknown authors, low parent
+confidence) without dropping it from the tables.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["ThreadQuality", "FileQuality", "QualityReport"]
+
+
+@dataclass
+class ThreadQuality:
+    read: int = 0
+    kept: int = 0
+    dropped: Counter[str] = field(default_factory=Counter)
+    repaired: Counter[str] = field(default_factory=Counter)
+    flagged: Counter[str] = field(default_factory=Counter)
+    reported: int | None = None      # what the site says the thread holds (num_comments, totals)
+    missing: int = 0                 # comments the file says exist but lacks ("more" stubs)
+
+    def merge(self, other: ThreadQuality) -> None:
+        self.read += other.read
+        self.kept += other.kept
+        self.dropped.update(other.dropped)
+        self.repaired.update(other.repaired)
+        self.flagged.update(other.flagged)
+        self.missing += other.missing
+        if other.reported is not None:
+            self.reported = max(self.reported or 0, other.reported)
+
+    @property
+    def coverage(self) -> float | None:
+        """Share of the comments the site says exist that the data holds."""
+        expected = self.reported if self.reported else (self.kept + self.missing if self.missing else None)
+        if not expected:
+            return None
+        return min(1.0, self.kept / expected)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "read": self.read,
+            "kept": self.kept,
+            "dropped": dict(sorted(self.dropped.items())),
+            "repaired": dict(sorted(self.repaired.items())),
+            "flagged": dict(sorted(self.flagged.items())),
+            "reported": self.reported,
+            "missing": self.missing,
+            "coverage": None if self.coverage is None else round(self.coverage, 4),
+        }
+
+
+@dataclass
+class FileQuality:
+    path: str
+    format: str
+    records: int = 0          # records (comments, lines, items) the file held
+    bad_records: int = 0      # records skipped as unparseable (--on-error skip)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "format": self.format, "records": self.records,
+                "bad_records": self.bad_records, "notes": list(self.notes)}
+
+
+@dataclass
+class QualityReport:
+    files: list[FileQuality] = field(default_factory=list)
+    threads: dict[tuple[str, str], ThreadQuality] = field(default_factory=dict)
+    network: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+
+    # -- recording -------------------------------------------------------------------------
+    def thread(self, site: str, thread_id: str) -> ThreadQuality:
+        key = (site, thread_id)
+        if key not in self.threads:
+            self.threads[key] = ThreadQuality()
+        return self.threads[key]
+
+    def add_read(self, site: str, thread_id: str, n: int) -> None:
+        t = self.thread(site, thread_id)
+        t.read += n
+        t.kept += n
+
+    def drop(self, site: str, thread_id: str, reason: str, n: int = 1) -> None:
+        """Count ``n`` comments that were read but are not kept, with the reason."""
+        if n:
+            t = self.thread(site, thread_id)
+            t.kept -= n
+            t.dropped[reason] += n
+
+    def repair(self, site: str, thread_id: str, reason: str, n: int = 1) -> None:
+        if n:
+            self.thread(site, thread_id).repaired[reason] += n
+
+    def flag(self, site: str, thread_id: str, reason: str, n: int = 1) -> None:
+        if n:
+            self.thread(site, thread_id).flagged[reason] += n
+
+    def merge(self, other: QualityReport) -> QualityReport:
+        """A new report holding both."""
+        out = QualityReport(files=[*self.files, *other.files], network=self.network + other.network,
+                            notes=[*self.notes, *other.notes])
+        for src in (self, other):
+            for key, tq in src.threads.items():
+                out.thread(*key).merge(tq)
+        return out
+
+    def copy(self) -> QualityReport:
+        return QualityReport().merge(self)
+
+    # -- reading ---------------------------------------------------------------------------
+    def totals(self) -> dict[str, Any]:
+        total = ThreadQuality()
+        for tq in self.threads.values():
+            total.merge(tq)
+        d = total.to_dict()
+        d.pop("reported")
+        d["threads"] = len(self.threads)
+        d["bad_records"] = sum(f.bad_records for f in self.files)
+        return d
+
+    def check_balanced(self) -> list[str]:
+        """Threads whose counts do not add up (should always be empty)."""
+        bad = []
+        for (site, tid), tq in self.threads.items():
+            if tq.read != tq.kept + sum(tq.dropped.values()) or tq.kept < 0:
+                bad.append(f"{site}/{tid}: read {tq.read} != kept {tq.kept} + dropped {sum(tq.dropped.values())}")
+        return bad
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "totals": self.totals(),
+            "files": [f.to_dict() for f in self.files],
+            "threads": [
+                {"site": site, "thread_id": tid, **tq.to_dict()}
+                for (site, tid), tq in sorted(self.threads.items())
+            ],
+            "network": dict(sorted(self.network.items())),
+            "notes": list(self.notes),
+            "balanced": not self.check_balanced(),
+        }

@@ -1,0 +1,1 @@
+"""Plotly figures and HTML reports, installed as ``discourse.viz``."""
