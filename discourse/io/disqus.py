@@ -1,0 +1,210 @@
+"""Disqus XML exports (the "Export comments" file of a forum), old and new style.
+
+An export is one ``<disqus>`` element holding ``<category>``, ``<thread dsq:id>`` and ``<post dsq:id>``
+elements side by side. A post names its thread with ``<thread dsq:id>`` and, when it is a reply, its
+parent with ``<parent dsq:id>``. Old exports carry ``<email>``/``<ipAddress>``; new ones omit them; both
+are read the same way (elements are matched by local name, so a missing namespace does not matter).
+
+Decisions:
+
+* the author is the display ``<name>`` (falling back to ``<username>``): anonymous Disqus commenters
+  have only a name, and a site's visitors see names, so the name is the identity;
+* ``isDeleted`` posts are kept as placeholders (replies may point at them) with null author and text,
+  counted as ``author_deleted`` and ``text_deleted`` repairs;
+* ``isSpam`` posts are dropped with the reason ``spam`` (their replies become orphans, which the
+  repair stage re-attaches);
+* a post whose ``<thread>`` is not defined in the file is kept in a thread of that id with no title,
+  flagged ``thread_missing`` and noted on the file; threads without posts are not in the threads table
+  (their number is noted on the file).
+
+The file is streamed with :func:`xml.etree.ElementTree.iterparse`, so large exports stay small in memory.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import polars as pl
+
+from discourse import schema
+from discourse.errors import EmptyInput, FileNotFound, ParseError
+from discourse.io._common import html_to_text
+from discourse.io.registry import Reader, ReadOptions, ReadResult, register
+from discourse.quality import FileQuality, QualityReport
+
+__all__ = ["parse_disqus", "read_disqus", "sniff_disqus"]
+
+SITE = "disqus"
+_ROOT_RE = re.compile(r"<disqus[\s>]")
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _dsq_id(elem: ET.Element) -> str | None:
+    for key, value in elem.attrib.items():
+        if _local(key) == "id":
+            value = value.strip()
+            return value or None
+    return None
+
+
+def _child(elem: ET.Element, name: str) -> ET.Element | None:
+    for c in elem:
+        if _local(c.tag) == name:
+            return c
+    return None
+
+
+def _text(elem: ET.Element | None, name: str) -> str | None:
+    c = _child(elem, name) if elem is not None else None
+    if c is None or c.text is None:
+        return None
+    return c.text.strip()
+
+
+def _is_true(elem: ET.Element, name: str) -> bool:
+    return (_text(elem, name) or "").lower() == "true"
+
+
+def _author(elem: ET.Element) -> str | None:
+    a = _child(elem, "author")
+    if a is None:
+        return None
+    return _text(a, "name") or _text(a, "username") or None
+
+
+def _iter_top(source: IO[bytes], path: str) -> Iterator[ET.Element]:
+    """Yield each direct child of the ``<disqus>`` root once it is complete, then free it."""
+    depth = 0
+    root: ET.Element | None = None
+    try:
+        for event, elem in ET.iterparse(source, events=("start", "end")):
+            if event == "start":
+                depth += 1
+                if depth == 1:
+                    root = elem
+                    if _local(elem.tag) != "disqus":
+                        raise ParseError(path, "line 1", f"expected a <disqus> export, found <{_local(elem.tag)}>")
+                continue
+            depth -= 1
+            if depth == 1:
+                yield elem
+                if root is not None:
+                    root.clear()
+    except ET.ParseError as err:
+        line, col = err.position
+        raise ParseError(path, f"line {line}, column {col}", f"malformed XML: {err}") from err
+    if root is None:
+        raise ParseError(path, None, "expected a <disqus> XML export; found no elements")
+
+
+def parse_disqus(source: bytes | IO[bytes], path: str = "<disqus>") -> ReadResult:
+    """Parse a Disqus XML export (bytes or a binary file object) into the canonical tables."""
+    if isinstance(source, (bytes, bytearray)):
+        source = io.BytesIO(source)
+    quality = QualityReport()
+    fq = FileQuality(path, "disqus")
+    threads: dict[str, dict[str, Any]] = {}
+    rows: list[dict[str, Any]] = []
+    n_post = 0
+    for elem in _iter_top(source, path):
+        kind = _local(elem.tag)
+        if kind == "thread":
+            tid = _dsq_id(elem)
+            if tid is None:
+                raise ParseError(path, "a <thread> element", "expected a dsq:id attribute on every <thread>")
+            msg = _text(elem, "message")
+            threads[tid] = {
+                "site": SITE, "thread_id": tid, "title": _text(elem, "title") or None,
+                "text": html_to_text(msg) if msg else None, "author": _author(elem),
+                "url": _text(elem, "link") or None, "created_at": _text(elem, "createdAt"),
+            }
+        elif kind == "post":
+            n_post += 1
+            pid = _dsq_id(elem)
+            if pid is None:
+                raise ParseError(path, f"post {n_post}", "expected a dsq:id attribute on <post>")
+            th = _child(elem, "thread")
+            tid = _dsq_id(th) if th is not None else None
+            if tid is None:
+                raise ParseError(path, f"post {n_post} (dsq:id={pid})", "expected <thread dsq:id=...> naming its thread")
+            par = _child(elem, "parent")
+            parent = _dsq_id(par) if par is not None else None
+            quality.add_read(SITE, tid, 1)
+            if _is_true(elem, "isSpam"):
+                quality.drop(SITE, tid, "spam")
+                continue
+            deleted = _is_true(elem, "isDeleted")
+            msg = _text(elem, "message")
+            if deleted:
+                quality.repair(SITE, tid, "author_deleted")
+                quality.repair(SITE, tid, "text_deleted")
+            rows.append({
+                "site": SITE, "thread_id": tid, "comment_id": pid, "parent_id": parent,
+                "author": None if deleted else _author(elem),
+                "text": None if deleted else (html_to_text(msg) if msg else ""),
+                "created_at": _text(elem, "createdAt"),
+                "parent_source": "explicit" if parent else "root", "parent_confidence": 1.0,
+            })
+    fq.records = n_post
+    used = {r["thread_id"] for r in rows} | {tid for (_, tid) in quality.threads}
+    missing = sorted(used - threads.keys())
+    for tid in missing:
+        threads[tid] = {"site": SITE, "thread_id": tid}
+        n = quality.thread(SITE, tid).read
+        quality.flag(SITE, tid, "thread_missing", quality.thread(SITE, tid).kept)
+        fq.notes.append(f"{n} post(s) name thread {tid}, which the file does not define")
+    empty = len(threads.keys() - used)
+    if empty:
+        fq.notes.append(f"{empty} thread(s) without posts left out of the threads table")
+    quality.files.append(fq)
+    return ReadResult(_comments_frame(rows), _threads_frame([t for k, t in threads.items() if k in used]), quality)
+
+
+def _utc(col: str) -> pl.Expr:
+    return pl.col(col).str.to_datetime(time_unit="us", time_zone="UTC", strict=False)
+
+
+def _comments_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    spec = {**schema.COMMENTS, "created_at": pl.String()}
+    df = pl.DataFrame(rows, schema=spec)
+    df = df.with_columns(_utc("created_at"), position=pl.int_range(pl.len(), dtype=pl.Int64).over("thread_id"))
+    return schema.conform(df, schema.COMMENTS)
+
+
+def _threads_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    spec = {**schema.THREADS, "created_at": pl.String()}
+    df = pl.DataFrame(rows, schema=spec).with_columns(_utc("created_at"))
+    return schema.conform(df, schema.THREADS)
+
+
+def read_disqus(path: str | Path, options: ReadOptions | None = None) -> ReadResult:
+    """Read a Disqus XML export file (streamed)."""
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFound(p)
+    with open(p, "rb") as fh:
+        start = fh.read(4096)
+        if not start.strip():
+            raise EmptyInput(p)
+        fh.seek(0)
+        return parse_disqus(fh, str(p))
+
+
+def sniff_disqus(path: Path, head: str) -> bool:
+    """A Disqus export: an XML document whose root element is ``<disqus>``."""
+    start = head.lstrip()[:4096]
+    return start.startswith("<") and bool(_ROOT_RE.search(start)) and "<rss" not in start[:200]
+
+
+READER = register(Reader(
+    name="disqus", site=SITE, description="Disqus XML export (<disqus> with <thread> and <post>)",
+    sniff=sniff_disqus, read=read_disqus, priority=50, suffixes=(".xml",),
+))
