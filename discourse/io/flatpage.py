@@ -1,0 +1,426 @@
+"""Flat comment pages: an article followed by a comment section whose reply nesting was lost.
+
+A scraped news page saved as plain text typically looks like this::
+
+    Title of the article
+
+    First paragraph of the article.
+
+    Last paragraph of the article.
+
+
+    An anonymous comment (no name line; it follows a run of blank lines).
+
+    Peter Jennings
+
+    A comment by Peter Jennings.
+    It can run over several lines...
+
+    ...and several paragraphs.
+
+    Hasbara Hunter
+
+
+
+    Tommy Jensen
+    ...
+
+:func:`parse_flatpage` turns such text into the canonical tables: the article becomes the thread's
+root post, each comment a row with its author (null when anonymous: every anonymous comment is its own
+unknown commenter), its text ("" for image-only comments, whose name line is followed by nothing) and
+its ``position`` on the page. Parents are unknown (``parent_source = "none"``): the infer stage
+(:func:`discourse.infer.infer_parents`) reconstructs them.
+
+Layout rules are general and configurable through :class:`PageLayout` (``ReadOptions.page_layout``, a
+dict of its field names). Each comment carries ``layout_confidence`` in [0, 1]: how sure the reader is
+of where the comment starts and who wrote it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, fields
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from discourse import schema
+from discourse.errors import InputError
+from discourse.io._common import read_text
+from discourse.io.registry import Reader, ReadOptions, ReadResult, register
+from discourse.quality import FileQuality, QualityReport
+
+__all__ = ["PageLayout", "parse_flatpage", "read", "name_score"]
+
+_DEFAULT_SECTION_MARKERS = (
+    r"\d*\s*(comments?|responses?|replies|reactions?|discussion)(\s*\(\d+\))?(\s+(to|on)\s+.*)?:?",
+    r"(leave|post|add|write) a (comment|reply|response).*",
+    r"(show|view|load|read) (all )?(\d+ )?comments?.*",
+)
+_DEFAULT_IGNORE = (
+    r"reply", r"reply\s*[↓→]?", r"log in to reply", r"like", r"\d+\s+likes?", r"share", r"report",
+    r"flag", r"permalink", r"edit", r"delete", r"vote up", r"vote down", r"[↑↓▲▼]", r"\d+\s+(points?|votes?)",
+    r"loading\.*", r"load more( comments)?", r"show more( replies)?", r"hide replies",
+)
+_DEFAULT_TIMESTAMP = (
+    r"(\w+\s+\d{1,2},\s+\d{4}|\d{1,2}\s+\w+\s+\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})"
+    r"([\s,]+(at\s+)?\d{1,2}[:.]\d{2}(\s*[ap]\.?m\.?)?)?",
+    r"\d+\s+(seconds?|minutes?|hours?|days?|weeks?|months?|years?)\s+ago",
+    r"(yesterday|today)(\s+at\s+\d{1,2}[:.]\d{2}(\s*[ap]\.?m\.?)?)?",
+)
+_TIME_FORMATS = (
+    "%B %d, %Y at %I:%M %p", "%B %d, %Y at %H:%M", "%B %d, %Y %I:%M %p", "%B %d, %Y", "%b %d, %Y at %I:%M %p",
+    "%b %d, %Y", "%d %B %Y at %H:%M", "%d %B %Y %H:%M", "%d %B %Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+)
+_PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "dos", "del", "la", "le", "al",
+                        "el", "bin", "ibn", "ben", "y", "e", "of", "the"})
+_URL_RE = re.compile(r"https?://|www\.", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class PageLayout:
+    """How a flat page lays out its article and comments. Every rule can be overridden.
+
+    Blank-line conventions
+        ``section_gap``: blank lines that end the article when no section marker is found;
+        ``anonymous_gap``: a block of text preceded by at least this many blank lines, and not a
+        name line, starts a new comment with no author (a single blank line separates paragraphs
+        of one comment); ``blank_after_name``: the name line is followed by a blank line (else
+        the comment text starts on the next line); ``image_gap``: a name line followed by at
+        least this many blank lines (or by another name line, or the end of the page) is an
+        image-only comment with text "".
+    Name lines
+        at most ``name_max_words`` words and ``name_max_chars`` characters, no end punctuation
+        (``name_end_chars``), no URL; with ``name_capitalised`` every word (apart from particles
+        such as "van", "al") starts with a capital or digit. ``name_pattern`` (a regex matched
+        against the whole line) replaces these heuristics; ``name_suffix`` is stripped first
+        (e.g. ``r"\\s+says:?"``). A line scoring at least ``name_min_score`` is a name.
+    Sections and markers
+        ``section_markers``: regexes (whole line, case-insensitive) that announce the comment
+        section ("23 comments", "Leave a reply"); ``comments_start_line``: 1-based line number
+        where comments start (overrides detection); ``ignore_lines``: UI markers dropped
+        wherever they stand ("Reply", "Like", "3 points"); ``timestamp_lines``: lines dropped
+        and, right after a name line, parsed into ``created_at`` when possible.
+    """
+
+    section_gap: int = 2
+    anonymous_gap: int = 2
+    blank_after_name: bool = True
+    image_gap: int = 3
+    name_max_words: int = 5
+    name_max_chars: int = 40
+    name_end_chars: str = ".!?,;:)\"”'’…"
+    name_capitalised: bool = True
+    name_pattern: str | None = None
+    name_suffix: str | None = None
+    name_min_score: float = 0.5
+    section_markers: tuple[str, ...] = _DEFAULT_SECTION_MARKERS
+    comments_start_line: int | None = None
+    ignore_lines: tuple[str, ...] = _DEFAULT_IGNORE
+    timestamp_lines: tuple[str, ...] = _DEFAULT_TIMESTAMP
+
+    @classmethod
+    def from_options(cls, value: PageLayout | dict[str, Any] | None, path: str | Path = "<text>") -> PageLayout:
+        """Build a layout from ``ReadOptions.page_layout``; unknown keys raise InputError."""
+        if isinstance(value, PageLayout):
+            return value
+        value = dict(value or {})
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(value) - known)
+        if unknown:
+            raise InputError(f"{path}: unknown page_layout option(s) {', '.join(unknown)}; "
+                             f"expected some of {', '.join(sorted(known))}")
+        for key in ("section_markers", "ignore_lines", "timestamp_lines"):
+            if key in value and isinstance(value[key], str):
+                value[key] = (value[key],)
+            elif key in value:
+                value[key] = tuple(value[key])
+        layout = cls(**value)
+        patterns = [layout.name_pattern, layout.name_suffix, *layout.section_markers, *layout.ignore_lines,
+                    *layout.timestamp_lines]
+        for pattern in patterns:
+            if pattern is None:
+                continue
+            try:
+                re.compile(pattern)
+            except re.error as err:
+                raise InputError(f"{path}: page_layout regex {pattern!r} is invalid ({err})") from err
+        return layout
+
+
+def _full(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+def name_score(line: str, layout: PageLayout) -> float:
+    """How much ``line`` looks like an author-name line, in [0, 1] (0: it cannot be one).
+
+    >>> name_score("Brian Michael Bo Pedersen", PageLayout())
+    0.85
+    >>> name_score("Saigon moment coming soon.", PageLayout())
+    0.0
+    """
+    s = line.strip()
+    if layout.name_suffix:
+        s = re.sub(f"(?:{layout.name_suffix})$", "", s, flags=re.IGNORECASE).strip()
+    if not s or len(s) > layout.name_max_chars or _URL_RE.search(s):
+        return 0.0
+    if layout.name_pattern is not None:
+        return 0.85 if re.fullmatch(layout.name_pattern, s) else 0.0
+    words = s.split()
+    if len(words) > layout.name_max_words or s[-1] in layout.name_end_chars:
+        return 0.0
+    if not any(ch.isalpha() for ch in s):
+        return 0.0
+    core = [w for w in words if w.lower() not in _PARTICLES] or words
+    capital = sum(1 for w in core if w[0].isupper() or w[0].isdigit() or w[0] == "@") / len(core)
+    if layout.name_capitalised and capital < 1.0:
+        return 0.0 if capital < 0.5 else 0.3
+    score = 0.85 if len(words) >= 2 else 0.6
+    if len(words) >= 2 and s.isupper() and len(s) > 12:  # shouting, not a name
+        score -= 0.3
+    return score
+
+
+def _strip_name(line: str, layout: PageLayout) -> str:
+    s = line.strip()
+    if layout.name_suffix:
+        s = re.sub(f"(?:{layout.name_suffix})$", "", s, flags=re.IGNORECASE).strip()
+    return s
+
+
+def _parse_time(line: str) -> datetime | None:
+    s = re.sub(r"\s+", " ", line.strip().replace(".", "").replace(" at ", " at "))
+    s = re.sub(r"\b([ap])m\b", lambda m: m.group(1).upper() + "M", s, flags=re.IGNORECASE)
+    for fmt in _TIME_FORMATS:
+        try:
+            return datetime.strptime(s, fmt).replace(tzinfo=timezone.utc)
+        except ValueError:
+            continue
+    return None
+
+
+@dataclass
+class _Block:
+    line: int          # 1-based line number of the first line
+    lines: list[str]
+    gap: int           # blank lines before it
+
+
+@dataclass
+class _Comment:
+    line: int
+    author: str | None
+    paragraphs: list[str]
+    confidence: float
+    created_at: datetime | None = None
+    image_only: bool = False
+
+
+def _blocks(lines: list[tuple[int, str]]) -> list[_Block]:
+    blocks: list[_Block] = []
+    gap = 0
+    for number, text in lines:
+        if not text.strip():
+            gap += 1
+            continue
+        if blocks and gap == 0:
+            blocks[-1].lines.append(text)
+        else:
+            blocks.append(_Block(number, [text], gap))
+        gap = 0
+    return blocks
+
+
+def _find_section(lines: list[str], layout: PageLayout) -> tuple[int, int, str, int | None]:
+    """(index of the first comment line, index where the article ends, how it was found, reported count)."""
+    if layout.comments_start_line is not None:
+        start = max(0, layout.comments_start_line - 1)
+        return start, start, f"line {layout.comments_start_line} (given)", None
+    markers = _full(layout.section_markers)
+    seen_text = 0
+    for i, line in enumerate(lines):
+        s = line.strip()
+        if not s:
+            continue
+        seen_text += 1
+        if seen_text > 1 and markers is not None and len(s) <= 80 and markers.fullmatch(s):
+            m = re.match(r"\s*(\d+)", s)
+            return i + 1, i, f"marker {s!r} on line {i + 1}", int(m.group(1)) if m else None
+    run = 0
+    seen_text = 0
+    for i, line in enumerate(lines):
+        if line.strip():
+            if run >= layout.section_gap and seen_text > 1:
+                return i, i - run, f"{run} blank lines before line {i + 1}", None
+            run = 0
+            seen_text += 1
+        else:
+            run += 1
+    return len(lines), len(lines), "no comment section found", None
+
+
+def _split_comments(blocks: list[_Block], layout: PageLayout, times: dict[int, datetime]) -> list[_Comment]:
+    """Walk the comment section's blocks and cut them into comments (see :class:`PageLayout`)."""
+    candidates = Counter(_strip_name(b.lines[0], layout) for b in blocks
+                         if (len(b.lines) == 1 or not layout.blank_after_name) and name_score(b.lines[0], layout) > 0)
+    comments: list[_Comment] = []
+    awaiting: _Comment | None = None        # a name line whose text has not started yet
+    for k, block in enumerate(blocks):
+        first = block.lines[0]
+        score = name_score(first, layout)
+        single = len(block.lines) == 1
+        if score and candidates[_strip_name(first, layout)] >= 2:
+            score = min(1.0, score + 0.15)
+        is_name = score >= layout.name_min_score and (single or not layout.blank_after_name)
+        if awaiting is not None and layout.blank_after_name and block.gap < layout.image_gap:
+            # the text of the comment whose name line came just before
+            awaiting.paragraphs.append("\n".join(block.lines))
+            if block.gap != 1:
+                awaiting.confidence *= 0.85
+            if is_name:
+                awaiting.confidence *= 0.8
+            awaiting = None
+            continue
+        if awaiting is not None:            # name line followed by a long gap: image-only
+            awaiting.image_only = True
+            awaiting.confidence *= 0.9
+            awaiting = None
+        if is_name:
+            comment = _Comment(block.line, _strip_name(first, layout), [], score, times.get(block.line))
+            comments.append(comment)
+            if layout.blank_after_name:
+                awaiting = comment
+            elif block.lines[1:]:
+                comment.paragraphs.append("\n".join(block.lines[1:]))
+            else:
+                comment.image_only = True
+            continue
+        if not comments or block.gap >= layout.anonymous_gap or comments[-1].image_only:
+            confidence = 0.85 if block.gap == layout.anonymous_gap or not comments else 0.65
+            if score:   # looked a bit like a name but was not taken for one
+                confidence *= 0.8
+            comments.append(_Comment(block.line, None, ["\n".join(block.lines)], confidence))
+        else:
+            comments[-1].paragraphs.append("\n".join(block.lines))
+    if awaiting is not None:
+        awaiting.image_only = True
+        awaiting.confidence *= 0.9
+    return comments
+
+
+def parse_flatpage(text: str, *, path: str | Path = "<text>", thread_id: str = "page", site: str = "web",
+                   layout: PageLayout | None = None) -> ReadResult:
+    """Parse a flat page's text into comments, the article as the thread's root post, and a quality report.
+
+    Comments get ``parent_id`` null and ``parent_source = "none"`` (infer them with
+    :func:`discourse.infer.infer_parents`), ``position`` in page order, and ``layout_confidence``.
+    """
+    layout = layout or PageLayout()
+    ignore = _full(layout.ignore_lines)
+    stamp = _full(layout.timestamp_lines)
+    raw = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").split("\n")
+    raw = [line.rstrip() for line in raw]
+    start, article_end, how, reported = _find_section(raw, layout)
+
+    article = [line for line in raw[:article_end]]
+    first = next((i for i, line in enumerate(article) if line.strip()), None)
+    title = article[first].strip() if first is not None else None
+    body_blocks = _blocks(list(enumerate(article[first + 1:] if first is not None else [], start=1)))
+    body = "\n\n".join("\n".join(b.lines) for b in body_blocks) or None
+
+    kept: list[tuple[int, str]] = []
+    times: dict[int, datetime] = {}
+    dropped_markers = 0
+    last_name_line: int | None = None
+    for i in range(start, len(raw)):
+        line = raw[i]
+        s = line.strip()
+        if s and ignore is not None and ignore.fullmatch(s):
+            dropped_markers += 1
+            continue
+        if s and stamp is not None and len(s) <= 60 and stamp.fullmatch(s):
+            dropped_markers += 1
+            if last_name_line is not None:
+                parsed = _parse_time(s)
+                if parsed is not None:
+                    times.setdefault(last_name_line, parsed)
+            continue
+        if s:
+            last_name_line = i + 1 if name_score(s, layout) else None
+        kept.append((i + 1, line))
+    comments = _split_comments(_blocks(kept), layout, times)
+
+    rows = [{
+        "site": site, "thread_id": thread_id, "comment_id": f"c{pos}", "parent_id": None,
+        "author": c.author, "text": "" if c.image_only and not c.paragraphs else "\n\n".join(c.paragraphs),
+        "created_at": c.created_at, "score": None, "position": pos, "parent_source": "none",
+        "parent_confidence": 0.0, "layout_confidence": round(min(1.0, max(0.0, c.confidence)), 4),
+        "line": c.line,
+    } for pos, c in enumerate(comments)]
+    frame = pl.DataFrame(rows, schema={**schema.COMMENTS, "layout_confidence": pl.Float64(), "line": pl.Int64()})
+    comments_df = schema.conform(frame, schema.COMMENTS)
+    threads = schema.conform(pl.DataFrame([{
+        "site": site, "thread_id": thread_id, "title": title, "text": body, "author": None, "url": None,
+        "created_at": None, "reported_comments": reported,
+    }]), schema.THREADS)
+
+    quality = QualityReport()
+    quality.add_read(site, thread_id, len(rows))
+    if reported is not None:
+        quality.thread(site, thread_id).reported = reported
+    named = [c for c in comments if c.author]
+    confidences = [r["layout_confidence"] for r in rows]
+    note = (f"flatpage: comment section from {how}; {len(rows)} comments "
+            f"({len(named)} named by {len({c.author for c in named})} authors, {len(rows) - len(named)} anonymous, "
+            f"{sum(c.image_only for c in comments)} image-only); {dropped_markers} marker/timestamp line(s) ignored; "
+            f"layout confidence mean {sum(confidences) / len(confidences) if confidences else 0:.2f}, "
+            f"{sum(c < 0.5 for c in confidences)} comment(s) below 0.5")
+    quality.files.append(FileQuality(str(path), "flatpage", records=len(rows), notes=[note]))
+    return ReadResult(comments_df, threads, quality)
+
+
+def read(path: Path, options: ReadOptions) -> ReadResult:
+    """Read one flat page (plain text) with the layout in ``options.page_layout``."""
+    layout = PageLayout.from_options(options.page_layout, path)
+    return parse_flatpage(read_text(path), path=path, thread_id=options.thread_id or Path(path).stem,
+                          site=options.site or "web", layout=layout)
+
+
+_NOT_TEXT_SUFFIXES = {".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".xml", ".html", ".htm", ".xhtml",
+                      ".parquet", ".zst", ".gz", ".zip", ".yml", ".yaml"}
+
+
+def _sniff(path: Path, head_text: str) -> bool:
+    """Plain prose in paragraphs: not JSON, XML/HTML or delimited text."""
+    if path.is_dir() or path.suffix.lower() in _NOT_TEXT_SUFFIXES:
+        return False
+    stripped = head_text.lstrip()
+    if not stripped or stripped[0] in "{[<" or "\x00" in head_text[:4096]:
+        return False
+    lines = [line for line in head_text.splitlines() if line.strip()][:8]
+    if len(lines) < 3:
+        return False
+    for sep in (",", "\t", ";", "|"):
+        counts = {line.count(sep) for line in lines[:5]}
+        if len(counts) == 1 and counts != {0} and sep != "," or (sep == "," and len(counts) == 1
+                                                                 and min(counts) >= 2):
+            return False
+    return "\n\n" in head_text.replace("\r\n", "\n")
+
+
+register(Reader(
+    name="flatpage",
+    site="web",
+    description="a flat comment page saved as plain text (article, then comments without nesting)",
+    sniff=_sniff,
+    read=read,
+    priority=-50,
+    suffixes=(".txt", ".text"),
+))
