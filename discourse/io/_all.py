@@ -3,7 +3,8 @@
 One line per reader module; keep them sorted.
 """
 
+from discourse.io import disqus  # noqa: F401
 from discourse.io import flatpage  # noqa: F401
 from discourse.io import generic  # noqa: F401
 from discourse.io import reddit  # noqa: F401
-from discourse.io import disqus  # noqa: F401
+from discourse.io import youtube  # noqa: F401

@@ -151,7 +151,7 @@ def parse_disqus(source: bytes | IO[bytes], path: str = "<disqus>") -> ReadResul
                 "author": None if deleted else _author(elem),
                 "text": None if deleted else (html_to_text(msg) if msg else ""),
                 "created_at": _text(elem, "createdAt"),
-                "parent_source": "explicit" if parent else "root", "parent_confidence": 1.0,
+                "parent_source": "explicit", "parent_confidence": 1.0,
             })
     fq.records = n_post
     used = {r["thread_id"] for r in rows} | {tid for (_, tid) in quality.threads}
