@@ -34,6 +34,7 @@ GUESSES: dict[str, tuple[str, ...]] = {
     "score": ("score", "votes", "upvotes", "likes"),
     "site": ("site", "platform", "source"),
 }
+AUTHOR_PLACEHOLDERS = ("[deleted]", "[removed]", "[unknown]")
 _SUFFIX_KIND = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
                 ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
 
@@ -125,6 +126,16 @@ def parse_table(df: pl.DataFrame, path: Path, options: ReadOptions) -> ReadResul
     out = out.with_columns(
         pl.when(pl.col("parent_id") == pl.col("thread_id")).then(None).otherwise(pl.col("parent_id")).alias("parent_id")
     )
+    # deletion placeholders, as Reddit-derived exports write them
+    deleted_author = pl.col("author").is_in(list(AUTHOR_PLACEHOLDERS)).fill_null(False)
+    deleted_text = pl.col("text").is_in(["[deleted]"]).fill_null(False)
+    removed_text = pl.col("text").is_in(["[removed]"]).fill_null(False)
+    marks = out.select(deleted_author.alias("a"), deleted_text.alias("d"), removed_text.alias("r"),
+                       "site", "thread_id")
+    out = out.with_columns(
+        pl.when(deleted_author).then(None).otherwise(pl.col("author")).alias("author"),
+        pl.when(deleted_text | removed_text).then(None).otherwise(pl.col("text")).alias("text"),
+    )
     has_parent = cols["parent"] is not None
     out = out.with_columns(
         pl.int_range(pl.len()).over("thread_id").cast(pl.Int64).alias("position"),
@@ -141,6 +152,9 @@ def parse_table(df: pl.DataFrame, path: Path, options: ReadOptions) -> ReadResul
         quality.files[0].notes.append(f"{n_bad_time} time value(s) in column {cols['time']!r} could not be parsed; left null")
     for site, tid, n in out.group_by(["site", "thread_id"]).len().iter_rows():
         quality.add_read(site, tid, n)
+    for flag, reason in (("a", "author_deleted"), ("d", "text_deleted"), ("r", "text_removed")):
+        for site, tid, n in marks.filter(pl.col(flag)).group_by(["site", "thread_id"]).len().iter_rows():
+            quality.repair(site, tid, reason, n)
     title_col = options.columns.get("title")
     threads = out.group_by(["site", "thread_id"], maintain_order=True).agg(
         pl.col("created_at").min()

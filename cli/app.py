@@ -1,0 +1,111 @@
+"""The ``discourse`` command. Each command parses options, makes one library call, and turns the
+library's errors into one-line messages (see cli/_common.py)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from discourse.cli._common import (AuthorCol, Format, IdCol, Inputs, OnErrorOpt, OutDir, ParentCol, Quiet,
+                                   ScoreCol, Seed, StageProgress, TextCol, ThreadCol, TimeCol, check_on_error,
+                                   column_map, err_console, handled)
+
+app = typer.Typer(
+    name="discourse",
+    help="Turn comment threads into signed discourse networks: who argues with whom.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # comment text is user data: never dump it in tracebacks
+    add_completion=False,
+)
+
+
+@app.command()
+def build(
+    inputs: Inputs,
+    out: OutDir = Path("discourse-out"),
+    format: Format = None,
+    seed: Seed = 0,
+    quiet: Quiet = False,
+    scorer: Annotated[str, typer.Option("--scorer", help="Stance scorer: default, vader, or one registered by name.")] = "default",
+    infer_replies: Annotated[bool | None, typer.Option("--infer-replies/--no-infer-replies", help="Infer who replied to whom from the text and order (default: only for inputs without parent ids).", show_default=False)] = None,
+    min_confidence: Annotated[float, typer.Option("--min-confidence", min=0.0, max=1.0, help="Leave inferred replies below this parent confidence out of the network (counted in quality.json).")] = 0.0,
+    method: Annotated[str, typer.Option("--method", help="Faction method: leiden-cpm (signed, default), signed-modularity, spinglass, leiden, louvain, infomap, label-propagation.")] = "leiden-cpm",
+    null_models: Annotated[int, typer.Option("--null-models", min=0, help="Null-model replicates for z-scores of the thread figures (0: none).")] = 0,
+    self_replies: Annotated[str, typer.Option("--self-replies", help="keep or drop replies to one's own comments in the network.")] = "drop",
+    root_edges: Annotated[bool, typer.Option("--root-edges/--no-root-edges", help="Make replies to the post edges to the post's author, when known.")] = True,
+    mention_edges: Annotated[bool, typer.Option("--mention-edges/--no-mention-edges", help="Add edges for @name mentions of other authors.")] = False,
+    size_by: Annotated[str, typer.Option("--size-by", help="Node column that sizes the nodes in network.html.")] = "pagerank",
+    cdn: Annotated[bool, typer.Option("--cdn", help="Load plotly.js from its CDN instead of inlining it (a much smaller, online-only file).")] = False,
+    site: Annotated[str | None, typer.Option("--site", help="Override the site label of every comment.")] = None,
+    thread_id: Annotated[str | None, typer.Option("--thread-id", help="Override the thread id (single-thread inputs).")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Title shown on network.html.")] = None,
+    on_error: OnErrorOpt = "raise",
+    id_col: IdCol = None, parent_col: ParentCol = None, author_col: AuthorCol = None, text_col: TextCol = None,
+    time_col: TimeCol = None, thread_col: ThreadCol = None, score_col: ScoreCol = None,
+) -> None:
+    """Build a discourse network from INPUTS and write the bundle into --out.
+
+    The bundle: comments.parquet, replies.parquet, edges.parquet, nodes.parquet, graph.graphml
+    (and graph.gexf, nodes.csv, edges.csv), metrics.json, quality.json and network.html.
+    """
+    from discourse.pipeline import STAGES, BuildOptions, build as run_build
+
+    with handled():
+        check_on_error(on_error)
+        if self_replies not in ("keep", "drop"):
+            raise typer.BadParameter(f"expected 'keep' or 'drop', got {self_replies!r}", param_hint="--self-replies")
+        options = BuildOptions(
+            format=format, columns=column_map(id_col, parent_col, author_col, text_col, time_col, thread_col, score_col),
+            on_error=on_error, site=site, thread_id=thread_id, infer_replies=infer_replies,
+            min_confidence=min_confidence, scorer=scorer, self_replies=self_replies, root_edges=root_edges,
+            mention_edges=mention_edges, method=method, null_replicates=null_models, seed=seed, size_by=size_by,
+            title=title,
+        )
+        with StageProgress(STAGES, quiet, label="build: ") as progress:
+            result = run_build(inputs, options, progress=progress)
+            written = result.write(out, cdn=cdn, progress=progress)
+        if not quiet:
+            q = result.quality.totals()
+            err_console.print(
+                f"{q['read']} comments read, {q['kept']} kept; {result.graph.vcount()} authors, "
+                f"{result.graph.ecount()} edges, {result.nodes['community'].n_unique()} factions.", markup=False)
+            err_console.print(f"Wrote {len(written)} files to {out}/ (open {out / 'network.html'})", markup=False)
+
+
+@app.command()
+def formats() -> None:
+    """List the input formats discourse reads, in the order detection tries them."""
+    from discourse.io import formats as all_formats
+
+    for reader in all_formats():
+        typer.echo(f"{reader.name:<18} {reader.site:<14} {reader.description}")
+
+
+def _mount_subapps() -> None:
+    """Command groups that live in their own modules."""
+    from discourse.cli import stance as stance_cli
+
+    app.add_typer(stance_cli.app, name="stance", help="Score and evaluate stance on (parent, reply) pairs.")
+
+
+_mount_subapps()
+
+
+def main() -> None:
+    """Console entry point: the last line of defence against tracebacks."""
+    try:
+        app()
+    except Exception as err:  # noqa: BLE001  (anything here is a bug; say so in one line)
+        if os.environ.get("DISCOURSE_DEBUG"):
+            raise
+        err_console.print(f"Internal error ({type(err).__name__}: {err}). This is a bug in discourse; "
+                          "rerun with DISCOURSE_DEBUG=1 for the traceback and please report it.", markup=False)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,222 @@
+"""``build``: the whole chain from input files to a bundle, the same for the CLI and the Python API.
+
+read -> repair -> infer parents (inputs without them) -> pair -> score stance -> author network ->
+analyse -> render. Each stage is a plain function from frames to frames (see docs/ARCHITECTURE.md);
+``build`` only calls them in order and records what it did.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import igraph as ig
+import polars as pl
+
+from discourse import schema
+from discourse._typing import OnError
+from discourse._version import __version__
+from discourse.errors import NoUsableComments
+from discourse.io import ReadOptions, read
+from discourse.io import write as out
+from discourse.pairing import pair_replies
+from discourse.quality import QualityReport
+from discourse.repair import repair
+
+__all__ = ["build", "BuildResult", "BuildOptions", "STAGES", "BUNDLE_FILES"]
+
+STAGES = ("read", "repair", "infer", "pair", "score", "network", "analyse", "render")
+BUNDLE_FILES = ("comments.parquet", "replies.parquet", "edges.parquet", "nodes.parquet", "graph.graphml",
+                "metrics.json", "quality.json", "network.html")
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Everything that shapes a build; recorded in metrics.json for reproducibility."""
+
+    format: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+    on_error: OnError = "raise"
+    site: str | None = None
+    thread_id: str | None = None
+    page_layout: dict = field(default_factory=dict)
+    infer_replies: bool | None = None     # None: infer only where the input has no parent ids
+    refine_mentions: bool = True          # re-target "@name" replies on sites with coarse parents
+    min_confidence: float = 0.0
+    scorer: str = "default"
+    self_replies: str = "drop"
+    root_edges: bool = True
+    mention_edges: bool = False
+    method: str = "leiden-cpm"
+    null_replicates: int = 0
+    seed: int = 0
+    size_by: str = "pagerank"
+    title: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items()}
+
+
+@dataclass
+class BuildResult:
+    """The tables, graph and figures of one build. ``figure()`` displays in Jupyter."""
+
+    comments: pl.DataFrame
+    threads: pl.DataFrame
+    replies: pl.DataFrame
+    edges: pl.DataFrame
+    nodes: pl.DataFrame
+    graph: ig.Graph
+    metrics: dict[str, Any]
+    quality: QualityReport
+    options: BuildOptions
+
+    def figure(self, size_by: str | None = None):
+        """The interactive network as a plotly Figure."""
+        from discourse.viz import network_figure
+
+        return network_figure(self.nodes, self.edges, comments=self.comments,
+                              size_by=size_by or self.options.size_by, seed=self.options.seed)
+
+    def report_html(self, *, cdn: bool = False) -> str:
+        from discourse.viz import report_html
+
+        return report_html(nodes=self.nodes, edges=self.edges, replies=self.replies, comments=self.comments,
+                           metrics=self.metrics, title=self.title, cdn=cdn, seed=self.options.seed)
+
+    @property
+    def title(self) -> str:
+        if self.options.title:
+            return self.options.title
+        titles = self.threads["title"].drop_nulls()
+        if self.threads.height == 1 and titles.len():
+            return str(titles[0])
+        return f"{self.threads.height} thread(s), {self.comments.height} comments"
+
+    def write(self, out_dir: str | Path, *, cdn: bool = False, progress: Progress | None = None) -> list[Path]:
+        """Write the bundle into ``out_dir``, each file atomically. Returns the paths written."""
+        from discourse.analysis.export import write_gexf, write_graphml
+
+        d = Path(out_dir)
+        written = [
+            out.write_parquet(d / "comments.parquet", self.comments),
+            out.write_parquet(d / "replies.parquet", self.replies),
+            out.write_parquet(d / "edges.parquet", self.edges),
+            out.write_parquet(d / "nodes.parquet", self.nodes),
+            out.write_csv(d / "edges.csv", self.edges),
+            out.write_csv(d / "nodes.csv", self.nodes),
+            write_graphml(self.graph, d / "graph.graphml"),
+            write_gexf(self.graph, d / "graph.gexf"),
+            out.write_json(d / "metrics.json", self.metrics),
+            out.write_json(d / "quality.json", self.quality.to_dict()),
+        ]
+        if progress:
+            progress("render")
+        written.append(out.write_text(d / "network.html", self.report_html(cdn=cdn)))
+        return [Path(p) for p in written]
+
+
+def _sha256(path: Path) -> str | None:
+    if path.is_dir():
+        return None
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    import leidenalg
+    import numpy
+    import plotly
+
+    return {"discourse": __version__, "python": platform.python_version(), "polars": pl.__version__,
+            "igraph": ig.__version__, "leidenalg": getattr(leidenalg, "__version__", "?"),
+            "plotly": plotly.__version__, "numpy": numpy.__version__}
+
+
+def build(paths: str | Path | Sequence[str | Path], options: BuildOptions | None = None,
+          progress: Progress | None = None, **kwargs: Any) -> BuildResult:
+    """Run the whole chain on ``paths``.
+
+    Options are a :class:`BuildOptions` or its fields as keyword arguments, e.g.
+    ``build("thread.json", seed=1, scorer="vader")``.
+    """
+    from discourse import stance
+    from discourse.analysis import analyse
+    from discourse.analysis.network import NetworkOptions, author_network
+    from discourse.infer import infer_parents, refine_mentions
+
+    options = options or BuildOptions(**kwargs)
+    if options is not None and kwargs:
+        options = BuildOptions(**{**options.to_dict(), **kwargs})
+    step = progress or (lambda _stage: None)
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    paths = [Path(p) for p in paths]
+
+    step("read")
+    ropts = ReadOptions(columns=dict(options.columns), on_error=options.on_error, site=options.site,
+                        thread_id=options.thread_id, page_layout=dict(options.page_layout))
+    data = read(paths, options.format, ropts)
+
+    step("repair")
+    comments, quality = repair(data.comments, data.threads, data.quality)
+
+    step("infer")
+    if options.infer_replies:
+        # forced: treat the input as flat, whatever parent ids it holds
+        comments = comments.with_columns(parent_source=pl.lit("none"), parent_id=pl.lit(None, pl.String),
+                                         parent_confidence=pl.lit(0.0))
+    n_flat = comments.select((pl.col("parent_source") == "none").sum()).item()
+    if options.infer_replies is not False and n_flat:
+        comments = infer_parents(comments)
+        quality.notes.append(f"parents inferred for {n_flat} comment(s) without parent ids")
+    if options.refine_mentions:
+        before = comments["parent_id"]
+        comments = refine_mentions(comments)
+        changed = int((before.ne_missing(comments["parent_id"])).sum())
+        if changed:
+            quality.notes.append(f"{changed} reply(ies) re-targeted to the @named author's comment")
+    schema.validate(comments, "comments")
+
+    step("pair")
+    replies = pair_replies(comments, data.threads)
+
+    step("score")
+    replies = schema.validate(stance.score(replies, options.scorer), "scored replies")
+
+    step("network")
+    nopts = NetworkOptions(self_replies=options.self_replies, root_edges=options.root_edges,
+                           mention_edges=options.mention_edges, min_confidence=options.min_confidence)
+    network = author_network(replies, data.threads, nopts)
+    for reason, n in network.counts.items():
+        quality.network[reason] += int(n)
+    if network.graph.vcount() == 0:
+        raise NoUsableComments(", ".join(map(str, paths)),
+                               "no reply between two known authors; nothing to draw a network from")
+
+    step("analyse")
+    analysis = analyse(network, replies, method=options.method, seed=options.seed,
+                       null_replicates=options.null_replicates)
+    metrics = {
+        **analysis.metrics,
+        "reproducibility": {
+            "versions": _versions(),
+            "seed": options.seed,
+            "scorer": replies["scorer"][0] if replies.height else options.scorer,
+            "options": options.to_dict(),
+            "network_options": nopts.options_dict() if hasattr(nopts, "options_dict") else dict(nopts.__dict__),
+            "inputs": [{"path": str(p), "sha256": _sha256(p)} for p in paths],
+        },
+    }
+    return BuildResult(comments=comments, threads=data.threads, replies=replies, edges=network.edges,
+                       nodes=analysis.nodes, graph=network.graph, metrics=metrics, quality=quality,
+                       options=options)
