@@ -1,0 +1,165 @@
+"""Evidence that a comment answers a given earlier comment (or the thread's post).
+
+For a comment ``i`` and a candidate parent ``c`` the evidence is a fixed vector of numbers
+(:data:`FEATURES`), scored by :mod:`discourse.infer.scorer`:
+
+``root``           c is the thread's post
+``prev``           c is the comment right before i on the page
+``steps``          log(1 + how far back c is): ancestors of the previous comment (depth-first pages)
+                   or earlier comments (chronological pages)
+``mention_start``  i starts by addressing c's author ("@name", "Name, ...", "Name we ..."); 0.6 when only
+                   the first name of a multi-word name is used
+``mention_any``    i mentions "@name" of c's author somewhere else
+``addressed_other`` i starts by addressing a known author who is not c's author
+``quote``          share of the words i quotes ("...", “...”, > lines) that c's text contains (fuzzy:
+                   word trigrams)
+``overlap``        word 4-grams i shares with c, outside explicit quotes (capped at 1)
+``turn``           c answered an earlier comment by i's author (turn-taking A, B, A)
+``self``           c is by i's own author (a penalty, learned)
+``c_empty``        c has no text (an image-only comment)
+``i_anonymous``    i has no author, for the root (anonymous drive-by comments lean to the post)
+
+Everything here works on plain Python values prepared once per comment (:class:`Prepared`), so
+scoring a candidate is a few set operations.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+__all__ = ["FEATURES", "Prepared", "prepare", "features", "starts_with_name"]
+
+FEATURES: tuple[str, ...] = (
+    "root", "prev", "steps", "mention_start", "mention_any", "addressed_other", "quote", "overlap",
+    "turn", "self", "c_empty", "i_anonymous",
+)
+
+_WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+_QUOTE_RES = (
+    re.compile(r"“([^”]{8,}?)”", re.S),
+    re.compile(r"«([^»]{8,}?)»", re.S),
+    re.compile(r"„([^“”]{8,}?)[“”]", re.S),
+    re.compile(r"(?<![\w])\"([^\"]{8,}?)\"", re.S),
+)
+_QUOTE_LINE_RE = re.compile(r"^\s*(?:>|&gt;)+\s?(.*)$", re.M)
+_LEAD_RE = re.compile(r"^\W*@?", re.UNICODE)
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower().replace("’", "'") for w in _WORD_RE.findall(text)]
+
+
+def _grams(words: list[str], n: int) -> set[tuple[str, ...]]:
+    return {tuple(words[k:k + n]) for k in range(len(words) - n + 1)}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What the evidence needs from one comment (or the post), computed once."""
+
+    author: str | None
+    author_key: str | None            # lower-cased author
+    first_name: str | None            # first word of a multi-word author name, lower-cased
+    empty: bool
+    lead: str                         # the text's start, lower-cased, leading '@' and punctuation removed
+    text_lower: str
+    trigrams: frozenset[tuple[str, ...]]
+    fourgrams_outside: frozenset[tuple[str, ...]]   # 4-grams outside explicit quotes
+    quotes: tuple[tuple[tuple[str, ...], ...], ...]  # each quoted span as its trigrams (or one short gram)
+
+
+def prepare(author: str | None, text: str | None, extra: str | None = None) -> Prepared:
+    """Prepare one comment; ``extra`` (the post's title) is added to the text as matchable words."""
+    body = text or ""
+    full = f"{extra}\n{body}" if extra else body
+    words = _words(full)
+    spans: list[str] = [m.group(1) for rx in _QUOTE_RES for m in rx.finditer(body)]
+    spans += [m.group(1) for m in _QUOTE_LINE_RE.finditer(body) if m.group(1).strip()]
+    quotes = []
+    for span in spans:
+        sw = _words(span)
+        if len(sw) >= 3:
+            quotes.append(tuple(sorted(_grams(sw, 3))))
+    outside = body
+    for span in spans:
+        outside = outside.replace(span, " ")
+    author_key = author.strip().lower() if author and author.strip() else None
+    parts = author_key.split() if author_key else []
+    return Prepared(
+        author=author,
+        author_key=author_key,
+        first_name=parts[0] if len(parts) >= 2 and len(parts[0]) >= 3 else None,
+        empty=not body.strip(),
+        lead=_LEAD_RE.sub("", body[:200]).lower(),
+        text_lower=full.lower(),
+        trigrams=frozenset(_grams(words, 3)),
+        fourgrams_outside=frozenset(_grams(_words(outside), 4)),
+        quotes=tuple(quotes),
+    )
+
+
+def starts_with_name(lead: str, name_key: str) -> bool:
+    """Whether a comment's lead (see :class:`Prepared`) begins with ``name_key`` as a whole word."""
+    if not name_key or not lead.startswith(name_key):
+        return False
+    rest = lead[len(name_key):len(name_key) + 1]
+    return rest == "" or not (rest.isalnum() or rest == "_")
+
+
+def mention_strength(i: Prepared, author_key: str | None, first_name: str | None) -> float:
+    """1.0 if ``i`` starts by addressing this author, 0.6 for the first name only, else 0."""
+    if author_key is None:
+        return 0.0
+    if starts_with_name(i.lead, author_key):
+        return 1.0
+    if first_name and starts_with_name(i.lead, first_name) and i.lead[len(first_name):len(first_name) + 1] in (",", ":"):
+        return 0.6
+    return 0.0
+
+
+def _mentions_anywhere(i: Prepared, author_key: str) -> bool:
+    at = "@" + author_key
+    pos = i.text_lower.find(at)
+    while pos >= 0:
+        end = pos + len(at)
+        if end >= len(i.text_lower) or not (i.text_lower[end].isalnum() or i.text_lower[end] == "_"):
+            return True
+        pos = i.text_lower.find(at, pos + 1)
+    return False
+
+
+def features(i: Prepared, c: Prepared, *, is_root: bool, is_prev: bool, steps: int, turn: bool,
+             addressed: frozenset[str]) -> list[float]:
+    """The evidence vector (:data:`FEATURES`) that comment ``i`` answers candidate ``c``.
+
+    ``steps`` is how far back c is (0 for the previous comment); ``turn`` whether c answered i's
+    author before; ``addressed`` the known authors (lower-cased) whom i's start addresses.
+    """
+    mention = 0.0 if is_root and c.author_key is None else mention_strength(i, c.author_key, c.first_name)
+    mention_any = 0.0
+    if not mention and c.author_key and _mentions_anywhere(i, c.author_key):
+        mention_any = 1.0
+    other = 1.0 if addressed and (c.author_key not in addressed) else 0.0
+    quote = 0.0
+    for grams in i.quotes:
+        if grams:
+            hit = sum(1 for g in grams if g in c.trigrams) / len(grams)
+            quote = max(quote, hit)
+    overlap = min(1.0, len(i.fourgrams_outside & c.fourgrams_outside) / 3.0) if i.fourgrams_outside else 0.0
+    same = i.author_key is not None and i.author_key == c.author_key and not is_root
+    return [
+        1.0 if is_root else 0.0,
+        1.0 if is_prev else 0.0,
+        0.0 if is_root else math.log1p(steps),
+        mention,
+        mention_any,
+        other,
+        quote,
+        overlap,
+        1.0 if turn else 0.0,
+        1.0 if same else 0.0,
+        1.0 if c.empty and not is_root else 0.0,
+        1.0 if is_root and i.author_key is None else 0.0,
+    ]

@@ -1,0 +1,185 @@
+"""Choose each flat comment's parent: a log-linear model over the evidence of :mod:`.evidence`.
+
+For every comment whose parent is unknown the candidates are, on a depth-first page, the previous
+comment, its ancestors (as inferred so far) and the thread's post; on a chronological page, the
+``window`` latest earlier comments, the latest comment of any author the comment addresses, and the
+post. Each candidate scores ``w · features``; the best is kept and its softmax probability among the
+candidates is the ``parent_confidence``. Comments are decided in page order, so turn-taking (A, B, A)
+can use the parents already chosen.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Literal
+
+from discourse.errors import DiscourseError
+from discourse.infer.evidence import FEATURES, Prepared, features, mention_strength, prepare
+
+__all__ = ["InferenceWeights", "load_weights", "ThreadInput", "decode_thread", "Step"]
+
+Order = Literal["depth-first", "chronological"]
+
+_PRIOR = {  # used only when weights.json is missing: a reasonable hand-set starting point
+    "root": -0.5, "prev": 1.5, "steps": -0.8, "mention_start": 4.0, "mention_any": 1.5,
+    "addressed_other": -2.0, "quote": 4.0, "overlap": 2.0, "turn": 1.0, "self": -2.0, "c_empty": -1.0,
+    "i_anonymous": 0.3,
+}
+
+
+@dataclass(frozen=True)
+class InferenceWeights:
+    """Coefficients of the parent scorer, one per evidence feature, and the chronological window."""
+
+    coef: dict[str, float] = field(default_factory=lambda: dict(_PRIOR))
+    window: int = 50
+    meta: dict[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        missing = [f for f in FEATURES if f not in self.coef]
+        if missing:
+            raise DiscourseError(f"inference weights lack coefficient(s) for {', '.join(missing)}; "
+                                 f"expected one per feature: {', '.join(FEATURES)}")
+        if self.window < 1:
+            raise DiscourseError(f"inference window must be at least 1, got {self.window}")
+
+    def vector(self) -> list[float]:
+        return [float(self.coef[f]) for f in FEATURES]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"features": list(FEATURES), "coef": {f: round(float(self.coef[f]), 6) for f in FEATURES},
+                "window": self.window, "meta": self.meta}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> InferenceWeights:
+        coef = data.get("coef")
+        if not isinstance(coef, dict):
+            raise DiscourseError("inference weights: expected a 'coef' mapping of feature -> number")
+        return cls(coef={str(k): float(v) for k, v in coef.items()}, window=int(data.get("window", 50)),
+                   meta=dict(data.get("meta") or {}))
+
+
+def load_weights() -> InferenceWeights:
+    """The fitted weights shipped in ``discourse/infer/weights.json`` (see bench/fit_infer.py)."""
+    try:
+        text = resources.files("discourse.infer").joinpath("weights.json").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return InferenceWeights()
+    try:
+        return InferenceWeights.from_dict(json.loads(text))
+    except (json.JSONDecodeError, TypeError, ValueError) as err:
+        raise DiscourseError(f"discourse/infer/weights.json is unreadable ({err}); reinstall discourse") from err
+
+
+@dataclass(frozen=True)
+class ThreadInput:
+    """One thread's comments in page order, as plain lists (index = page order)."""
+
+    comment_ids: list[str]
+    authors: list[str | None]
+    texts: list[str | None]
+    known_parent: list[int | None]    # index of a known parent, -1 for the post, None when unknown
+    root_author: str | None = None
+    root_text: str | None = None
+    root_title: str | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """The decision for one comment: candidates (-1 = the post), their features, the choice."""
+
+    index: int
+    candidates: list[int]
+    matrix: list[list[float]]
+    chosen: int                        # position in ``candidates``
+    probability: float
+    source: str
+
+
+def _softmax(scores: list[float]) -> list[float]:
+    top = max(scores)
+    exps = [math.exp(s - top) for s in scores]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def _addressed(p: Prepared, authors: dict[str, int], firsts: dict[str, int]) -> dict[str, int]:
+    """Known earlier authors (lower-cased -> their latest comment) whom ``p``'s start addresses."""
+    out: dict[str, int] = {}
+    words = p.lead.split(None, 5)[:5]
+    for k in range(1, len(words) + 1):
+        key = " ".join(words[:k]).rstrip(",:;.!?")
+        if key in authors and mention_strength(p, key, None):
+            out[key] = authors[key]
+    if not out and words:
+        first = words[0].rstrip(",:")
+        if first in firsts and words[0][len(first):len(first) + 1] in (",", ":"):
+            key = firsts[first]
+            out[key] = authors[key]
+    return out
+
+
+def decode_thread(thread: ThreadInput, weights: InferenceWeights, order: Order,
+                  truth: list[int] | None = None) -> Iterator[Step]:
+    """Decide, in page order, the parent of every comment whose parent is unknown.
+
+    With ``truth`` (true parent indices, -1 = post) decisions are replaced by the truth before later
+    comments use them (teacher forcing, for fitting); the steps still carry the features.
+    """
+    w = weights.vector()
+    prepared = [prepare(a, t) for a, t in zip(thread.authors, thread.texts)]
+    root = prepare(thread.root_author, thread.root_text, extra=thread.root_title)
+    parent_of: list[int] = []
+    latest: dict[str, int] = {}          # author key -> latest comment index
+    firsts: dict[str, str] = {}          # first name -> author key
+    for idx, p in enumerate(prepared):
+        known = thread.known_parent[idx]
+        if known is not None:
+            parent_of.append(known if known < idx else -1)
+        else:
+            addressed = _addressed(p, latest, firsts)
+            if order == "depth-first":
+                cands, seen, j = [], set(), idx - 1
+                while j >= 0 and j not in seen:
+                    cands.append(j)
+                    seen.add(j)
+                    j = parent_of[j]
+                steps = list(range(len(cands)))
+            else:
+                cands = list(range(idx - 1, max(-1, idx - 1 - weights.window), -1))
+                for target in sorted(addressed.values(), reverse=True):
+                    if target not in cands:
+                        cands.append(target)
+                steps = [idx - 1 - j for j in cands]
+            keys = frozenset(addressed)
+            matrix = []
+            for j, s in zip(cands, steps):
+                c = prepared[j]
+                k = parent_of[j]
+                turn = p.author_key is not None and k >= 0 and prepared[k].author_key == p.author_key
+                matrix.append(features(p, c, is_root=False, is_prev=j == idx - 1, steps=s, turn=turn,
+                                       addressed=keys))
+            cands.append(-1)
+            matrix.append(features(p, root, is_root=True, is_prev=False, steps=0, turn=False, addressed=keys))
+            scores = [sum(a * b for a, b in zip(w, row)) for row in matrix]
+            probs = _softmax(scores)
+            best = max(range(len(cands)), key=lambda k2: (probs[k2], -k2))
+            row = dict(zip(FEATURES, matrix[best]))
+            if cands[best] == -1:
+                source = "root"
+            elif row["quote"] >= 0.5:
+                source = "quote"
+            elif row["mention_start"] > 0 or row["mention_any"] > 0:
+                source = "mention"
+            else:
+                source = "adjacency"
+            yield Step(idx, cands, matrix, best, probs[best], source)
+            parent_of.append(truth[idx] if truth is not None else cands[best])
+        if p.author_key is not None:
+            latest[p.author_key] = idx
+            if p.first_name:
+                firsts.setdefault(p.first_name, p.author_key)
