@@ -8,5 +8,6 @@ from discourse.io import flatpage  # noqa: F401
 from discourse.io import generic  # noqa: F401
 from discourse.io import mastodon  # noqa: F401
 from discourse.io import peertube  # noqa: F401
+from discourse.io import pushshift  # noqa: F401
 from discourse.io import reddit  # noqa: F401
 from discourse.io import youtube  # noqa: F401
