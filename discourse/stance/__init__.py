@@ -1,0 +1,51 @@
+"""Stance of each reply toward its parent: agree, neutral, disagree or hostile (issue 9).
+
+>>> import polars as pl
+>>> from discourse.stance import score
+>>> out = score(pl.DataFrame({"text": ["You idiot."], "parent_text": ["Masks work."]}))
+>>> out["label"].item()
+'hostile'
+
+Scorers: ``default`` (= ``cues``: cue features + a small logistic model, vectorised, no download),
+``vader`` (baseline: the reply's own sentiment), ``embed`` (MiniLM embeddings, needs the ``embed``
+extra), and any callable or scikit-learn pipeline registered with :func:`register_scorer`.
+"""
+
+from __future__ import annotations
+
+from discourse.stance._base import (
+    LABEL_WEIGHTS,
+    PROB_COLUMNS,
+    SCORERS,
+    FunctionScorer,
+    PipelineScorer,
+    Scorer,
+    get_scorer,
+    register_scorer,
+)
+from discourse.stance._cues import CueScorer
+from discourse.stance._embed import EmbedScorer
+from discourse.stance._score import EMPTY_PROBS, score
+from discourse.stance._vader import VaderScorer
+
+__all__ = [
+    "score",
+    "Scorer",
+    "CueScorer",
+    "VaderScorer",
+    "EmbedScorer",
+    "FunctionScorer",
+    "PipelineScorer",
+    "SCORERS",
+    "register_scorer",
+    "get_scorer",
+    "LABEL_WEIGHTS",
+    "PROB_COLUMNS",
+    "EMPTY_PROBS",
+]
+
+_default = CueScorer()
+register_scorer("default", _default)
+register_scorer("cues", _default)
+register_scorer("vader", VaderScorer())
+register_scorer("embed", EmbedScorer())

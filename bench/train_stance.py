@@ -1,0 +1,46 @@
+"""Reproduce the default stance scorer's shipped coefficients (discourse/stance/data/cues_model.json).
+
+    python bench/train_stance.py                 # fit on ../shared/corpora/labeled/dev, write the JSON
+    python bench/train_stance.py --check         # fit and compare with the shipped file; exit 1 if different
+    python bench/train_stance.py --out model.json
+
+Only the labeled *dev* sets are read; holdout is for measuring (bench/bench_stance.py) and nothing else.
+Needs scikit-learn (pip install 'discourse-networks[train]').
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from discourse.io.write import write_text
+from discourse.stance._train import train_cue_model
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = ROOT / "discourse" / "stance" / "data" / "cues_model.json"
+
+
+def render(model: dict) -> str:
+    return json.dumps(model, indent=1, ensure_ascii=False) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--dev-dir", type=Path, default=ROOT.parent / "shared" / "corpora" / "labeled" / "dev")
+    ap.add_argument("--out", type=Path, default=SHIPPED)
+    ap.add_argument("--check", action="store_true", help="compare with the shipped file instead of writing")
+    args = ap.parse_args(argv)
+    text = render(train_cue_model(args.dev_dir))
+    if args.check:
+        same = SHIPPED.read_text(encoding="utf-8") == text
+        print("identical to the shipped model" if same else "DIFFERS from the shipped model")
+        return 0 if same else 1
+    write_text(args.out, text)
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
