@@ -77,6 +77,35 @@ def build(
 
 
 @app.command()
+def compare(
+    inputs: Annotated[list[Path], typer.Argument(help="Raw thread files (any readable format, one or many threads each) or bundle directories from `discourse build`.", show_default=False)],
+    out: OutDir = Path("discourse-compare"),
+    first_n: Annotated[int | None, typer.Option("--first-n", min=1, help="Compare every thread on its first N comments, so sizes match.")] = None,
+    null_models: Annotated[int, typer.Option("--null-models", min=0, help="Null-model replicates per thread for the z-scores.")] = 20,
+    bootstrap: Annotated[int, typer.Option("--bootstrap", min=0, help="Bootstrap resamples per thread for the 95% intervals (0: none).")] = 50,
+    format: Format = None,
+    seed: Seed = 0,
+    quiet: Quiet = False,
+    scorer: Annotated[str, typer.Option("--scorer", help="Stance scorer for raw inputs.")] = "default",
+    cdn: Annotated[bool, typer.Option("--cdn", help="Load plotly.js from its CDN instead of inlining it.")] = False,
+    on_error: OnErrorOpt = "raise",
+) -> None:
+    """Compare threads side by side: writes comparison.parquet, comparison.csv and compare.html into --out."""
+    from discourse.compare import compare as run_compare
+    from discourse.pipeline import BuildOptions
+
+    with handled():
+        check_on_error(on_error)
+        options = BuildOptions(format=format, seed=seed, scorer=scorer, on_error=on_error)
+        with StageProgress(("read", "analyse"), quiet, label="compare: ") as progress:
+            result = run_compare(inputs, first_n=first_n, bootstrap=bootstrap, null_replicates=null_models,
+                                 seed=seed, options=options, progress=progress)
+            written = result.write(out, cdn=cdn)
+        if not quiet:
+            err_console.print(f"Compared {result.table.height} thread(s); wrote {len(written)} files to {out}/", markup=False)
+
+
+@app.command()
 def formats() -> None:
     """List the input formats discourse reads, in the order detection tries them."""
     from discourse.io import formats as all_formats

@@ -27,7 +27,7 @@ from discourse.pairing import pair_replies
 from discourse.quality import QualityReport
 from discourse.repair import repair
 
-__all__ = ["build", "BuildResult", "BuildOptions", "STAGES", "BUNDLE_FILES"]
+__all__ = ["build", "prepare", "Prepared", "BuildResult", "BuildOptions", "STAGES", "BUNDLE_FILES"]
 
 STAGES = ("read", "repair", "infer", "pair", "score", "network", "analyse", "render")
 BUNDLE_FILES = ("comments.parquet", "replies.parquet", "edges.parquet", "nodes.parquet", "graph.graphml",
@@ -106,6 +106,7 @@ class BuildResult:
         d = Path(out_dir)
         written = [
             out.write_parquet(d / "comments.parquet", self.comments),
+            out.write_parquet(d / "threads.parquet", self.threads),
             out.write_parquet(d / "replies.parquet", self.replies),
             out.write_parquet(d / "edges.parquet", self.edges),
             out.write_parquet(d / "nodes.parquet", self.nodes),
@@ -142,21 +143,30 @@ def _versions() -> dict[str, str]:
             "plotly": plotly.__version__, "numpy": numpy.__version__}
 
 
-def build(paths: str | Path | Sequence[str | Path], options: BuildOptions | None = None,
-          progress: Progress | None = None, **kwargs: Any) -> BuildResult:
-    """Run the whole chain on ``paths``.
+@dataclass
+class Prepared:
+    """The front half of a build: scored replies and what they came from."""
 
-    Options are a :class:`BuildOptions` or its fields as keyword arguments, e.g.
-    ``build("thread.json", seed=1, scorer="vader")``.
-    """
+    comments: pl.DataFrame
+    threads: pl.DataFrame
+    replies: pl.DataFrame
+    quality: QualityReport
+    paths: list[Path]
+
+
+def _options(options: BuildOptions | None, kwargs: dict[str, Any]) -> BuildOptions:
+    if options is None:
+        return BuildOptions(**kwargs)
+    return BuildOptions(**{**options.to_dict(), **kwargs}) if kwargs else options
+
+
+def prepare(paths: str | Path | Sequence[str | Path], options: BuildOptions | None = None,
+            progress: Progress | None = None, **kwargs: Any) -> Prepared:
+    """read -> repair -> infer -> pair -> score."""
     from discourse import stance
-    from discourse.analysis import analyse
-    from discourse.analysis.network import NetworkOptions, author_network
     from discourse.infer import infer_parents, refine_mentions
 
-    options = options or BuildOptions(**kwargs)
-    if options is not None and kwargs:
-        options = BuildOptions(**{**options.to_dict(), **kwargs})
+    options = _options(options, kwargs)
     step = progress or (lambda _stage: None)
     if isinstance(paths, (str, Path)):
         paths = [paths]
@@ -192,15 +202,32 @@ def build(paths: str | Path | Sequence[str | Path], options: BuildOptions | None
 
     step("score")
     replies = schema.validate(stance.score(replies, options.scorer), "scored replies")
+    return Prepared(comments, data.threads, replies, quality, paths)
+
+
+def build(paths: str | Path | Sequence[str | Path], options: BuildOptions | None = None,
+          progress: Progress | None = None, **kwargs: Any) -> BuildResult:
+    """Run the whole chain on ``paths``.
+
+    Options are a :class:`BuildOptions` or its fields as keyword arguments, e.g.
+    ``build("thread.json", seed=1, scorer="vader")``.
+    """
+    from discourse.analysis import analyse
+    from discourse.analysis.network import NetworkOptions, author_network
+
+    options = _options(options, kwargs)
+    step = progress or (lambda _stage: None)
+    prep = prepare(paths, options, progress)
+    replies, quality = prep.replies, prep.quality
 
     step("network")
     nopts = NetworkOptions(self_replies=options.self_replies, root_edges=options.root_edges,
                            mention_edges=options.mention_edges, min_confidence=options.min_confidence)
-    network = author_network(replies, data.threads, nopts)
+    network = author_network(replies, prep.threads, nopts)
     for reason, n in network.counts.items():
         quality.network[reason] += int(n)
     if network.graph.vcount() == 0:
-        raise NoUsableComments(", ".join(map(str, paths)),
+        raise NoUsableComments(", ".join(map(str, prep.paths)),
                                "no reply between two known authors; nothing to draw a network from")
 
     step("analyse")
@@ -213,10 +240,10 @@ def build(paths: str | Path | Sequence[str | Path], options: BuildOptions | None
             "seed": options.seed,
             "scorer": replies["scorer"][0] if replies.height else options.scorer,
             "options": options.to_dict(),
-            "network_options": nopts.options_dict() if hasattr(nopts, "options_dict") else dict(nopts.__dict__),
-            "inputs": [{"path": str(p), "sha256": _sha256(p)} for p in paths],
+            "network_options": nopts.options_dict(),
+            "inputs": [{"path": str(p), "sha256": _sha256(p)} for p in prep.paths],
         },
     }
-    return BuildResult(comments=comments, threads=data.threads, replies=replies, edges=network.edges,
+    return BuildResult(comments=prep.comments, threads=prep.threads, replies=replies, edges=network.edges,
                        nodes=analysis.nodes, graph=network.graph, metrics=metrics, quality=quality,
                        options=options)
