@@ -1,0 +1,33 @@
+"""Signed network analysis: the author network, factions, key actors, roles and thread figures.
+
+>>> from discourse.analysis import author_network, analyse, NetworkOptions
+>>> # net = author_network(scored_replies, threads, NetworkOptions())
+>>> # result = analyse(net, scored_replies, method="leiden-cpm", seed=0)
+>>> # result.nodes, result.metrics["figures"]["rwc"]
+"""
+
+from discourse.analysis.core import DEFAULT_RUNS, Analysis, analyse, figures_by_thread, thread_figures
+from discourse.analysis.export import graph_with_nodes, write_gexf, write_graphml, write_tables
+from discourse.analysis.factions import FACTION_METHODS, ensemble, nmi, partition, signed_layers, two_camps
+from discourse.analysis.network import AuthorNetwork, NetworkOptions, author_network
+
+__all__ = [
+    "NetworkOptions",
+    "AuthorNetwork",
+    "author_network",
+    "Analysis",
+    "analyse",
+    "thread_figures",
+    "figures_by_thread",
+    "DEFAULT_RUNS",
+    "FACTION_METHODS",
+    "partition",
+    "ensemble",
+    "two_camps",
+    "signed_layers",
+    "nmi",
+    "write_graphml",
+    "write_gexf",
+    "write_tables",
+    "graph_with_nodes",
+]

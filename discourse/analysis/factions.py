@@ -42,6 +42,8 @@ __all__ = [
     "FACTION_METHODS",
     "SignedLayers",
     "signed_layers",
+    "layers_from_arrays",
+    "default_resolution",
     "partition",
     "ensemble",
     "Consensus",
@@ -88,28 +90,32 @@ class SignedLayers:
         return SignedLayers(self.n_vertices, self.u, self.v, w, np.clip(w, 0, None), np.clip(-w, 0, None), self.n)
 
 
-def signed_layers(graph: ig.Graph) -> SignedLayers:
-    """Collapse a directed author graph (edge attributes ``weight_sum``, ``pos_w``, ``neg_w``,
-    ``n_replies``) to undirected: the two directions of a pair are summed, self-loops dropped."""
-    if graph.ecount() == 0:
-        z = np.zeros(0)
-        return SignedLayers(graph.vcount(), z.astype(np.int64), z.astype(np.int64), z, z, z, z.astype(np.int64))
-    ends = np.asarray(graph.get_edgelist(), dtype=np.int64)
-    df = pl.DataFrame({
-        "a": ends[:, 0], "b": ends[:, 1],
-        "w": np.asarray(graph.es["weight_sum"], dtype=float),
-        "pos": np.asarray(graph.es["pos_w"], dtype=float),
-        "neg": np.asarray(graph.es["neg_w"], dtype=float),
-        "n": np.asarray(graph.es["n_replies"], dtype=np.int64),
-    })
+def layers_from_arrays(n_vertices: int, src: np.ndarray, dst: np.ndarray, w: np.ndarray, pos: np.ndarray,
+                       neg: np.ndarray, n: np.ndarray) -> SignedLayers:
+    """Collapse directed edge arrays to :class:`SignedLayers` (directions summed, loops dropped)."""
+    df = pl.DataFrame({"a": np.asarray(src, dtype=np.int64), "b": np.asarray(dst, dtype=np.int64),
+                       "w": np.asarray(w, dtype=float), "pos": np.asarray(pos, dtype=float),
+                       "neg": np.asarray(neg, dtype=float), "n": np.asarray(n, dtype=np.int64)})
     und = (
         df.filter(pl.col("a") != pl.col("b"))
         .group_by(pl.min_horizontal("a", "b").alias("u"), pl.max_horizontal("a", "b").alias("v"))
         .agg(pl.col("w").sum(), pl.col("pos").sum(), pl.col("neg").sum(), pl.col("n").sum())
         .sort("u", "v")
     )
-    return SignedLayers(graph.vcount(), und["u"].to_numpy(), und["v"].to_numpy(), und["w"].to_numpy(),
+    return SignedLayers(n_vertices, und["u"].to_numpy(), und["v"].to_numpy(), und["w"].to_numpy(),
                         und["pos"].to_numpy(), und["neg"].to_numpy(), und["n"].to_numpy())
+
+
+def signed_layers(graph: ig.Graph) -> SignedLayers:
+    """Collapse a directed author graph (edge attributes ``weight_sum``, ``pos_w``, ``neg_w``,
+    ``n_replies``) to undirected: the two directions of a pair are summed, self-loops dropped."""
+    if graph.ecount() == 0:
+        e = np.zeros(0, dtype=np.int64)
+        return layers_from_arrays(graph.vcount(), e, e, e, e, e, e)
+    ends = np.asarray(graph.get_edgelist(), dtype=np.int64)
+    return layers_from_arrays(graph.vcount(), ends[:, 0], ends[:, 1], np.asarray(graph.es["weight_sum"]),
+                              np.asarray(graph.es["pos_w"]), np.asarray(graph.es["neg_w"]),
+                              np.asarray(graph.es["n_replies"]))
 
 
 def canonical(membership: Sequence[int] | np.ndarray) -> np.ndarray:

@@ -1,0 +1,200 @@
+"""``analyse``: factions, key actors, roles and thread figures for one author network."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from discourse import schema
+from discourse.analysis.centrality import centralities
+from discourse.analysis.factions import (
+    FACTION_METHODS,
+    SignedLayers,
+    default_resolution,
+    ensemble,
+    partition,
+    signed_layers,
+    two_camps,
+)
+from discourse.analysis.figures import FIGURE_NULLS, FigureInput, compute_figures, figure_input
+from discourse.analysis.network import AuthorNetwork, NetworkOptions, author_network
+from discourse.analysis.nullmodels import NULL_DESCRIPTIONS, null_samples, summarise
+from discourse.analysis.roles import assign_roles
+from discourse.errors import AnalysisError
+
+__all__ = ["Analysis", "analyse", "thread_figures", "figures_by_thread", "DEFAULT_RUNS"]
+
+DEFAULT_RUNS = 5
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What :func:`analyse` found.
+
+    nodes:      one row per author (``schema.NODES`` + degrees and strengths by sign, pagerank,
+                neg_hub, neg_authority, betweenness, status, pn_centrality, stability, camp,
+                n_other_factions, roles, role), in the graph's vertex order.
+    metrics:    JSON-serialisable figures (see docs/analysis.md).
+    membership: faction per vertex (graph order), numbered by decreasing size.
+    """
+
+    nodes: pl.DataFrame
+    metrics: dict[str, Any]
+    membership: np.ndarray
+
+
+def _arrays(network: AuthorNetwork) -> dict[str, np.ndarray]:
+    g = network.graph
+    if g.ecount() == 0:
+        e = np.zeros(0, dtype=np.int64)
+        return {"src": e, "dst": e, "w": e.astype(float), "pos": e.astype(float), "neg": e.astype(float),
+                "n_replies": e, "n_hostile": e}
+    ends = np.asarray(g.get_edgelist(), dtype=np.int64)
+    return {"src": ends[:, 0], "dst": ends[:, 1], "w": np.asarray(g.es["weight_sum"], dtype=float),
+            "pos": np.asarray(g.es["pos_w"], dtype=float), "neg": np.asarray(g.es["neg_w"], dtype=float),
+            "n_replies": np.asarray(g.es["n_replies"], dtype=np.int64),
+            "n_hostile": np.asarray(g.es["n_hostile"], dtype=np.int64)}
+
+
+def _check(method: str, null_replicates: int, runs: int) -> None:
+    if method not in FACTION_METHODS:
+        raise AnalysisError(f"unknown faction method {method!r}; expected one of {list(FACTION_METHODS)}")
+    if null_replicates < 0:
+        raise AnalysisError(f"null_replicates must be 0 or more, got {null_replicates}")
+    if runs < 1:
+        raise AnalysisError(f"runs must be at least 1, got {runs}")
+
+
+def _figures(x: FigureInput, *, method: str, seed: int, null_replicates: int,
+             resolution: float | None) -> dict[str, dict[str, Any]]:
+    raw = compute_figures(x)
+    nulls: dict[str, list[float]] = {}
+    if null_replicates > 0:
+        def partitioner(y: FigureInput) -> tuple[np.ndarray, np.ndarray]:
+            return partition(y.layers, method, seed=seed, resolution=resolution), two_camps(y.layers, seed=seed)
+
+        tested = tuple(n for n, (v, _) in raw.items() if v is not None and FIGURE_NULLS[n])
+        nulls = null_samples(x, partitioner, replicates=null_replicates, seed=seed, names=tested)
+    return {name: summarise(value, reason, nulls.get(name), FIGURE_NULLS[name], null_replicates)
+            for name, (value, reason) in raw.items()}
+
+
+def thread_figures(network: AuthorNetwork, *, method: str = "leiden-cpm", seed: int = 0,
+                   null_replicates: int = 0, resolution: float | None = None,
+                   membership: np.ndarray | None = None) -> dict[str, dict[str, Any]]:
+    """Every thread figure of one network, each as ``{value, z, null_mean, null_sd, interval, null,
+    replicates, reason}``. Factions are found with ``method`` unless ``membership`` is given."""
+    _check(method, null_replicates, 1)
+    layers = signed_layers(network.graph)
+    if membership is None:
+        membership = partition(layers, method, seed=seed, resolution=resolution)
+    x = figure_input(network.graph.vcount(), **_arrays(network), membership=np.asarray(membership),
+                     camps=two_camps(layers, seed=seed), layers=layers)
+    return _figures(x, method=method, seed=seed, null_replicates=null_replicates, resolution=resolution)
+
+
+def figures_by_thread(replies: pl.DataFrame, threads: pl.DataFrame | None = None, *,
+                      options: NetworkOptions = NetworkOptions(), method: str = "leiden-cpm", seed: int = 0,
+                      null_replicates: int = 0) -> pl.DataFrame:
+    """Thread figures for each (site, thread_id) of ``replies``, long format: one row per thread and
+    figure with ``value, z, null_mean, null_sd, lo, hi, null, replicates, reason``."""
+    rows: list[dict[str, Any]] = []
+    keys = replies.select("site", "thread_id").unique().sort("site", "thread_id")
+    for (site, tid), part in replies.partition_by("site", "thread_id", as_dict=True).items():
+        tpart = None if threads is None else threads.filter((pl.col("site") == site) & (pl.col("thread_id") == tid))
+        net = author_network(part, tpart, options)
+        for name, rec in thread_figures(net, method=method, seed=seed, null_replicates=null_replicates).items():
+            interval = rec["interval"] or [None, None]
+            rows.append({"site": site, "thread_id": tid, "figure": name, "value": rec["value"], "z": rec["z"],
+                         "null_mean": rec["null_mean"], "null_sd": rec["null_sd"], "lo": interval[0],
+                         "hi": interval[1], "null": rec["null"], "replicates": rec["replicates"],
+                         "reason": rec["reason"], "authors": net.graph.vcount(), "replies": net.counts["kept"]})
+    spec = {"site": pl.String, "thread_id": pl.String, "figure": pl.String, "value": pl.Float64, "z": pl.Float64,
+            "null_mean": pl.Float64, "null_sd": pl.Float64, "lo": pl.Float64, "hi": pl.Float64, "null": pl.String,
+            "replicates": pl.Int64, "reason": pl.String, "authors": pl.Int64, "replies": pl.Int64}
+    out = pl.DataFrame(rows, schema=spec)
+    order = keys.with_row_index("_k")
+    return out.join(order, on=["site", "thread_id"], how="left").sort("_k", maintain_order=True).drop("_k")
+
+
+def _faction_table(membership: np.ndarray, n_comments: np.ndarray, limit: int = 20) -> list[dict[str, Any]]:
+    if membership.size == 0:
+        return []
+    sizes = np.bincount(membership)
+    comments = np.bincount(membership, weights=n_comments)
+    return [{"community": int(c), "authors": int(sizes[c]), "comments": int(comments[c])}
+            for c in range(min(limit, sizes.size))]
+
+
+def analyse(network: AuthorNetwork, replies: pl.DataFrame | None = None, *, method: str = "leiden-cpm",
+            seed: int = 0, null_replicates: int = 0, runs: int = DEFAULT_RUNS,
+            resolution: float | None = None) -> Analysis:
+    """Factions (an ensemble of ``runs`` seeds of ``method``), key actors, roles and thread figures.
+
+    ``null_replicates`` > 0 adds z-scores against null models that re-run the partitioning on each
+    replicate. ``replies`` (the scored replies the network was built from) only adds the thread count
+    to the metrics. Same network, method and seed give the same result.
+    """
+    _check(method, null_replicates, runs)
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    g = network.graph
+    layers: SignedLayers = signed_layers(g)
+    cons = ensemble(layers, method, seed=seed, runs=runs, resolution=resolution)
+    membership = cons.membership
+    camps = two_camps(layers, seed=seed)
+    timings["factions"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    table, notes = centralities(g, layers, seed=seed)
+    table = assign_roles(table, layers, membership)
+    timings["centralities"] = time.perf_counter() - t
+
+    authors = network.authors
+    n_comments = authors["n_comments"].to_numpy() if g.vcount() else np.zeros(0)
+    nodes = pl.concat([
+        authors.select("author", "n_comments"),
+        pl.DataFrame({"community": membership.astype(np.int64), "stability": cons.stability.astype(float),
+                      "camp": camps.astype(np.int64)}, schema={"community": pl.Int64, "stability": pl.Float64,
+                                                              "camp": pl.Int64}),
+        table,
+    ], how="horizontal")
+    schema.validate(nodes, "nodes")
+
+    t = time.perf_counter()
+    x = figure_input(g.vcount(), **_arrays(network), membership=membership, camps=camps, layers=layers)
+    figures = _figures(x, method=method, seed=seed, null_replicates=null_replicates, resolution=resolution)
+    timings["figures"] = time.perf_counter() - t
+
+    sizes = np.bincount(membership) if membership.size else np.zeros(0, dtype=np.int64)
+    active = int(((table["in_degree"] + table["out_degree"]) > 0).sum()) if g.vcount() else 0
+    metrics: dict[str, Any] = {
+        "method": method,
+        "resolution": default_resolution(method) if resolution is None else float(resolution),
+        "seed": seed,
+        "runs": runs,
+        "sizes": {
+            "threads": None if replies is None else int(replies.select("site", "thread_id").n_unique()),
+            "authors": g.vcount(),
+            "active_authors": active,
+            "edges": g.ecount(),
+            "replies": int(network.counts.get("kept", 0)),
+            "factions": int((sizes >= 2).sum()),
+            "largest_faction_share": float(sizes.max() / sizes.sum()) if sizes.size else None,
+            "camps": [int((camps == 0).sum()), int((camps == 1).sum())],
+        },
+        "factions": _faction_table(membership, n_comments),
+        "stability_mean": float(cons.stability.mean()) if cons.stability.size else None,
+        "roles": dict(sorted(nodes.group_by("role").len().iter_rows())) if nodes.height else {},
+        "centrality": notes,
+        "figures": figures,
+        "null_models": {"replicates": null_replicates, **NULL_DESCRIPTIONS},
+        "network_counts": dict(network.counts),
+        "network_options": network.options.options_dict(),
+        "timings_s": {k: round(v, 3) for k, v in timings.items()},
+    }
+    return Analysis(nodes=nodes, metrics=metrics, membership=membership)

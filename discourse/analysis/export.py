@@ -1,0 +1,202 @@
+"""Export the author network for Gephi, Cytoscape, yEd and friends: GraphML and GEXF 1.3.
+
+Both files carry typed attributes (declared once, with their type) and the signed weight split into
+``pos_w``, ``neg_w``, ``abs_w`` and ``net_sign``, so tools whose layouts cannot take negative weights
+can use ``abs_w`` or ``pos_w``. The GraphML/GEXF ``weight`` is ``abs_w`` for that reason; the signed
+sum is ``weight_sum``. Files are written atomically (discourse.io.write). Text is XML-escaped; names
+and attribute values are untrusted data and never become markup.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+import igraph as ig
+import polars as pl
+
+from discourse.errors import OutputError
+from discourse.io.write import atomic_path, write_csv, write_parquet
+
+__all__ = ["write_graphml", "write_gexf", "write_tables", "graph_with_nodes"]
+
+# characters XML 1.0 forbids even escaped
+_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _text(value: Any) -> str:
+    return escape(_BAD_XML.sub("\ufffd", str(value)))
+
+
+def _attr(value: Any) -> str:
+    return quoteattr(_BAD_XML.sub("\ufffd", str(value)))
+
+
+def _kind(values: Sequence[Any]) -> str:
+    """The attribute type of a column: boolean, long, double or string (nulls ignored)."""
+    seen = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    if seen and all(isinstance(v, bool) for v in seen):
+        return "boolean"
+    if seen and all(isinstance(v, int) and not isinstance(v, bool) for v in seen):
+        return "long"
+    if seen and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in seen):
+        return "double"
+    return "string"
+
+
+def _fmt(value: Any, kind: str) -> str | None:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    if kind == "boolean":
+        return "true" if value else "false"
+    if kind == "double":
+        return repr(float(value))
+    if isinstance(value, (list, tuple)):
+        return ";".join(map(str, value))
+    return str(value)
+
+
+def _columns(seq: ig.VertexSeq | ig.EdgeSeq, skip: Iterable[str] = ()) -> list[tuple[str, str, list[Any]]]:
+    out = []
+    for name in sorted(seq.attributes()):
+        if name in skip:
+            continue
+        values = seq[name]
+        values = [";".join(map(str, v)) if isinstance(v, (list, tuple)) else v for v in values]
+        out.append((name, _kind(values), values))
+    return out
+
+
+def _write(path: str | Path, chunks: Iterable[str]) -> Path:
+    try:
+        with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+    except OSError as err:
+        raise OutputError(f"{path}: could not write ({err.strerror})") from err
+    return Path(path)
+
+
+def _names(graph: ig.Graph) -> list[str]:
+    if "name" in graph.vs.attributes():
+        return [str(n) for n in graph.vs["name"]]
+    return [str(i) for i in range(graph.vcount())]
+
+
+def _weight(graph: ig.Graph) -> list[float]:
+    attrs = graph.es.attributes()
+    if "abs_w" in attrs:
+        return [float(w) for w in graph.es["abs_w"]]
+    return [1.0] * graph.ecount()
+
+
+def graphml_lines(graph: ig.Graph) -> Iterable[str]:
+    """The GraphML document, chunk by chunk."""
+    gm = {"boolean": "boolean", "long": "long", "double": "double", "string": "string"}
+    vcols = _columns(graph.vs, skip=("name",))
+    ecols = _columns(graph.es, skip=("weight",))
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+    yield ('<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+           'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+           'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+           'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n')
+    yield '  <key id="v_label" for="node" attr.name="label" attr.type="string"/>\n'
+    for i, (name, kind, _) in enumerate(vcols):
+        yield f'  <key id="v{i}" for="node" attr.name={_attr(name)} attr.type="{gm[kind]}"/>\n'
+    yield '  <key id="e_weight" for="edge" attr.name="weight" attr.type="double"/>\n'
+    for i, (name, kind, _) in enumerate(ecols):
+        yield f'  <key id="e{i}" for="edge" attr.name={_attr(name)} attr.type="{gm[kind]}"/>\n'
+    yield f'  <graph id="G" edgedefault="{"directed" if graph.is_directed() else "undirected"}">\n'
+    names = _names(graph)
+    for v in range(graph.vcount()):
+        parts = [f'    <node id="n{v}">', f'<data key="v_label">{_text(names[v])}</data>']
+        for i, (_, kind, values) in enumerate(vcols):
+            s = _fmt(values[v], kind)
+            if s is not None:
+                parts.append(f'<data key="v{i}">{_text(s)}</data>')
+        yield "".join(parts) + "</node>\n"
+    weights = _weight(graph)
+    for e, (a, b) in enumerate(graph.get_edgelist()):
+        parts = [f'    <edge id="e{e}" source="n{a}" target="n{b}">',
+                 f'<data key="e_weight">{weights[e]!r}</data>']
+        for i, (_, kind, values) in enumerate(ecols):
+            s = _fmt(values[e], kind)
+            if s is not None:
+                parts.append(f'<data key="e{i}">{_text(s)}</data>')
+        yield "".join(parts) + "</edge>\n"
+    yield "  </graph>\n</graphml>\n"
+
+
+def write_graphml(graph: ig.Graph, path: str | Path) -> Path:
+    """Write ``graph`` as GraphML (typed ``<key>`` declarations, ``weight`` = ``abs_w``), atomically."""
+    return _write(path, graphml_lines(graph))
+
+
+def gexf_lines(graph: ig.Graph) -> Iterable[str]:
+    """The GEXF 1.3 document, chunk by chunk."""
+    gx = {"boolean": "boolean", "long": "long", "double": "double", "string": "string"}
+    vcols = _columns(graph.vs, skip=("name",))
+    ecols = _columns(graph.es, skip=("weight",))
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+    yield ('<gexf xmlns="http://gexf.net/1.3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+           'xsi:schemaLocation="http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd" version="1.3">\n')
+    yield '  <meta><creator>discourse</creator><description>signed author network</description></meta>\n'
+    yield f'  <graph mode="static" defaultedgetype="{"directed" if graph.is_directed() else "undirected"}">\n'
+    yield '    <attributes class="node">\n'
+    for i, (name, kind, _) in enumerate(vcols):
+        yield f'      <attribute id="v{i}" title={_attr(name)} type="{gx[kind]}"/>\n'
+    yield '    </attributes>\n    <attributes class="edge">\n'
+    for i, (name, kind, _) in enumerate(ecols):
+        yield f'      <attribute id="e{i}" title={_attr(name)} type="{gx[kind]}"/>\n'
+    yield '    </attributes>\n    <nodes>\n'
+    names = _names(graph)
+    for v in range(graph.vcount()):
+        vals = []
+        for i, (_, kind, values) in enumerate(vcols):
+            s = _fmt(values[v], kind)
+            if s is not None:
+                vals.append(f'<attvalue for="v{i}" value={_attr(s)}/>')
+        yield (f'      <node id="n{v}" label={_attr(names[v])}><attvalues>{"".join(vals)}</attvalues></node>\n')
+    yield '    </nodes>\n    <edges>\n'
+    weights = _weight(graph)
+    for e, (a, b) in enumerate(graph.get_edgelist()):
+        vals = []
+        for i, (_, kind, values) in enumerate(ecols):
+            s = _fmt(values[e], kind)
+            if s is not None:
+                vals.append(f'<attvalue for="e{i}" value={_attr(s)}/>')
+        yield (f'      <edge id="e{e}" source="n{a}" target="n{b}" weight="{weights[e]!r}">'
+               f'<attvalues>{"".join(vals)}</attvalues></edge>\n')
+    yield '    </edges>\n  </graph>\n</gexf>\n'
+
+
+def write_gexf(graph: ig.Graph, path: str | Path) -> Path:
+    """Write ``graph`` as GEXF 1.3 (declared attribute types, ``weight`` = ``abs_w``), atomically."""
+    return _write(path, gexf_lines(graph))
+
+
+def graph_with_nodes(graph: ig.Graph, nodes: pl.DataFrame) -> ig.Graph:
+    """A copy of ``graph`` with every column of ``nodes`` (matched on ``author`` = vertex ``name``)
+    as a vertex attribute, so exports carry factions, roles and centralities."""
+    g = graph.copy()
+    names = pl.DataFrame({"author": _names(graph)})
+    joined = names.join(nodes, on="author", how="left", maintain_order="left")
+    for col in joined.columns:
+        if col == "author":
+            continue
+        series = joined[col]
+        if isinstance(series.dtype, (pl.List, pl.Array)):
+            series = series.cast(pl.List(pl.String)).list.join(";")
+        g.vs[col] = series.to_list()
+    return g
+
+
+def write_tables(nodes: pl.DataFrame, edges: pl.DataFrame, out_dir: str | Path) -> list[Path]:
+    """nodes/edges as Parquet and CSV in ``out_dir`` (atomic)."""
+    d = Path(out_dir)
+    return [write_parquet(d / "nodes.parquet", nodes), write_parquet(d / "edges.parquet", edges),
+            write_csv(d / "nodes.csv", nodes), write_csv(d / "edges.csv", edges)]

@@ -1,0 +1,101 @@
+"""Null models for the thread figures.
+
+Each replicate builds a randomised network and re-runs the whole partitioning on it (factions and
+two camps), so a figure's z-score measures what the data adds beyond what the method finds in noise:
+
+``rewire``  degree-preserving rewiring for structural figures: the reply ties keep their source and
+            their attributes, and the targets are shuffled among them, so every author keeps their
+            in- and out-degree (configuration model; ties that become self-loops are dropped).
+``sign``    sign permutation for sign figures: the structure stays, and the ties' stance attributes
+            (weights, hostile counts) are shuffled among the ties.
+
+:func:`summarise` turns a value and its null sample into the figure record published in metrics:
+``value, z, null_mean, null_sd, interval`` (the central 95% of the null values), ``null``,
+``replicates`` and ``reason`` (why a value or z is missing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from discourse.analysis.figures import FIGURE_NULLS, FigureInput, compute_figures, figure_input
+
+__all__ = ["rewired", "sign_permuted", "null_samples", "summarise", "NULL_DESCRIPTIONS"]
+
+NULL_DESCRIPTIONS = {
+    "rewire": "degree-preserving rewiring (targets shuffled among ties; in- and out-degrees kept), "
+              "partition re-run on each replicate",
+    "sign": "sign permutation (stance attributes shuffled among ties; structure kept), "
+            "partition re-run on each replicate",
+}
+
+Partitioner = Callable[[FigureInput], tuple[np.ndarray, np.ndarray]]
+
+
+def rewired(x: FigureInput, rng: np.random.Generator) -> FigureInput:
+    """A degree-preserving rewiring of ``x`` (partition fields left as in ``x``)."""
+    dst = x.dst[rng.permutation(x.dst.size)]
+    return figure_input(x.n_vertices, x.src, dst, x.w, x.pos, x.neg, x.n_replies, x.n_hostile,
+                        x.membership, x.camps)
+
+
+def sign_permuted(x: FigureInput, rng: np.random.Generator) -> FigureInput:
+    """``x`` with its ties' stance attributes shuffled among the ties."""
+    p = rng.permutation(x.src.size)
+    return figure_input(x.n_vertices, x.src, x.dst, x.w[p], x.pos[p], x.neg[p], x.n_replies[p],
+                        x.n_hostile[p], x.membership, x.camps)
+
+
+def null_samples(x: FigureInput, partitioner: Partitioner, *, replicates: int, seed: int = 0,
+                 names: tuple[str, ...] | None = None) -> dict[str, list[float]]:
+    """Null values of each tested figure over ``replicates`` replicates of its null model.
+
+    ``partitioner(x) -> (membership, camps)`` is re-run on every replicate.
+    """
+    names = names or tuple(n for n, kind in FIGURE_NULLS.items() if kind)
+    out: dict[str, list[float]] = {n: [] for n in names}
+    rng = np.random.default_rng([seed, 0x5EED])
+    for kind, make in (("rewire", rewired), ("sign", sign_permuted)):
+        wanted = tuple(n for n in names if FIGURE_NULLS.get(n) == kind)
+        if not wanted:
+            continue
+        for _ in range(replicates):
+            y = make(x, rng)
+            membership, camps = partitioner(y)
+            y = FigureInput(y.n_vertices, y.src, y.dst, y.w, y.pos, y.neg, y.n_replies, y.n_hostile,
+                            layers=y.layers, membership=membership, camps=camps)
+            for name, (value, _) in compute_figures(y, wanted).items():
+                if value is not None and np.isfinite(value):
+                    out[name].append(float(value))
+    return out
+
+
+def summarise(value: float | None, reason: str | None, null: list[float] | None, kind: str | None,
+              replicates: int) -> dict[str, Any]:
+    """The published record of one figure."""
+    rec: dict[str, Any] = {"value": value, "z": None, "null_mean": None, "null_sd": None, "interval": None,
+                           "null": kind, "replicates": 0, "reason": reason}
+    if value is None:
+        return rec
+    if kind is None:
+        rec["reason"] = "descriptive: not tested against a null model"
+        return rec
+    if replicates <= 0:
+        rec["reason"] = "no null replicates requested"
+        return rec
+    sample = np.asarray(null or [], dtype=float)
+    rec["replicates"] = int(sample.size)
+    if sample.size < 2:
+        rec["reason"] = f"the null model gave {sample.size} usable value(s) in {replicates} replicates"
+        return rec
+    mean, sd = float(sample.mean()), float(sample.std(ddof=1))
+    lo, hi = np.quantile(sample, [0.025, 0.975])
+    rec.update(null_mean=mean, null_sd=sd, interval=[float(lo), float(hi)])
+    if sd > 0:
+        rec["z"] = (value - mean) / sd
+    else:
+        rec["reason"] = "the null values do not vary; no z-score"
+    return rec
