@@ -7,6 +7,7 @@ from discourse.io import discourse_forum  # noqa: F401
 from discourse.io import disqus  # noqa: F401
 from discourse.io import flatpage  # noqa: F401
 from discourse.io import generic  # noqa: F401
+from discourse.io import hackernews  # noqa: F401
 from discourse.io import mastodon  # noqa: F401
 from discourse.io import peertube  # noqa: F401
 from discourse.io import pushshift  # noqa: F401

@@ -1,0 +1,373 @@
+"""Hacker News: Firebase items, Algolia item trees and HNPWA item JSON.
+
+* **Firebase** (``/v0/item/ID.json``): one item, a JSON list of items, NDJSON of items, or the
+  ``{"post": item, "comments": [items]}`` wrapper some crawlers save. A comment names its ``parent``
+  (a comment or the story); the thread is found by climbing parents to a story (or, when the file
+  lacks the story, to the outermost id it refers to). ``kids`` ids absent from the file are counted
+  as the thread's ``missing`` comments; a story's ``descendants`` is its ``reported_comments``.
+* **Algolia** (``hn.algolia.com/api/v1/items/ID``): a tree of ``children`` with explicit
+  ``parent_id`` and ``story_id``.
+* **HNPWA** (node-hnapi ``/item/ID``): ``comments`` nested with ``level``, ``user``, ``content``;
+  the parent is implied by nesting (``parent_source="nesting"``).
+
+Text is HN HTML, turned into plain text by :func:`discourse.io._common.html_to_text`. Deleted
+comments are kept (they hold the tree together) with null author and text, counted as
+``author_deleted`` / ``text_deleted``; ``dead`` (flagged) comments keep their text and are flagged
+``dead``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from discourse._typing import OnError
+from discourse.errors import ParseError
+from discourse.io._common import html_to_text, load_json, read_text
+from discourse.io.reddit import comments_frame, threads_frame
+from discourse.io.registry import Reader, ReadOptions, ReadResult, register
+from discourse.quality import FileQuality, QualityReport
+
+__all__ = ["parse_hackernews", "parse_firebase", "parse_algolia", "parse_hnpwa", "read_hackernews",
+           "sniff_hackernews", "hn_format"]
+
+SITE = "hackernews"
+_STORY_TYPES = frozenset({"story", "job", "poll", "ask"})
+_PLACEHOLDERS = {"[deleted]": "text_deleted", "[dead]": "text_removed", "[flagged]": "text_removed"}
+
+
+def _id(value: Any) -> str | None:
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+@dataclass
+class _Builder:
+    path: Path
+    site: str
+    fmt: str
+    comments: list[dict[str, Any]] = field(default_factory=list)
+    threads: list[dict[str, Any]] = field(default_factory=list)
+    quality: QualityReport = field(default_factory=QualityReport)
+    positions: dict[str, int] = field(default_factory=dict)
+    records: int = 0
+    bad: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def comment(self, *, thread: str, cid: str, parent: str | None, author: Any, html: Any, time: Any,
+                score: Any = None, deleted: bool = False, dead: bool = False, source: str = "explicit") -> None:
+        q, site = self.quality, self.site
+        self.records += 1
+        q.add_read(site, thread, 1)
+        text = html if isinstance(html, str) else None
+        if text in _PLACEHOLDERS:
+            q.repair(site, thread, _PLACEHOLDERS[text])
+            text = None
+        elif deleted:
+            q.repair(site, thread, "text_deleted")
+            text = None
+        if deleted or author in (None, ""):
+            q.repair(site, thread, "author_deleted" if deleted else "author_missing")
+            author = None
+        if dead:
+            q.flag(site, thread, "dead")
+        pos = self.positions.get(thread, 0)
+        self.positions[thread] = pos + 1
+        self.comments.append({
+            "site": site, "thread_id": thread, "comment_id": cid,
+            "parent_id": None if parent == thread else parent,
+            "author": None if author is None else str(author),
+            "text": html_to_text(text) if text is not None else None,
+            "created_at": time if isinstance(time, (int, float)) and not isinstance(time, bool) else None,
+            "score": score if isinstance(score, int) and not isinstance(score, bool) else None,
+            "position": pos, "parent_source": source,
+            "parent_confidence": 1.0,
+        })
+
+    def story(self, *, thread: str, title: Any, html: Any, author: Any, url: Any, time: Any,
+              reported: Any) -> None:
+        reported = reported if isinstance(reported, int) and not isinstance(reported, bool) else None
+        self.threads.append({
+            "site": self.site, "thread_id": thread, "title": title if isinstance(title, str) else None,
+            "text": html_to_text(html) if isinstance(html, str) and html else None,
+            "author": author if isinstance(author, str) else None,
+            "url": url if isinstance(url, str) else None,
+            "created_at": time if isinstance(time, (int, float)) and not isinstance(time, bool) else None,
+            "reported_comments": reported,
+        })
+        if reported is not None:
+            self.quality.thread(self.site, thread).reported = reported
+        else:
+            self.quality.thread(self.site, thread)
+
+    def result(self) -> ReadResult:
+        known = {t["thread_id"] for t in self.threads}
+        for tid in dict.fromkeys(c["thread_id"] for c in self.comments):
+            if tid not in known:
+                self.threads.append({"site": self.site, "thread_id": tid})
+        fq = FileQuality(str(self.path), self.fmt, records=self.records + self.bad, bad_records=self.bad,
+                         notes=list(self.notes))
+        self.quality.files.append(fq)
+        return ReadResult(comments_frame(self.comments), threads_frame(self.threads), self.quality)
+
+
+# -- Firebase ----------------------------------------------------------------------------------
+def _is_story(item: dict[str, Any]) -> bool:
+    return item.get("type") in _STORY_TYPES or ("title" in item and item.get("parent") is None)
+
+
+def parse_firebase(items: list[Any], path: str | Path = "<data>", site: str = SITE, bad: int = 0) -> ReadResult:
+    """Firebase items (stories and comments, any order) -> the canonical tables."""
+    path = Path(path)
+    b = _Builder(path, site, "hackernews-firebase", bad=bad)
+    by_id: dict[str, dict[str, Any]] = {}
+    for i, item in enumerate(items):
+        if not isinstance(item, dict) or _id(item.get("id")) is None:
+            raise ParseError(path, f"item {i}", "expected a Hacker News item object with an 'id'")
+        by_id.setdefault(_id(item["id"]), item)  # type: ignore[arg-type]
+    root_of: dict[str, str] = {}
+
+    def thread_of(cid: str) -> str:
+        chain = []
+        cur = cid
+        while cur not in root_of:
+            item = by_id.get(cur)
+            if item is None or _is_story(item):
+                root_of[cur] = cur
+                break
+            parent = _id(item.get("parent"))
+            if parent is None or parent in chain or parent == cur:
+                root_of[cur] = cur  # a comment whose parent is unknown roots its own thread
+                break
+            chain.append(cur)
+            cur = parent
+        root = root_of[cur]
+        for c in chain:
+            root_of[c] = root
+        return root
+
+    for item in items:
+        if _is_story(item):
+            b.story(thread=_id(item["id"]), title=item.get("title"), html=item.get("text"),  # type: ignore[arg-type]
+                    author=item.get("by"), url=item.get("url"), time=item.get("time"),
+                    reported=item.get("descendants"))
+    pollopts = 0
+    for item in items:
+        if _is_story(item):
+            continue
+        if item.get("type") == "pollopt":
+            pollopts += 1
+            continue
+        cid = _id(item["id"])
+        parent = _id(item.get("parent"))
+        thread = thread_of(parent) if parent is not None else cid
+        if parent is None:
+            b.notes.append(f"item {cid} has no parent; read as its own thread")
+        b.comment(thread=thread, cid=cid, parent=parent, author=item.get("by"), html=item.get("text"),  # type: ignore[arg-type]
+                  time=item.get("time"), score=item.get("score"), deleted=bool(item.get("deleted")),
+                  dead=bool(item.get("dead")))
+    for item in items:
+        kids = item.get("kids")
+        if isinstance(kids, list) and item.get("type") != "pollopt":
+            absent = sum(1 for k in kids if _id(k) not in by_id)
+            if absent:
+                b.quality.thread(site, thread_of(_id(item["id"]))).missing += absent  # type: ignore[arg-type]
+    if pollopts:
+        b.notes.append(f"{pollopts} poll option item(s) are not comments and were skipped")
+    return b.result()
+
+
+# -- Algolia -----------------------------------------------------------------------------------
+def parse_algolia(tree: dict[str, Any], path: str | Path = "<data>", site: str = SITE) -> ReadResult:
+    """An Algolia ``items`` tree (a story or a comment with nested ``children``) -> canonical tables."""
+    path = Path(path)
+    b = _Builder(path, site, "hackernews-algolia")
+    root_id = _id(tree.get("id"))
+    if root_id is None:
+        raise ParseError(path, "the root item", "expected an Algolia item with an 'id'")
+    is_story = tree.get("type") in _STORY_TYPES or tree.get("parent_id") is None
+    thread = root_id if is_story else (_id(tree.get("story_id")) or _id(tree.get("parent_id")) or root_id)
+    if is_story:
+        b.story(thread=thread, title=tree.get("title"), html=tree.get("text"), author=tree.get("author"),
+                url=tree.get("url"), time=tree.get("created_at_i"), reported=None)
+    stack: list[tuple[Any, str | None, str]] = []
+    if is_story:
+        stack.extend((c, root_id, f"child {i} of {root_id}") for i, c in reversed(list(enumerate(_children(tree, path)))))
+    else:
+        stack.append((tree, _id(tree.get("parent_id")), "the root item"))
+    while stack:
+        node, nest_parent, where = stack.pop()
+        if not isinstance(node, dict) or _id(node.get("id")) is None:
+            raise ParseError(path, where, "expected an Algolia item object with an 'id'")
+        cid = _id(node["id"])
+        parent = _id(node.get("parent_id")) or nest_parent
+        author, text = node.get("author"), node.get("text")
+        b.comment(thread=_id(node.get("story_id")) or thread, cid=cid, parent=parent, author=author,  # type: ignore[arg-type]
+                  html=text, time=node.get("created_at_i"), score=node.get("points"),
+                  deleted=author is None and text is None,
+                  source="explicit" if node.get("parent_id") is not None else "nesting")
+        stack.extend((c, cid, f"child {i} of {cid}") for i, c in reversed(list(enumerate(_children(node, path)))))
+    return b.result()
+
+
+def _children(node: dict[str, Any], path: Path) -> list[Any]:
+    kids = node.get("children") or []
+    if not isinstance(kids, list):
+        raise ParseError(path, f"item {node.get('id')}", "expected 'children' to be a list")
+    return kids
+
+
+# -- HNPWA -------------------------------------------------------------------------------------
+def parse_hnpwa(item: dict[str, Any], path: str | Path = "<data>", site: str = SITE) -> ReadResult:
+    """An HNPWA / node-hnapi item with nested ``comments`` -> canonical tables (parents by nesting)."""
+    path = Path(path)
+    b = _Builder(path, site, "hackernews-hnpwa")
+    thread = _id(item.get("id"))
+    if thread is None:
+        raise ParseError(path, "the root item", "expected an HNPWA item with an 'id'")
+    reported = item.get("comments_count", item.get("commentscount"))
+    b.story(thread=thread, title=item.get("title"), html=item.get("content"), author=item.get("user"),
+            url=item.get("url"), time=item.get("time"), reported=reported)
+    top = item.get("comments") or []
+    if not isinstance(top, list):
+        raise ParseError(path, "the root item", "expected 'comments' to be a list")
+    stack: list[tuple[Any, str | None, str]] = [(c, None, f"comment {i}") for i, c in reversed(list(enumerate(top)))]
+    while stack:
+        node, parent, where = stack.pop()
+        if not isinstance(node, dict) or _id(node.get("id")) is None:
+            raise ParseError(path, where, "expected an HNPWA comment object with an 'id'")
+        cid = _id(node["id"])
+        b.comment(thread=thread, cid=cid, parent=parent, author=node.get("user"), html=node.get("content"),  # type: ignore[arg-type]
+                  time=node.get("time"), deleted=bool(node.get("deleted")), dead=bool(node.get("dead")),
+                  source="nesting")
+        kids = node.get("comments") or []
+        if not isinstance(kids, list):
+            raise ParseError(path, f"comment {cid}", "expected 'comments' to be a list")
+        stack.extend((c, cid, f"reply {i} of {cid}") for i, c in reversed(list(enumerate(kids))))
+    return b.result()
+
+
+# -- dispatch ----------------------------------------------------------------------------------
+def hn_format(data: Any) -> str | None:
+    """Which HN JSON shape ``data`` is: "firebase", "algolia", "hnpwa" or None."""
+    if isinstance(data, dict):
+        if isinstance(data.get("post"), dict) and isinstance(data.get("comments"), list):
+            return "firebase"
+        if "children" in data and ("created_at_i" in data or "story_id" in data or "author" in data):
+            return "algolia"
+        if isinstance(data.get("comments"), list) and ("user" in data or "timeago" in data or "content" in data):
+            return "hnpwa"
+        if "id" in data and ("by" in data or "parent" in data or "kids" in data or data.get("type") in
+                             {"comment", "story", "job", "poll", "pollopt"}):
+            return "firebase"
+        return None
+    if isinstance(data, list) and data and all(isinstance(x, dict) for x in data[:50]):
+        return "firebase" if all(hn_format(x) == "firebase" for x in data[:50]) else None
+    return None
+
+
+def parse_hackernews(data: Any, path: str | Path = "<data>", site: str = SITE) -> ReadResult:
+    """Parse decoded HN JSON of any of the three shapes."""
+    fmt = hn_format(data)
+    if fmt == "algolia":
+        return parse_algolia(data, path, site)
+    if fmt == "hnpwa":
+        return parse_hnpwa(data, path, site)
+    if fmt == "firebase":
+        if isinstance(data, dict) and "post" in data:
+            return parse_firebase([data["post"], *data["comments"]], path, site)
+        return parse_firebase(data if isinstance(data, list) else [data], path, site)
+    raise ParseError(path, None, "expected Hacker News JSON: Firebase item(s), an Algolia items tree, "
+                                 "or an HNPWA item with nested comments")
+
+
+def _ndjson_items(text: str, path: Path, on_error: OnError) -> tuple[list[Any], int]:
+    items, bad = [], 0
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as err:
+            obj, why = None, f"invalid JSON ({err.msg} at column {err.colno})"
+        else:
+            why = "expected a Hacker News item object"
+        if not isinstance(obj, dict) or hn_format(obj) != "firebase":
+            if on_error == "raise":
+                raise ParseError(path, f"line {lineno}", why)
+            bad += 1
+            continue
+        items.append(obj)
+    return items, bad
+
+
+def _first_line_object(text: str) -> bool:
+    for line in text.splitlines():
+        if line.strip():
+            try:
+                return isinstance(json.loads(line), dict)
+            except json.JSONDecodeError:
+                return False
+    return False
+
+
+def read_hackernews(path: str | Path, options: ReadOptions | None = None) -> ReadResult:
+    """Read an HN JSON or NDJSON file of any supported shape."""
+    options = options or ReadOptions()
+    p = Path(path)
+    site = options.site or SITE
+    text = read_text(p).lstrip("\ufeff")
+    stripped = text.strip()
+    if stripped.startswith("{") and "\n" in stripped and _first_line_object(stripped) and \
+            sum(1 for _ in _lines_starting_with_brace(stripped)) > 1:
+        items, bad = _ndjson_items(text, p, options.on_error)
+        return parse_firebase(items, p, site, bad=bad)
+    return parse_hackernews(load_json(p, text), p, site)
+
+
+def _lines_starting_with_brace(text: str) -> Iterator[str]:
+    for i, line in enumerate(text.splitlines()):
+        if line.startswith("{"):
+            yield line
+        if i > 2:
+            return
+
+
+_FIREBASE_TYPE = re.compile(r'"type"\s*:\s*"(?:comment|story|job|poll|pollopt)"')
+_FIREBASE_KEYS = re.compile(r'"(?:by|parent|kids|descendants)"\s*:')
+_ALGOLIA = re.compile(r'"created_at_i"\s*:')
+_CHILDREN = re.compile(r'"children"\s*:\s*\[')
+_HNPWA_LEVEL = re.compile(r'"level"\s*:\s*\d')
+_HNPWA_KEYS = re.compile(r'"(?:timeago|user|content)"\s*:')
+_COMMENTS_LIST = re.compile(r'"comments"\s*:\s*\[')
+
+
+def sniff_hackernews(path: Path, head: str) -> bool:
+    """Firebase items (``type`` comment/story plus ``by``/``parent``/``kids``), an Algolia tree
+    (``created_at_i`` and ``children``) or an HNPWA item (``comments`` with ``level`` and ``user``)."""
+    if head.lstrip()[:1] not in ("{", "["):
+        return False
+    if _ALGOLIA.search(head) and _CHILDREN.search(head):
+        return True
+    if _COMMENTS_LIST.search(head) and _HNPWA_LEVEL.search(head) and _HNPWA_KEYS.search(head):
+        return True
+    return bool(_FIREBASE_TYPE.search(head) and _FIREBASE_KEYS.search(head)
+                and not _CHILDREN.search(head) and '"link_id"' not in head)
+
+
+register(Reader(
+    name="hackernews",
+    site=SITE,
+    description="Hacker News: Firebase items (JSON, list, NDJSON, {post, comments}), Algolia item trees, HNPWA items",
+    sniff=sniff_hackernews,
+    read=read_hackernews,
+    priority=45,
+    suffixes=(".json", ".ndjson", ".jsonl"),
+))
