@@ -1,0 +1,94 @@
+"""The command line through typer's runner: help everywhere, the bundle, errors as one line."""
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from typer.testing import CliRunner
+
+from discourse.cli.app import app
+from discourse.pipeline import BUNDLE_FILES
+
+runner = CliRunner()
+
+
+def _commands(group: click.Group, prefix=()):
+    for name, cmd in group.commands.items():
+        yield (*prefix, name)
+        if isinstance(cmd, click.Group):
+            yield from _commands(cmd, (*prefix, name))
+
+
+def test_every_command_has_help():
+    import typer.main
+
+    root = typer.main.get_command(app)
+    names = list(_commands(root))
+    assert {("build",), ("compare",), ("formats",), ("stance",)} <= set(names)
+    for path in names:
+        res = runner.invoke(app, [*path, "--help"])
+        assert res.exit_code == 0, (path, res.output)
+        assert "Usage" in res.output
+
+
+def test_build_writes_the_whole_bundle(tmp_path, sample_data):
+    out = tmp_path / "bundle"
+    res = runner.invoke(app, ["build", str(sample_data / "main_street.csv"), "--out", str(out), "--quiet"])
+    assert res.exit_code == 0, res.output
+    assert res.output == ""  # --quiet: silent
+    for name in BUNDLE_FILES:
+        assert (out / name).is_file() and (out / name).stat().st_size > 0, name
+    quality = json.loads((out / "quality.json").read_text())
+    assert quality["totals"]["read"] == 64 and quality["balanced"] is True
+    assert not list(out.glob("*.part")) and not list(out.glob(".*"))
+
+
+def test_build_reports_progress_and_summary_when_not_quiet(tmp_path, sample_data):
+    res = runner.invoke(app, ["build", str(sample_data / "library_hours.jsonl"), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output
+    assert "27 comments read" in res.output
+
+
+@pytest.mark.parametrize("make, expect", [
+    (lambda d: d / "missing.csv", "no such file"),
+    (lambda d: (d / "empty.json").write_text("") or d / "empty.json", "empty"),
+    (lambda d: (d / "x.bin").write_bytes(b"\x00\x01\x02 binary") or d / "x.bin", "cannot tell what kind"),
+    (lambda d: (d / "t.json").write_text('[{"kind": "Listing", "data": {"children": [') or d / "t.json", "t.json"),
+])
+def test_bad_inputs_give_one_line_errors(tmp_path, make, expect):
+    path = make(tmp_path)
+    res = runner.invoke(app, ["build", str(path), "--out", str(tmp_path / "o"), "--quiet"])
+    assert res.exit_code == 1
+    assert expect in res.output
+    assert "Traceback" not in res.output
+    assert len(res.output.strip().splitlines()) <= 3  # one message (wrapped at most)
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+
+
+def test_absent_mapped_column_names_the_column(tmp_path, sample_data):
+    res = runner.invoke(app, ["build", str(sample_data / "main_street.csv"), "--out", str(tmp_path / "o"),
+                              "--author-col", "writer", "--quiet"])
+    assert res.exit_code == 1
+    assert "'writer'" in res.output and "comment_id" in res.output
+
+
+def test_bad_option_value_is_a_usage_error(tmp_path, sample_data):
+    res = runner.invoke(app, ["build", str(sample_data / "main_street.csv"), "--out", str(tmp_path / "o"),
+                              "--on-error", "maybe"])
+    assert res.exit_code != 0 and "maybe" in res.output
+
+
+def test_formats_lists_every_site():
+    res = runner.invoke(app, ["formats"])
+    assert res.exit_code == 0
+    for name in ("table", "reddit", "flatpage"):
+        assert name in res.output
+
+
+def test_console_script_entry_point_exists():
+    import importlib.metadata as md
+
+    eps = {ep.name: ep.value for ep in md.entry_points(group="console_scripts")}
+    assert eps.get("discourse") == "discourse.cli.app:main"
+    assert Path(__file__).exists()
