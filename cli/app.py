@@ -83,6 +83,7 @@ def compare(
     first_n: Annotated[int | None, typer.Option("--first-n", min=1, help="Compare every thread on its first N comments, so sizes match.")] = None,
     null_models: Annotated[int, typer.Option("--null-models", min=0, help="Null-model replicates per thread for the z-scores.")] = 20,
     bootstrap: Annotated[int, typer.Option("--bootstrap", min=0, help="Bootstrap resamples per thread for the 95% intervals (0: none).")] = 50,
+    min_comments: Annotated[int, typer.Option("--min-comments", min=1, help="Leave out threads with fewer comments (e.g. the many tiny threads of a blog's Disqus export).")] = 5,
     format: Format = None,
     seed: Seed = 0,
     quiet: Quiet = False,
@@ -99,10 +100,13 @@ def compare(
         options = BuildOptions(format=format, seed=seed, scorer=scorer, on_error=on_error)
         with StageProgress(("read", "analyse"), quiet, label="compare: ") as progress:
             result = run_compare(inputs, first_n=first_n, bootstrap=bootstrap, null_replicates=null_models,
-                                 seed=seed, options=options, progress=progress)
+                                 seed=seed, min_comments=min_comments, options=options, progress=progress)
             written = result.write(out, cdn=cdn)
         if not quiet:
-            err_console.print(f"Compared {result.table.height} thread(s); wrote {len(written)} files to {out}/", markup=False)
+            skipped = result.options.get("threads_skipped_small", 0)
+            err_console.print(f"Compared {result.table.height} thread(s)"
+                              + (f" ({skipped} with fewer than {min_comments} comments left out)" if skipped else "")
+                              + f"; wrote {len(written)} files to {out}/", markup=False)
 
 
 @app.command()

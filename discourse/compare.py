@@ -4,7 +4,8 @@ Raw figures mislead across threads: threads differ in size and sites differ in c
 thread, :func:`compare` computes each thread figure raw, as a z-score against its null model (the
 analysis stage's null models, re-partitioned on every replicate), and with a bootstrap interval
 (replies resampled with replacement, the network and figures recomputed). ``first_n`` truncates every
-thread to its first N comments so that sizes match.
+thread to its first N comments so that sizes match; threads with fewer than ``min_comments`` comments
+are left out of the table (their number is recorded in ``Comparison.options``).
 
 Inputs are raw threads (any readable format, one or many threads per file) or bundle directories
 written by ``discourse build`` (their ``replies.parquet`` and ``threads.parquet`` are reused).
@@ -161,7 +162,7 @@ def _truncate(replies: pl.DataFrame, first_n: int | None) -> pl.DataFrame:
 
 
 def compare(inputs: str | Path | Sequence[str | Path], *, first_n: int | None = None, bootstrap: int = 50,
-            null_replicates: int = 20, seed: int = 0, options: BuildOptions | None = None,
+            null_replicates: int = 20, seed: int = 0, min_comments: int = 1, options: BuildOptions | None = None,
             progress: Progress | None = None, **kwargs: Any) -> Comparison:
     """Compare every thread found in ``inputs`` (raw files or bundle directories)."""
     options = options or BuildOptions(seed=seed, **kwargs)
@@ -189,7 +190,11 @@ def compare(inputs: str | Path | Sequence[str | Path], *, first_n: int | None = 
     rows: list[dict[str, Any]] = []
     views: list[ThreadView] = []
     rng = np.random.default_rng(seed)
-    keys = replies.select("site", "thread_id").unique(maintain_order=True).rows()
+    sizes = replies.group_by(["site", "thread_id"], maintain_order=True).len()
+    keys = sizes.filter(pl.col("len") >= min_comments).select("site", "thread_id").rows()
+    skipped = sizes.height - len(keys)
+    if not keys:
+        raise NoUsableComments(", ".join(map(str, paths)), f"no thread has {min_comments} or more comments")
     for site, tid in keys:
         step("analyse")
         rep = replies.filter((pl.col("site") == site) & (pl.col("thread_id") == tid))
@@ -235,4 +240,4 @@ def compare(inputs: str | Path | Sequence[str | Path], *, first_n: int | None = 
     table = table.select(front, *sorted(c for c in table.columns if c not in front))
     return Comparison(table=table, threads=views, options={
         "first_n": first_n, "bootstrap": bootstrap, "null_replicates": null_replicates, "seed": seed,
-        **options.to_dict()})
+        "min_comments": min_comments, "threads_skipped_small": skipped, **options.to_dict()})
