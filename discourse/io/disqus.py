@@ -168,8 +168,13 @@ def parse_disqus(source: bytes | IO[bytes], path: str = "<disqus>") -> ReadResul
     return ReadResult(_comments_frame(rows), _threads_frame([t for k, t in threads.items() if k in used]), quality)
 
 
-def _utc(col: str) -> pl.Expr:
-    return pl.col(col).str.to_datetime(time_unit="us", time_zone="UTC", strict=False)
+def _utc(name: str) -> pl.Expr:
+    """ISO-8601 text to UTC datetimes: offsets and ``Z`` honoured, naive times taken as UTC, junk -> null."""
+    c = pl.col(name)
+    return pl.coalesce(
+        c.str.to_datetime(time_unit="us", time_zone="UTC", strict=False),
+        c.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit="us", strict=False).dt.replace_time_zone("UTC"),
+    ).alias(name)
 
 
 def _comments_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:

@@ -65,6 +65,15 @@ def _rows(source: IO[bytes], path: str, root: str) -> Iterator[tuple[int, dict[s
         raise ParseError(path, None, f"expected a Stack Exchange <{root}> file; found no elements") from err
 
 
+def _utc(name: str) -> pl.Expr:
+    """ISO-8601 text to UTC datetimes: offsets and ``Z`` honoured, naive times taken as UTC, junk -> null."""
+    c = pl.col(name)
+    return pl.coalesce(
+        c.str.to_datetime(time_unit="us", time_zone="UTC", strict=False),
+        c.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit="us", strict=False).dt.replace_time_zone("UTC"),
+    ).alias(name)
+
+
 def _int(v: str | None) -> int | None:
     try:
         return int(v) if v not in (None, "") else None
@@ -158,7 +167,7 @@ def parse_stackexchange(posts: IO[bytes], comments: IO[bytes] | None = None, use
         return df.join(names, on="user_id", how="left").with_columns(
             author=pl.coalesce(pl.col("display").replace("", None), pl.col("fallback").replace("", None),
                                pl.lit("user") + pl.col("user_id")),
-            created_at=pl.col("created_at").str.to_datetime(time_unit="us", strict=False).dt.replace_time_zone("UTC"),
+            created_at=_utc("created_at"),
         ).drop("display", "fallback", "user_id")
 
     spec = {"thread_id": pl.String(), "comment_id": pl.String(), "parent_id": pl.String(), "user_id": pl.String(),

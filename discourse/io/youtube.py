@@ -41,6 +41,15 @@ _KINDS = ("youtube#commentThreadListResponse", "youtube#commentListResponse", "y
           "youtube#comment")
 
 
+def _utc(name: str) -> pl.Expr:
+    """ISO-8601 text to UTC datetimes: offsets and ``Z`` honoured, naive times taken as UTC, junk -> null."""
+    c = pl.col(name)
+    return pl.coalesce(
+        c.str.to_datetime(time_unit="us", time_zone="UTC", strict=False),
+        c.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit="us", strict=False).dt.replace_time_zone("UTC"),
+    ).alias(name)
+
+
 class _Parser:
     def __init__(self, path: str, thread_id: str | None) -> None:
         self.path = path
@@ -121,7 +130,7 @@ def parse_youtube(data: Any, path: str = "<youtube>", thread_id: str | None = No
         p.page(page, f"page {i}" if isinstance(data, list) else "top level")
     spec = {**schema.COMMENTS, "created_at": pl.String()}
     comments = pl.DataFrame(p.rows, schema=spec).with_columns(
-        pl.col("created_at").str.to_datetime(time_unit="us", time_zone="UTC", strict=False),
+        _utc("created_at"),
         position=pl.int_range(pl.len(), dtype=pl.Int64).over("thread_id"),
     )
     threads = pl.DataFrame(
