@@ -416,7 +416,7 @@ def stream_network(paths: str | Path | Sequence[str | Path], *, chunk_rows: int 
     if chunk_rows < 1:
         raise InputError(f"chunk_rows must be a positive number of lines, got {chunk_rows}")
     ropts = read_options or ReadOptions()
-    block = max(1 << 16, int(chunk_rows * _bytes_per_row(paths)))
+    block = max(1024, int(chunk_rows * _bytes_per_row(paths)))
     est_bytes = sum(p.stat().st_size * (4 if p.name.endswith(".zst") else 1) for p in paths if p.is_file())
     n_buckets = max(1, math.ceil(est_bytes / block))
     read_q: list[QualityReport] = []
@@ -511,7 +511,7 @@ def distributed_network(paths: str | Path | Sequence[str | Path], *, client: Any
     try:
         n = partitions or max(2, 2 * sum(client.nthreads().values()))
         total = sum(p.stat().st_size for p in paths if p.is_file())
-        parts = plan_parts(paths, part_bytes=max(1 << 16, math.ceil(total / n)), format=format)
+        parts = plan_parts(paths, part_bytes=max(1024, math.ceil(total / n)), format=format)
         ropts = read_options or ReadOptions()
         mapped = [client.submit(map_part, part, n, ropts, pure=False) for part in parts]
         quality_f = [client.submit(_quality_of, m, pure=False) for m in mapped]
