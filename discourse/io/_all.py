@@ -3,6 +3,7 @@
 One line per reader module; keep them sorted.
 """
 
+from discourse.io import convokit  # noqa: F401
 from discourse.io import discourse_forum  # noqa: F401
 from discourse.io import disqus  # noqa: F401
 from discourse.io import flatpage  # noqa: F401
