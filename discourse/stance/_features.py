@@ -15,8 +15,10 @@ __all__ = ["FEATURES", "normalise", "features"]
 
 FEATURES: tuple[str, ...] = (
     "agree_open",        # the reply opens with an agreement cue ("Exactly.", "Yes, and")
+    "agree_explicit",    # an explicit statement of agreement ("I agree", "you're right", "well said")
     "agree_any",         # agreement cues anywhere (count, capped at 3, / 3)
     "disagree_open",     # opens with a disagreement cue ("No,", "Actually", "But")
+    "disagree_explicit", # an explicit statement of disagreement ("I disagree", "not true", "you're wrong")
     "disagree_any",      # disagreement cues anywhere (capped count / 3)
     "negated_agree",     # "I don't agree", "not true"
     "negation",          # negators (capped count / 3)
@@ -91,6 +93,9 @@ def features(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", parent_text
     )
     b = pl.col("_body")
     p = pl.col("_parent")
+    # agreement cues must not fire inside sarcasm ("yeah right") or negated agreement ("not true")
+    masked = b.str.replace_all(CUES["negated_agree"], " xnegx ").str.replace_all(CUES["sarcasm"], " xsarcx ")
+    lf = lf.with_columns(masked.alias("_masked"))
     lf = lf.with_columns(
         b.str.extract_all(r"[a-z][a-z']*").alias("_words"),
         b.str.extract_all(r"[a-z][a-z']{3,}").list.unique().alias("_content"),
@@ -121,9 +126,11 @@ def features(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", parent_text
         / pl.max_horizontal(n_content, pl.lit(1)).cast(pl.Float64)
     )
     out = lf.select(
-        has("agree_open").alias("agree_open"),
-        count("agree_any", 3).alias("agree_any"),
+        has("agree_open", pl.col("_masked")).alias("agree_open"),
+        has("agree_explicit", pl.col("_masked")).alias("agree_explicit"),
+        count("agree_any", 3, pl.col("_masked")).alias("agree_any"),
         has("disagree_open").alias("disagree_open"),
+        (has("disagree_explicit") + has("negated_agree")).clip(0.0, 1.0).alias("disagree_explicit"),
         count("disagree_any", 3).alias("disagree_any"),
         has("negated_agree").alias("negated_agree"),
         _capped(pl.col("_nneg"), 3).alias("negation"),

@@ -35,6 +35,13 @@ AGREE_OPENERS = (
     r"that's (?:so )?(?:true|right|correct|spot on|a good point|fair)\b", r"^ha(?:ha)+\b.*\btrue\b",
     r"ok(?:ay)? that makes sense", r"makes sense\b", r"fair enough\b", r"i think so too",
 )
+AGREE_EXPLICIT = (
+    r"\bi (?:\w+ )?agree\b", r"\bagreed\b", r"\bwell said\b", r"\b(?:good|great|fair|valid|excellent) point\b",
+    r"\bexactly\b", r"\b(?:so|very|how) true\b", r"\byou(?:'re| are) (?:so |absolutely |totally |completely |100% )?right\b",
+    r"\bcouldn't agree more\b", r"\bcould not agree more\b", r"\bspot on\b", r"\bi think so too\b",
+    r"\bnailed it\b", r"\bwell put\b", r"\bthat's (?:so )?(?:true|right|correct)\b", r"\bagree with (?:you|this|that)\b",
+    r"\bi'm with you\b", r"\bi second (?:this|that)\b", r"\bprecisely\b", r"\babsolutely\b", r"\bthis is the way\b",
+)
 AGREE_ANYWHERE = (
     r"\bi agree\b", r"\bagreed\b", r"\bwell said\b", r"\bgood point\b", r"\bgreat point\b",
     r"\bfair point\b", r"\bvalid point\b", r"\bexactly\b", r"\bso true\b", r"\bvery true\b",
@@ -58,6 +65,16 @@ DISAGREE_OPENERS = (
     r"you do realize\b", r"you realize\b", r"except that\b", r"and\?$", r"says who\b", r"says you\b",
     r"that's (?:a )?(?:bs|bullshit|nonsense|false|wrong|incorrect|ridiculous|absurd|a stretch|a lie)\b",
     r"lmao no\b", r"that's why\b", r"sorry,? but\b", r"not necessarily\b", r"i mean,? no\b", r"eh\b",
+    r"i (?:\w+ )?disagree\b", r"respectfully\b", r"i don't (?:think|believe|buy)\b", r"i'm not (?:sure|convinced)\b",
+)
+DISAGREE_EXPLICIT = (
+    r"\bi (?:\w+ )?disagree\b", r"\bdisagree\b", r"\bnot true\b", r"\buntrue\b", r"\bnot the case\b",
+    r"\byou(?:'re| are) (?:\w+ )?wrong\b", r"\bthat's (?:just )?(?:wrong|false|incorrect|not true|bs|bullshit|nonsense)\b",
+    r"\bthat is (?:just )?(?:wrong|false|incorrect|not true)\b", r"\bincorrect\b", r"\bmakes no sense\b",
+    r"\bdoesn't make (?:any )?sense\b", r"\bthat's not how\b", r"\bnonsense\b", r"\bbullshit\b",
+    r"\bmisinformation\b", r"\bdebunked\b", r"\bthat's a lie\b", r"\bnot an argument\b", r"\bstraw ?man\b",
+    r"\bnobody (?:said|is saying|claimed)\b", r"\bno one (?:said|is saying|claimed)\b", r"\bcompletely wrong\b",
+    r"^\W*(?:no+|nope|nah|wrong|false|incorrect)\b",
 )
 DISAGREE_ANYWHERE = (
     r"\bi disagree\b", r"\bdisagree\b", r"\bnot true\b", r"\bnot the case\b", r"\bthat's not\b",
@@ -143,8 +160,10 @@ GROUP_TARGETS = (
 
 CUES: dict[str, str] = {
     "agree_open": r"^\W*" + alternation(AGREE_OPENERS),
+    "agree_explicit": alternation(AGREE_EXPLICIT),
     "agree_any": alternation(AGREE_ANYWHERE),
     "disagree_open": r"^\W*" + alternation(DISAGREE_OPENERS),
+    "disagree_explicit": alternation(DISAGREE_EXPLICIT),
     "disagree_any": alternation(DISAGREE_ANYWHERE),
     "negated_agree": NEGATED_AGREEMENT,
     "negator": alternation(NEGATORS),

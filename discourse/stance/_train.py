@@ -3,13 +3,14 @@
 Stance model (4 classes): ToxiChat train + dev Reddit replies (stance toward the previous turn; an
 offensive reply aimed at an individual redditor / the comment author, not agreeing, is ``hostile``),
 Lei & Huang MaskMandate pairs, and the CAT_SMALL pairs judged toxic in context (``hostile``). Each
-source gets the same total weight, classes are balanced, the fit is L2 logistic regression (lbfgs).
+source gets the same total weight, classes are balanced, and the fit is a logistic regression whose
+L2 penalty pulls the coefficients toward hand-set prior values (:data:`STANCE_PRIOR`) rather than 0.
 
 Offensive model (binary): ToxiChat train turns + CAT_SMALL out-of-context labels; its threshold is the
 one that maximises F1 on ToxiChat dev.
 
 Coefficients are rounded to 6 decimals, so re-running gives the same JSON byte for byte. Needs
-scikit-learn (the ``train`` extra).
+scipy (installed with the ``train`` extra).
 """
 
 from __future__ import annotations
@@ -34,7 +35,25 @@ DEV_FILES = {
     "mask": "lei_huang_subreddit_MaskMandate.csv",
     "cat": "context_toxicity_cat_small.csv",
 }
-SETTINGS = {"C": 1.0, "class_weight": "balanced", "source_weight": 1000.0, "max_iter": 5000, "tol": 1e-8}
+SETTINGS = {"C": 1.0, "class_weight": "balanced", "source_weight": 1000.0, "max_iter": 5000, "tol": 1e-10}
+
+# Hand-set prior coefficients (what the cues mean, from general knowledge, not from data): the fit is
+# pulled toward them, so rare but unambiguous cues ("you idiot", "shut up") keep their meaning even
+# where the dev sets hold few examples. Every other coefficient has prior 0.
+STANCE_PRIOR: dict[str, dict[str, float]] = {
+    "hostile": {"insult_2p": 3.0, "attack": 3.0, "profanity": 0.5, "agree_explicit": -2.0},
+    "agree": {"agree_explicit": 3.0, "agree_open": 1.0, "sarcasm": -1.0, "sarcasm_pos": -1.0,
+              "disagree_explicit": -2.0, "insult_2p": -2.0, "attack": -2.0},
+    "disagree": {"disagree_explicit": 3.0, "disagree_open": 1.0, "sarcasm": 1.0, "sarcasm_pos": 1.0,
+                 "agree_explicit": -2.0},
+    "neutral": {"question_open": 0.5, "agree_explicit": -1.0, "disagree_explicit": -1.0, "insult_2p": -1.0,
+                "attack": -1.0},
+}
+# the prior variance of the hand-set entries (the rest use SETTINGS["C"])
+PRIOR_C = 0.05
+OFFENSIVE_PRIOR: dict[str, dict[str, float]] = {
+    "offensive": {"insult": 2.0, "profanity": 2.0, "insult_2p": 2.0, "attack": 2.0, "group_target": 1.0},
+}
 
 
 def stance_targets(labeled: pl.DataFrame) -> pl.DataFrame:
@@ -51,12 +70,45 @@ def training_frames(dev_dir: str | Path) -> dict[str, pl.DataFrame]:
     return {key: read_labeled(d / name) for key, name in DEV_FILES.items()}
 
 
-def _sklearn() -> Any:
+def _minimize() -> Any:
     try:
-        from sklearn.linear_model import LogisticRegression
+        from scipy.optimize import minimize
     except ModuleNotFoundError as err:
-        raise MissingDependency("training the stance model", "scikit-learn", extra="train") from err
-    return LogisticRegression
+        raise MissingDependency("training the stance model", "scipy", extra="train") from err
+    return minimize
+
+
+def fit_softmax(x: np.ndarray, y: np.ndarray, w: np.ndarray, n_classes: int, prior: np.ndarray | None = None,
+                c: float | np.ndarray = 1.0, tol: float = 1e-10, max_iter: int = 5000) -> tuple[np.ndarray, np.ndarray]:
+    """Multinomial logistic regression by L-BFGS: weighted log-loss + ``||W - prior||^2 / (2c)``.
+
+    Classes are balanced (each class gets the same total weight) before fitting. The prior pulls the
+    coefficients toward hand-set values (cue knowledge) wherever the data say little; intercepts are
+    not penalised. Returns ``(coef (K x d), intercept (K,))``. Deterministic.
+    """
+    n, d = x.shape
+    w = w.astype(np.float64).copy()
+    totals = np.array([w[y == k].sum() for k in range(n_classes)])
+    w *= (w.sum() / (n_classes * np.maximum(totals, 1e-12)))[y]
+    prior = np.zeros((n_classes, d)) if prior is None else prior
+    onehot = np.eye(n_classes)[y]
+
+    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        coef = theta[: n_classes * d].reshape(n_classes, d)
+        icpt = theta[n_classes * d:]
+        z = x @ coef.T + icpt
+        z -= z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        diff = coef - prior
+        loss = -float(np.sum(w * np.sum(onehot * logp, axis=1))) + float(np.sum(diff * diff / (2 * c)))
+        r = (np.exp(logp) - onehot) * w[:, None]
+        grad = np.concatenate([(r.T @ x + diff / c).ravel(), r.sum(axis=0)])
+        return loss, grad
+
+    theta0 = np.concatenate([prior.ravel(), np.zeros(n_classes)])
+    res = _minimize()(objective, theta0, jac=True, method="L-BFGS-B",
+                      options={"maxiter": max_iter, "ftol": tol, "gtol": 1e-8})
+    return res.x[: n_classes * d].reshape(n_classes, d), res.x[n_classes * d:]
 
 
 def _xy(frames: list[pl.DataFrame], target: str, classes: list[Any], source_weight: float
@@ -84,22 +136,31 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _prior(values: dict[str, dict[str, float]], classes: list[str]) -> np.ndarray:
+    prior = np.zeros((len(classes), len(FEATURES)))
+    for cls, feats in values.items():
+        for name, v in feats.items():
+            prior[classes.index(cls), FEATURES.index(name)] = v
+    return prior
+
+
 def train_cue_model(dev_dir: str | Path) -> dict[str, Any]:
     """The cue model as a JSON-ready dict, fitted on the dev files in ``dev_dir``."""
-    logistic = _sklearn()
     frames = training_frames(dev_dir)
     s = SETTINGS
+    classes = list(STANCE_LABELS)
     stance_sets = [stance_targets(frames[k]) for k in ("toxichat_train", "toxichat_dev", "mask", "cat")]
-    x, y, w = _xy(stance_sets, "y", list(STANCE_LABELS), s["source_weight"])
-    stance = logistic(C=s["C"], class_weight=s["class_weight"], max_iter=s["max_iter"], tol=s["tol"])
-    stance.fit(x, y, sample_weight=w)
+    x, y, w = _xy(stance_sets, "y", classes, s["source_weight"])
+    prior = _prior(STANCE_PRIOR, classes)
+    c = np.where(prior != 0, PRIOR_C, s["C"])
+    coef, icpt = fit_softmax(x, y, w, len(classes), prior, c=c, tol=s["tol"], max_iter=s["max_iter"])
 
     off_train = [f.filter(pl.col("offensive").is_not_null()) for f in (frames["toxichat_train"], frames["cat"])]
     xo, yo, wo = _xy(off_train, "offensive", [False, True], s["source_weight"])
-    off = logistic(C=s["C"], class_weight=s["class_weight"], max_iter=s["max_iter"], tol=s["tol"])
-    off.fit(xo, yo, sample_weight=wo)
-    off_coef = np.round(off.coef_[0], 6)
-    off_icpt = round(float(off.intercept_[0]), 6)
+    ocoef, oicpt = fit_softmax(xo, yo, wo, 2, _prior(OFFENSIVE_PRIOR, ["safe", "offensive"]), c=s["C"],
+                               tol=s["tol"], max_iter=s["max_iter"])
+    off_coef = np.round(ocoef[1] - ocoef[0], 6)
+    off_icpt = round(float(oicpt[1] - oicpt[0]), 6)
     dev = frames["toxichat_dev"]
     xd = features(dev).to_numpy()
     p_dev = 1.0 / (1.0 + np.exp(-(xd @ off_coef + off_icpt)))
@@ -110,12 +171,13 @@ def train_cue_model(dev_dir: str | Path) -> dict[str, Any]:
         "name": "cues",
         "version": "1",
         "features": list(FEATURES),
-        "classes": list(STANCE_LABELS),
+        "classes": classes,
         "stance": {
-            "intercept": [round(float(v), 6) for v in stance.intercept_],
-            "coef": [[round(float(v), 6) for v in row] for row in stance.coef_],
+            "intercept": [round(float(v), 6) for v in icpt],
+            "coef": [[round(float(v), 6) for v in row] for row in coef],
         },
         "offensive": {"intercept": off_icpt, "coef": [float(v) for v in off_coef], "threshold": threshold},
         "settings": dict(s),
+        "prior": {"stance": STANCE_PRIOR, "offensive": OFFENSIVE_PRIOR, "prior_c": PRIOR_C},
         "trained_on": {name: {"rows": frames[k].height, "sha256": _sha256(d / name)} for k, name in DEV_FILES.items()},
     }
