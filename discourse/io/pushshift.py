@@ -85,7 +85,7 @@ def _reduce(raw: pl.DataFrame, kind: str, path: str | Path, first_line: int, on_
         text = pl.col("selftext")
         return raw.select(
             _strip_kind(pl.col("id")).alias("thread_id"),
-            pl.col("title"),
+            _decode_entities(pl.col("title")).alias("title"),
             pl.when(text.is_in(["", "[deleted]", "[removed]"])).then(None).otherwise(_decode_entities(text)).alias("text"),
             author_out,
             pl.col("url"),

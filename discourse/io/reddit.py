@@ -144,7 +144,8 @@ class _Builder:
         selftext = data.get("selftext")
         reported = data.get("num_comments")
         self.threads.append({
-            "site": self.site, "thread_id": tid, "title": data.get("title"),
+            "site": self.site, "thread_id": tid,
+            "title": decode_reddit_entities(data["title"]) if isinstance(data.get("title"), str) else None,
             "text": decode_reddit_entities(selftext) if selftext else None,
             "author": None if author in DELETED_AUTHORS or author is None else str(author),
             "url": data.get("url"), "created_at": _number(data.get("created_utc")),
