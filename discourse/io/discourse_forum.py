@@ -121,10 +121,10 @@ class _Parser:
         deleted = bool(post.get("deleted_at")) or bool(post.get("user_deleted"))
         text = None if deleted else (html_to_text(post.get("cooked")) or "")
         author = None if deleted else (post.get("username") or None)
+        if post.get("topic_title") and not t.get("title"):
+            t["title"] = post["topic_title"]
         if number == 1:
             t.update(text=text, author=author, created_at=post.get("created_at"))
-            if post.get("topic_title") and "title" not in t:
-                t["title"] = post["topic_title"]
             return
         self.quality.add_read(SITE, tid, 1)
         if post.get("post_type") in _SYSTEM_POST_TYPES:
