@@ -34,6 +34,10 @@ FEATURES: tuple[str, ...] = (
     "attack",            # second-person attack phrases ("shut up", "learn to read")
     "profanity",         # swear words (capped count / 3)
     "group_target",      # insult aimed at a group ("these people")
+    "sexual",            # sexual content
+    "slur",              # slurs
+    "violence",          # violent words
+    "identity",          # mentions an identity group (women, muslims, gay people ...)
     "second_person",     # addresses the parent's author ("you", "your")
     "thanks",            # thanks
     "hedge",             # hedges ("I think", "maybe")
@@ -146,6 +150,10 @@ def features(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", parent_text
         has("attack").alias("attack"),
         count("profanity", 3).alias("profanity"),
         has("group_target").alias("group_target"),
+        has("sexual").alias("sexual"),
+        has("slur").alias("slur"),
+        has("violence").alias("violence"),
+        has("identity").alias("identity"),
         has("second_person").alias("second_person"),
         has("thanks").alias("thanks"),
         has("hedge").alias("hedge"),

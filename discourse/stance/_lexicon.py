@@ -132,6 +132,7 @@ INSULTS = (
     r"creeps?", r"freaks?", r"psychos?", r"lunatics?", r"nutjobs?", r"nutcases?", r"crazy", r"insane",
     r"ugly", r"fat", r"disgusting", r"sick fuck", r"pos", r"shithead", r"fuckwit", r"fuckface", r"nazis?",
     r"fascists?", r"bigots?", r"racists?", r"sexists?", r"idiocy", r"ignorance", r"hacks?", r"grifters?",
+    r"psychotic", r"cancer", r"dogshit", r"meatheads?", r"parasites?", r"leeches?", r"rats?", r"pigs?", r"animals",
 )
 PROFANITY = (
     r"fuck\w*", r"f\*+k\w*", r"f\*+\w*", r"shit\w*", r"sh\*t\w*", r"damn\w*", r"crap\w*", r"bitch\w*",
@@ -158,6 +159,26 @@ GROUP_TARGETS = (
     r"immigrants|libs|cons|trumpers|antivaxxers|anti-vaxxers|maskers|anti-maskers|idiots|morons)\b"
 )
 
+# offensive whatever the target: sexual content, slurs, violence, mentions of identity groups
+SEXUAL = (r"sex\w*", r"porn\w*", r"pussy", r"puss(?:ies)", r"tits", r"titties", r"boobs?", r"cum\w*", r"horny",
+          r"nudes?", r"naked", r"rap(?:e|ed|ist|ing)", r"sluts?", r"slutty", r"whores?", r"hookers?", r"thots?",
+          r"dildos?", r"blowjobs?", r"anal", r"penis\w*", r"vagina\w*", r"masturbat\w*", r"orgasm\w*",
+          r"erections?", r"genitals?", r"balls", r"nipples?", r"butt", r"booty", r"milf", r"onlyfans", r"kinky")
+SLURS = (r"fag\w*", r"retard\w*", r"trann(?:y|ies)", r"dykes?", r"chinks?", r"spics?", r"kikes?", r"wetbacks?",
+         r"n[i1]gg\w*", r"negro\w*", r"coons?", r"gyps(?:y|ies)", r"towelheads?", r"sand ?n\w*", r"beaners?",
+         r"gooks?", r"paki\w*", r"shemales?", r"homos?", r"queers?", r"sodomites?", r"savages?", r"subhuman")
+VIOLENCE = (r"kill\w*", r"die", r"dies", r"dead", r"murder\w*", r"shoot\w*", r"shot", r"hang(?:ed)?", r"lynch\w*",
+            r"beat (?:the|your|his|her|their)", r"punch\w*", r"stab\w*", r"gas (?:the|them)", r"burn (?:them|it|in)",
+            r"behead\w*", r"execut\w*", r"bomb\w*", r"hurt", r"slap\w*", r"choke\w*", r"strangl\w*")
+IDENTITY = (r"women", r"woman", r"girls?", r"females?", r"men", r"males?", r"gays?", r"lesbians?", r"trans\w*",
+            r"black (?:people|folks|men|women|guys)", r"blacks", r"white (?:people|folks|men|women|guys)", r"jews?",
+            r"jewish", r"muslims?", r"islam\w*", r"christian\w*", r"religio\w*", r"atheis\w*", r"feminis\w*",
+            r"immigrants?", r"mexicans?", r"asians?", r"indians?", r"chinese", r"arabs?", r"lgbt\w*", r"wives",
+            r"wife", r"girlfriends?", r"bitches", r"hoes?", r"chicks?", r"ladies", r"boys", r"god", r"jesus",
+            r"leftists?", r"liberals?", r"libs", r"democrats?", r"republicans?", r"conservatives?", r"the left",
+            r"the right", r"mgtow", r"incels?", r"nationalists?", r"supremacists?", r"cuck\w*", r"mormon\w*",
+            r"catholic\w*", r"scientolog\w*", r"holocaust", r"genocide", r"nazis?", r"hitler", r"race", r"racial")
+
 CUES: dict[str, str] = {
     "agree_open": r"^\W*" + alternation(AGREE_OPENERS),
     "agree_explicit": alternation(AGREE_EXPLICIT),
@@ -181,6 +202,10 @@ CUES: dict[str, str] = {
         r"|\b" + alternation(INSULTS) + r"\s+(?:like )?(?:you|yourself)\b"
     ),
     "group_target": GROUP_TARGETS,
+    "sexual": r"\b" + alternation(SEXUAL) + r"\b",
+    "slur": r"\b" + alternation(SLURS) + r"\b",
+    "violence": r"\b" + alternation(VIOLENCE) + r"\b",
+    "identity": r"\b" + alternation(IDENTITY) + r"\b",
     "second_person": SECOND_PERSON,
     "thanks": r"\bthank(?:s| you)\b|\bthx\b|\bty\b",
     "hedge": r"\b(?:i think|i guess|maybe|perhaps|probably|imo|imho|i believe|not sure)\b",

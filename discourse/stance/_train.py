@@ -52,7 +52,8 @@ STANCE_PRIOR: dict[str, dict[str, float]] = {
 # the prior variance of the hand-set entries (the rest use SETTINGS["C"])
 PRIOR_C = 0.05
 OFFENSIVE_PRIOR: dict[str, dict[str, float]] = {
-    "offensive": {"insult": 2.0, "profanity": 2.0, "insult_2p": 2.0, "attack": 2.0, "group_target": 1.0},
+    "offensive": {"insult": 2.0, "profanity": 2.0, "insult_2p": 2.0, "attack": 2.0, "group_target": 1.0,
+                  "slur": 2.0, "sexual": 1.0},
 }
 
 
@@ -79,17 +80,18 @@ def _minimize() -> Any:
 
 
 def fit_softmax(x: np.ndarray, y: np.ndarray, w: np.ndarray, n_classes: int, prior: np.ndarray | None = None,
-                c: float | np.ndarray = 1.0, tol: float = 1e-10, max_iter: int = 5000) -> tuple[np.ndarray, np.ndarray]:
+                c: float | np.ndarray = 1.0, tol: float = 1e-10, max_iter: int = 5000, balance: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Multinomial logistic regression by L-BFGS: weighted log-loss + ``||W - prior||^2 / (2c)``.
 
-    Classes are balanced (each class gets the same total weight) before fitting. The prior pulls the
+    Classes are balanced before fitting: class k's weights are multiplied by
+    ``(total / (K * total_k)) ** balance`` (1: every class the same total weight, 0: as found). The prior pulls the
     coefficients toward hand-set values (cue knowledge) wherever the data say little; intercepts are
     not penalised. Returns ``(coef (K x d), intercept (K,))``. Deterministic.
     """
     n, d = x.shape
     w = w.astype(np.float64).copy()
     totals = np.array([w[y == k].sum() for k in range(n_classes)])
-    w *= (w.sum() / (n_classes * np.maximum(totals, 1e-12)))[y]
+    w *= ((w.sum() / (n_classes * np.maximum(totals, 1e-12))) ** balance)[y]
     prior = np.zeros((n_classes, d)) if prior is None else prior
     onehot = np.eye(n_classes)[y]
 
