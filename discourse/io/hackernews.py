@@ -181,6 +181,7 @@ def parse_firebase(items: list[Any], path: str | Path = "<data>", site: str = SI
                 b.quality.thread(site, thread_of(_id(item["id"]))).missing += absent  # type: ignore[arg-type]
     if pollopts:
         b.notes.append(f"{pollopts} poll option item(s) are not comments and were skipped")
+    b.records = len(items)  # a Firebase file's records are its items, stories included
     return b.result()
 
 
