@@ -72,10 +72,12 @@ def infer_parents(comments: pl.DataFrame, *, order: InferOrder = "auto", weights
         author, text, title = roots.get((site, tid), (None, None, None))
         thread = ThreadInput(ids, part["author"].to_list(), part["text"].to_list(), known, author, text, title)
         how = order if order != "auto" else ("chronological" if _is_chronological(part) else "depth-first")
-        for step in decode_thread(thread, weights, how):
+        decided: dict[int, tuple[str, str, str, str | None, str, float]] = {}
+        for step in decode_thread(thread, weights, how):   # a revised step replaces the earlier decision
             target = step.candidates[step.chosen]
-            updates.append((site, tid, ids[step.index], None if target < 0 else ids[target], step.source,
-                            min(1.0, max(0.0, step.probability))))
+            decided[step.index] = (site, tid, ids[step.index], None if target < 0 else ids[target], step.source,
+                                   min(1.0, max(0.0, step.probability)))
+        updates.extend(decided[k] for k in sorted(decided))
     upd = pl.DataFrame(updates, orient="row", schema={
         "site": pl.String, "thread_id": pl.String, "comment_id": pl.String, "__parent": pl.String,
         "__source": pl.String, "__conf": pl.Float64})

@@ -18,6 +18,15 @@ For a comment ``i`` and a candidate parent ``c`` the evidence is a fixed vector 
 ``self``           c is by i's own author (a penalty, learned)
 ``c_empty``        c has no text (an image-only comment)
 ``i_anonymous``    i has no author, for the root (anonymous drive-by comments lean to the post)
+``similarity``     cosine of the sets of longer words (4+ letters) of i and c: shared topic
+``c_question``     c asks something (contains "?"), for comments
+``root_you``       i addresses someone ("you", "your"), for the root: a reply, not a top-level remark
+``root_opener``    i opens like a reply ("Yes", "No", "But", "Exactly", "Lol", "Agreed"...), for the root
+``root_length``    log(1 + words of i) / 5, for the root: long comments tend to stand alone
+``rare_shared``    words (4+ letters) i shares with c that at most one other comment of the thread uses
+                   (capped at 1 for two such words)
+``off_chain``      c is outside the previous comment's ancestry on a depth-first page (a candidate only
+                   because i quotes or addresses it)
 
 Everything here works on plain Python values prepared once per comment (:class:`Prepared`), so
 scoring a candidate is a few set operations.
@@ -29,12 +38,21 @@ import math
 import re
 from dataclasses import dataclass
 
-__all__ = ["FEATURES", "Prepared", "prepare", "features", "starts_with_name"]
+__all__ = ["FEATURES", "Prepared", "prepare", "features", "quote_score", "starts_with_name"]
 
 FEATURES: tuple[str, ...] = (
     "root", "prev", "steps", "mention_start", "mention_any", "addressed_other", "quote", "overlap",
-    "turn", "self", "c_empty", "i_anonymous",
+    "turn", "self", "c_empty", "i_anonymous", "similarity", "c_question", "root_you", "root_opener",
+    "root_length", "rare_shared", "off_chain",
 )
+
+_YOU_RE = re.compile(r"\b(you|your|you're|youre|yours|yourself|u)\b", re.IGNORECASE)
+_OPENERS = frozenset({
+    "yes", "yeah", "yep", "no", "nope", "nah", "but", "and", "so", "well", "or", "exactly", "agreed", "agree",
+    "indeed", "true", "correct", "wrong", "lol", "haha", "thanks", "thank", "same", "this", "sure", "right",
+    "what", "why", "how", "really", "ok", "okay", "+1", "nonsense", "rubbish", "wow", "ha", "he", "she",
+    "they", "that", "that's", "thats", "it", "it's", "its", "also", "actually", "because", "source",
+})
 
 _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _QUOTE_RES = (
@@ -68,6 +86,11 @@ class Prepared:
     trigrams: frozenset[tuple[str, ...]]
     fourgrams_outside: frozenset[tuple[str, ...]]   # 4-grams outside explicit quotes
     quotes: tuple[tuple[tuple[str, ...], ...], ...]  # each quoted span as its trigrams (or one short gram)
+    content: frozenset[str]           # words of 4+ letters
+    you: bool
+    opener: bool
+    question: bool
+    n_words: int
 
 
 def prepare(author: str | None, text: str | None, extra: str | None = None) -> Prepared:
@@ -75,6 +98,7 @@ def prepare(author: str | None, text: str | None, extra: str | None = None) -> P
     body = text or ""
     full = f"{extra}\n{body}" if extra else body
     words = _words(full)
+    body_words = _words(body)
     spans: list[str] = [m.group(1) for rx in _QUOTE_RES for m in rx.finditer(body)]
     spans += [m.group(1) for m in _QUOTE_LINE_RE.finditer(body) if m.group(1).strip()]
     quotes = []
@@ -97,6 +121,11 @@ def prepare(author: str | None, text: str | None, extra: str | None = None) -> P
         trigrams=frozenset(_grams(words, 3)),
         fourgrams_outside=frozenset(_grams(_words(outside), 4)),
         quotes=tuple(quotes),
+        content=frozenset(w for w in body_words if len(w) >= 4),
+        you=bool(_YOU_RE.search(body)),
+        opener=bool(body_words) and body_words[0] in _OPENERS,
+        question="?" in body,
+        n_words=len(body_words),
     )
 
 
@@ -130,25 +159,34 @@ def _mentions_anywhere(i: Prepared, author_key: str) -> bool:
     return False
 
 
+def quote_score(i: Prepared, c: Prepared) -> float:
+    """Largest share of one of i's quoted spans whose word trigrams c's text contains."""
+    quote = 0.0
+    for grams in i.quotes:
+        if grams:
+            quote = max(quote, sum(1 for g in grams if g in c.trigrams) / len(grams))
+    return quote
+
+
 def features(i: Prepared, c: Prepared, *, is_root: bool, is_prev: bool, steps: int, turn: bool,
-             addressed: frozenset[str]) -> list[float]:
+             addressed: frozenset[str], rare: int = 0, off_chain: bool = False) -> list[float]:
     """The evidence vector (:data:`FEATURES`) that comment ``i`` answers candidate ``c``.
 
     ``steps`` is how far back c is (0 for the previous comment); ``turn`` whether c answered i's
-    author before; ``addressed`` the known authors (lower-cased) whom i's start addresses.
+    author before; ``addressed`` the known authors (lower-cased) whom i's start addresses; ``rare``
+    how many rare words i and c share; ``off_chain`` see :data:`FEATURES`.
     """
     mention = 0.0 if is_root and c.author_key is None else mention_strength(i, c.author_key, c.first_name)
     mention_any = 0.0
     if not mention and c.author_key and _mentions_anywhere(i, c.author_key):
         mention_any = 1.0
     other = 1.0 if addressed and (c.author_key not in addressed) else 0.0
-    quote = 0.0
-    for grams in i.quotes:
-        if grams:
-            hit = sum(1 for g in grams if g in c.trigrams) / len(grams)
-            quote = max(quote, hit)
+    quote = quote_score(i, c)
     overlap = min(1.0, len(i.fourgrams_outside & c.fourgrams_outside) / 3.0) if i.fourgrams_outside else 0.0
     same = i.author_key is not None and i.author_key == c.author_key and not is_root
+    similarity = 0.0
+    if i.content and c.content:
+        similarity = len(i.content & c.content) / math.sqrt(len(i.content) * len(c.content))
     return [
         1.0 if is_root else 0.0,
         1.0 if is_prev else 0.0,
@@ -162,4 +200,11 @@ def features(i: Prepared, c: Prepared, *, is_root: bool, is_prev: bool, steps: i
         1.0 if same else 0.0,
         1.0 if c.empty and not is_root else 0.0,
         1.0 if is_root and i.author_key is None else 0.0,
+        similarity,
+        1.0 if c.question and not is_root else 0.0,
+        1.0 if is_root and i.you else 0.0,
+        1.0 if is_root and i.opener else 0.0,
+        math.log1p(i.n_words) / 5.0 if is_root else 0.0,
+        min(1.0, rare / 2.0),
+        1.0 if off_chain else 0.0,
     ]

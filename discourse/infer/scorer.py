@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Literal
 
 from discourse.errors import DiscourseError
-from discourse.infer.evidence import FEATURES, Prepared, features, mention_strength, prepare
+from discourse.infer.evidence import FEATURES, Prepared, features, mention_strength, prepare, quote_score
 
 __all__ = ["InferenceWeights", "load_weights", "ThreadInput", "decode_thread", "Step"]
 
@@ -27,31 +28,38 @@ Order = Literal["depth-first", "chronological"]
 _PRIOR = {  # used only when weights.json is missing: a reasonable hand-set starting point
     "root": -0.5, "prev": 1.5, "steps": -0.8, "mention_start": 4.0, "mention_any": 1.5,
     "addressed_other": -2.0, "quote": 4.0, "overlap": 2.0, "turn": 1.0, "self": -2.0, "c_empty": -1.0,
-    "i_anonymous": 0.3,
+    "i_anonymous": 0.3, "similarity": 1.0, "c_question": 0.3, "root_you": -0.5, "root_opener": -0.5,
+    "root_length": 0.5, "rare_shared": 1.0, "off_chain": -1.0,
 }
 
 
 @dataclass(frozen=True)
 class InferenceWeights:
-    """Coefficients of the parent scorer, one per evidence feature, and the chronological window."""
+    """Coefficients of the parent scorer, one per evidence feature: ``coef`` for depth-first pages,
+    ``chronological`` (defaults to ``coef``) for chronological ones, and the chronological window."""
 
     coef: dict[str, float] = field(default_factory=lambda: dict(_PRIOR))
+    chronological: dict[str, float] | None = None
     window: int = 50
     meta: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        missing = [f for f in FEATURES if f not in self.coef]
-        if missing:
-            raise DiscourseError(f"inference weights lack coefficient(s) for {', '.join(missing)}; "
-                                 f"expected one per feature: {', '.join(FEATURES)}")
+        for name, coef in (("coef", self.coef), ("chronological", self.chronological or self.coef)):
+            missing = [f for f in FEATURES if f not in coef]
+            if missing:
+                raise DiscourseError(f"inference weights ({name}) lack coefficient(s) for {', '.join(missing)}; "
+                                     f"expected one per feature: {', '.join(FEATURES)}")
         if self.window < 1:
             raise DiscourseError(f"inference window must be at least 1, got {self.window}")
 
-    def vector(self) -> list[float]:
-        return [float(self.coef[f]) for f in FEATURES]
+    def vector(self, order: str = "depth-first") -> list[float]:
+        coef = self.chronological if order == "chronological" and self.chronological else self.coef
+        return [float(coef[f]) for f in FEATURES]
 
     def to_dict(self) -> dict[str, object]:
+        chrono = self.chronological or self.coef
         return {"features": list(FEATURES), "coef": {f: round(float(self.coef[f]), 6) for f in FEATURES},
+                "chronological": {f: round(float(chrono[f]), 6) for f in FEATURES},
                 "window": self.window, "meta": self.meta}
 
     @classmethod
@@ -59,8 +67,10 @@ class InferenceWeights:
         coef = data.get("coef")
         if not isinstance(coef, dict):
             raise DiscourseError("inference weights: expected a 'coef' mapping of feature -> number")
-        return cls(coef={str(k): float(v) for k, v in coef.items()}, window=int(data.get("window", 50)),
-                   meta=dict(data.get("meta") or {}))
+        chrono = data.get("chronological")
+        return cls(coef={str(k): float(v) for k, v in coef.items()},
+                   chronological={str(k): float(v) for k, v in chrono.items()} if isinstance(chrono, dict) else None,
+                   window=int(data.get("window", 50)), meta=dict(data.get("meta") or {}))
 
 
 def load_weights() -> InferenceWeights:
@@ -98,6 +108,7 @@ class Step:
     chosen: int                        # position in ``candidates``
     probability: float
     source: str
+    revised: bool = False              # a later comment's choice moved this one (depth-first pages)
 
 
 def _softmax(scores: list[float]) -> list[float]:
@@ -128,12 +139,17 @@ def decode_thread(thread: ThreadInput, weights: InferenceWeights, order: Order,
     """Decide, in page order, the parent of every comment whose parent is unknown.
 
     With ``truth`` (true parent indices, -1 = post) decisions are replaced by the truth before later
-    comments use them (teacher forcing, for fitting); the steps still carry the features.
+    comments use them (teacher forcing, for fitting); the steps still carry the features. Entries
+    of ``truth`` that are ``None`` keep the model's own decision.
     """
-    w = weights.vector()
+    w = weights.vector(order)
     prepared = [prepare(a, t) for a, t in zip(thread.authors, thread.texts)]
     root = prepare(thread.root_author, thread.root_text, extra=thread.root_title)
+    df: Counter[str] = Counter()
+    for p in (*prepared, root):
+        df.update(p.content)
     parent_of: list[int] = []
+    steps_out: dict[int, Step] = {}
     latest: dict[str, int] = {}          # author key -> latest comment index
     firsts: dict[str, str] = {}          # first name -> author key
     for idx, p in enumerate(prepared):
@@ -142,6 +158,7 @@ def decode_thread(thread: ThreadInput, weights: InferenceWeights, order: Order,
             parent_of.append(known if known < idx else -1)
         else:
             addressed = _addressed(p, latest, firsts)
+            extra: list[int] = []
             if order == "depth-first":
                 cands, seen, j = [], set(), idx - 1
                 while j >= 0 and j not in seen:
@@ -149,6 +166,12 @@ def decode_thread(thread: ThreadInput, weights: InferenceWeights, order: Order,
                     seen.add(j)
                     j = parent_of[j]
                 steps = list(range(len(cands)))
+                # evidence beats layout: a comment quoted or addressed outside the ancestry is a candidate
+                if p.quotes:
+                    extra = [j for j in range(idx - 2, -1, -1) if j not in seen and quote_score(p, prepared[j]) >= 0.5]
+                extra += [t for t in sorted(addressed.values(), reverse=True) if t not in seen and t not in extra]
+                steps += [idx - 1 - j for j in extra]
+                cands += extra
             else:
                 cands = list(range(idx - 1, max(-1, idx - 1 - weights.window), -1))
                 for target in sorted(addressed.values(), reverse=True):
@@ -161,10 +184,13 @@ def decode_thread(thread: ThreadInput, weights: InferenceWeights, order: Order,
                 c = prepared[j]
                 k = parent_of[j]
                 turn = p.author_key is not None and k >= 0 and prepared[k].author_key == p.author_key
+                rare = sum(1 for word in p.content & c.content if df[word] <= 3)
                 matrix.append(features(p, c, is_root=False, is_prev=j == idx - 1, steps=s, turn=turn,
-                                       addressed=keys))
+                                       addressed=keys, rare=rare, off_chain=j in extra))
             cands.append(-1)
-            matrix.append(features(p, root, is_root=True, is_prev=False, steps=0, turn=False, addressed=keys))
+            rare = sum(1 for word in p.content & root.content if df[word] <= 3)
+            matrix.append(features(p, root, is_root=True, is_prev=False, steps=0, turn=False, addressed=keys,
+                                   rare=rare))
             scores = [sum(a * b for a, b in zip(w, row)) for row in matrix]
             probs = _softmax(scores)
             best = max(range(len(cands)), key=lambda k2: (probs[k2], -k2))
@@ -177,8 +203,20 @@ def decode_thread(thread: ThreadInput, weights: InferenceWeights, order: Order,
                 source = "mention"
             else:
                 source = "adjacency"
-            yield Step(idx, cands, matrix, best, probs[best], source)
-            parent_of.append(truth[idx] if truth is not None else cands[best])
+            step = Step(idx, cands, matrix, best, probs[best], source)
+            steps_out[idx] = step
+            yield step
+            forced = truth is not None and truth[idx] is not None
+            parent_of.append(truth[idx] if forced else cands[best])
+            target = parent_of[idx]
+            if not forced and order == "depth-first" and target >= 0 and target in extra:
+                # on a depth-first page everything between the parent and its reply lies in the
+                # parent's subtree: comments attached above it move under it
+                for k in range(target + 1, idx):
+                    if parent_of[k] < target and k in steps_out:
+                        parent_of[k] = target
+                        old = steps_out[k]
+                        yield Step(k, [target], [], 0, old.probability * step.probability, "adjacency", True)
         if p.author_key is not None:
             latest[p.author_key] = idx
             if p.first_name:
