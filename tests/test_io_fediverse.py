@@ -293,3 +293,10 @@ def test_sniffers_do_not_cross() -> None:
     assert sniff_peertube(Path("p.json"), page) and not sniff_mastodon(Path("p.json"), page)
     topic = '{"post_stream": {"posts": [{"post_number": 1, "cooked": "x"}]}, "id": 5}'
     assert not sniff_mastodon(Path("t.json"), topic) and not sniff_peertube(Path("t.json"), topic)
+
+
+def test_mastodon_boost_of_a_post_is_counted_and_dropped() -> None:
+    boost = {"id": "900", "in_reply_to_id": None, "content": "", "reblog": {"id": "200"}, "account": {"acct": "x"}}
+    r = parse_mastodon([boost], "boost.json")
+    assert r.comments.height == 0 and r.threads.height == 0
+    assert dict(r.quality.threads[("mastodon", "200")].dropped) == {"reblog": 1}

@@ -125,17 +125,21 @@ def parse_mastodon(data: Any, path: str = "<mastodon>", thread_id: str | None = 
         s = by_id[sid]
         account = s.get("account") or {}
         author = account.get("acct") or account.get("username") or None
+        if s.get("reblog"):
+            # a boost is not a reply: count it in the conversation of the status it boosts, then drop it
+            boosted = s["reblog"].get("id") if isinstance(s["reblog"], dict) else None
+            tid = thread_id or (thread_of(sid) if parent_of(sid) else str(boosted or sid))
+            quality.add_read(SITE, tid, 1)
+            quality.drop(SITE, tid, "reblog")
+            continue
         if parent_of(sid) is None:
-            threads[thread_id or sid] = {"site": SITE, "thread_id": thread_id or sid, "text": fediverse_text(s.get("content")),
-                            "author": author, "url": s.get("url") or s.get("uri"),
-                            "created_at": s.get("created_at")}
+            tid = thread_id or sid
+            threads[tid] = {"site": SITE, "thread_id": tid, "text": fediverse_text(s.get("content")),
+                            "author": author, "url": s.get("url") or s.get("uri"), "created_at": s.get("created_at")}
             continue
         tid = thread_id or thread_of(sid)
         threads.setdefault(tid, {"site": SITE, "thread_id": tid})
         quality.add_read(SITE, tid, 1)
-        if s.get("reblog"):
-            quality.drop(SITE, tid, "reblog")
-            continue
         parent = parent_of(sid)
         if parent is not None and parent in by_id and parent_of(parent) is None:
             parent = tid  # a reply to the root status, whatever the thread is called
@@ -162,8 +166,7 @@ def parse_mastodon(data: Any, path: str = "<mastodon>", thread_id: str | None = 
         position=pl.int_range(pl.len(), dtype=pl.Int64).over("thread_id"),
     )
     tspec = {**schema.THREADS, "created_at": pl.String()}
-    trows = pl.DataFrame(list(threads.values()), schema=tspec).with_columns(
-        _utc("created_at"))
+    trows = pl.DataFrame(list(threads.values()), schema=tspec).with_columns(_utc("created_at"))
     return ReadResult(schema.conform(comments, schema.COMMENTS), schema.conform(trows, schema.THREADS), quality)
 
 
