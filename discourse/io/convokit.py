@@ -256,7 +256,7 @@ def write_convokit(comments: pl.DataFrame, threads: pl.DataFrame | None, out_dir
     as the speaker ``[deleted]`` and null texts as ``[deleted]``, as ConvoKit's Reddit corpora do.
     Every file is written atomically.
     """
-    comments = schema.conform(comments, schema.COMMENTS).sort(["site", "thread_id", "position"], maintain_order=True)
+    comments = schema.conform(comments, schema.COMMENTS)
     threads = schema.conform(threads if threads is not None else schema.empty(schema.THREADS), schema.THREADS)
     out = Path(out_dir)
     keys = comments.select("site", "thread_id").unique(maintain_order=True)
@@ -285,7 +285,7 @@ def write_convokit(comments: pl.DataFrame, threads: pl.DataFrame | None, out_dir
     rows_by_thread: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in comments.iter_rows(named=True):
         rows_by_thread.setdefault((row["site"], row["thread_id"]), []).append(row)
-    for site, tid in keys.iter_rows():
+    for site, tid in keys.iter_rows():  # threads in the order they first appear
         t = thread_rows.get((site, tid), {})
         root = uid(site, tid)
         conv_meta = {"site": site, "discourse_thread_id": tid, "title": t.get("title"), "url": t.get("url"),
@@ -297,7 +297,7 @@ def write_convokit(comments: pl.DataFrame, threads: pl.DataFrame | None, out_dir
               "meta": {"discourse_site": site, "discourse_thread_id": tid, "discourse_comment_id": None,
                        "discourse_role": "post", "title": t.get("title"),
                        "discourse_text_null": not t.get("text")}, "vectors": []})
-        for row in rows_by_thread[(site, tid)]:
+        for row in sorted(rows_by_thread[(site, tid)], key=lambda r: r["position"]):
             emit({"id": uid(site, tid, row["comment_id"]), "speaker": row["author"] or "[deleted]",
                   "conversation_id": root,
                   "reply_to": uid(site, tid, row["parent_id"]) if row["parent_id"] is not None else root,
