@@ -1,1 +1,25 @@
-"""Plotly figures and HTML reports, installed as ``discourse.viz``."""
+"""Plotly figures and HTML reports, installed as ``discourse.viz``.
+
+Figures are built by pure functions returning :class:`plotly.graph_objects.Figure`;
+:func:`report_html` assembles them into one self-contained page and :func:`write_report` saves it
+atomically.
+"""
+
+from discourse.viz.layout import signed_layout
+from discourse.viz.network import faction_figure, network_figure, size_options
+from discourse.viz.report import report_html, write_report
+from discourse.viz.timeline import distributions_figure, timeline_figure
+from discourse.viz.tree import tree_figure, tree_positions
+
+__all__ = [
+    "network_figure",
+    "faction_figure",
+    "tree_figure",
+    "tree_positions",
+    "timeline_figure",
+    "distributions_figure",
+    "report_html",
+    "write_report",
+    "size_options",
+    "signed_layout",
+]
