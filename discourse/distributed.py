@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tempfile
 import zlib
 from collections import Counter
@@ -146,13 +147,29 @@ def _read_bytes(data: bytes, part: Part, options: ReadOptions) -> tuple[pl.DataF
         try:
             res = read_file(tmp, part.format, options)
         except ParseError as err:
-            raise ParseError(part.path, f"{err.record or 'a record'} of the part starting at byte {part.start}",
-                             err.expected) from err
+            raise ParseError(part.path, _locate(part, err.record), err.expected) from err
     finally:
         os.unlink(tmp)
     for fq in res.quality.files:
         fq.path = part.path
     return res.comments, res.threads, res.quality
+
+
+def _locate(part: Part, record: str | None) -> str:
+    """A part-relative ``line N`` as a line of the whole file (plain files; counted only on error)."""
+    m = re.fullmatch(r"line (\d+)", record or "")
+    if m and not part.path.endswith(".zst"):
+        before = 0
+        with open(part.path, "rb") as fh:
+            left = part.start
+            while left > 0:
+                block = fh.read(min(left, 1 << 24))
+                if not block:
+                    break
+                before += block.count(b"\n")
+                left -= len(block)
+        return f"line {before + int(m.group(1))}"
+    return f"{record or 'a record'} of the part starting at byte {part.start}"
 
 
 def _read_part(part: Part, options: ReadOptions) -> tuple[pl.DataFrame, pl.DataFrame, QualityReport]:
@@ -515,14 +532,13 @@ def distributed_network(paths: str | Path | Sequence[str | Path], *, client: Any
         ropts = read_options or ReadOptions()
         mapped = [client.submit(map_part, part, n, ropts, pure=False) for part in parts]
         quality_f = [client.submit(_quality_of, m, pure=False) for m in mapped]
-        reduced_f = [
-            client.submit(reduce_bucket, [client.submit(_pick, m, b, pure=False) for m in mapped],
-                          scorer=scorer, network_options=network_options, refine_mentions=refine_mentions,
-                          pure=False)
-            for b in range(n)
-        ]
-        reduced = client.gather(reduced_f)
+        picked = [[client.submit(_pick, m, b, pure=False) for m in mapped] for b in range(n)]
+        del mapped          # a part's frames are freed once its buckets are picked out
+        reduced_f = [client.submit(reduce_bucket, pieces, scorer=scorer, network_options=network_options,
+                                   refine_mentions=refine_mentions, pure=False) for pieces in picked]
+        del picked
         read_q = client.gather(quality_f)
+        reduced = client.gather(reduced_f)
     finally:
         if own:
             client.close()

@@ -19,7 +19,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from discourse import distributed as dx
-from discourse.errors import AnalysisError, MissingDependency
+from discourse.errors import AnalysisError, MissingDependency, ParseError
 
 stance = pytest.importorskip("discourse.stance")
 if not hasattr(stance, "score"):
@@ -169,3 +169,15 @@ def test_dask_local_cluster_equals_single_machine(dump: Path, single) -> None:
         edges = dx.distributed_edges([dump], client=client, partitions=3)
     _same(result, single)
     assert_frame_equal(edges, single[0].edges)
+
+
+def test_a_bad_line_in_a_later_part_names_the_dump(tmp_path: Path) -> None:
+    lines = [json.dumps(r) for r in _dump(n_threads=3, per_thread=20)]
+    lines.insert(50, '{"id": "broken", "body": ')
+    p = tmp_path / "RC_bad.ndjson"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ParseError, match=r"RC_bad\.ndjson, line 51\b"):
+        dx.stream_edges([p], chunk_rows=10)
+    with pytest.raises(ParseError, match=r"RC_bad\.ndjson, line 51\b"):
+        at = len("\n".join(lines[:50])) + 1                       # where line 51 starts
+        dx.map_part(next(x for x in dx.plan_parts([p], part_bytes=700) if x.start <= at < x.end), 4)
