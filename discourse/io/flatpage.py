@@ -116,7 +116,7 @@ class PageLayout:
     name_end_chars: str = ".!?,;:)\"”'’…"
     name_capitalised: bool = True
     name_pattern: str | None = None
-    name_suffix: str | None = None
+    name_suffix: str | None = r"\s+(says|said|wrote|writes):?"
     name_min_score: float = 0.5
     section_markers: tuple[str, ...] = _DEFAULT_SECTION_MARKERS
     comments_start_line: int | None = None
