@@ -55,29 +55,31 @@ def _dsq_id(elem: ET.Element) -> str | None:
     return None
 
 
-def _child(elem: ET.Element, name: str) -> ET.Element | None:
+def _fields(elem: ET.Element) -> dict[str, ET.Element]:
+    """An element's children by local name (the first of each name), read in one pass."""
+    out: dict[str, ET.Element] = {}
     for c in elem:
-        if _local(c.tag) == name:
-            return c
-    return None
+        out.setdefault(_local(c.tag), c)
+    return out
 
 
-def _text(elem: ET.Element | None, name: str) -> str | None:
-    c = _child(elem, name) if elem is not None else None
+def _text(fields: dict[str, ET.Element], name: str) -> str | None:
+    c = fields.get(name)
     if c is None or c.text is None:
         return None
     return c.text.strip()
 
 
-def _is_true(elem: ET.Element, name: str) -> bool:
-    return (_text(elem, name) or "").lower() == "true"
+def _is_true(fields: dict[str, ET.Element], name: str) -> bool:
+    return (_text(fields, name) or "").lower() == "true"
 
 
-def _author(elem: ET.Element) -> str | None:
-    a = _child(elem, "author")
+def _author(fields: dict[str, ET.Element]) -> str | None:
+    a = fields.get("author")
     if a is None:
         return None
-    return _text(a, "name") or _text(a, "username") or None
+    af = _fields(a)
+    return _text(af, "name") or _text(af, "username") or None
 
 
 def _iter_top(source: IO[bytes], path: str) -> Iterator[ET.Element]:
@@ -116,41 +118,40 @@ def parse_disqus(source: bytes | IO[bytes], path: str = "<disqus>") -> ReadResul
     n_post = 0
     for elem in _iter_top(source, path):
         kind = _local(elem.tag)
+        f = _fields(elem)
         if kind == "thread":
             tid = _dsq_id(elem)
             if tid is None:
                 raise ParseError(path, "a <thread> element", "expected a dsq:id attribute on every <thread>")
-            msg = _text(elem, "message")
+            msg = _text(f, "message")
             threads[tid] = {
-                "site": SITE, "thread_id": tid, "title": _text(elem, "title") or None,
-                "text": html_to_text(msg) if msg else None, "author": _author(elem),
-                "url": _text(elem, "link") or None, "created_at": _text(elem, "createdAt"),
+                "site": SITE, "thread_id": tid, "title": _text(f, "title") or None,
+                "text": html_to_text(msg) if msg else None, "author": _author(f),
+                "url": _text(f, "link") or None, "created_at": _text(f, "createdAt"),
             }
         elif kind == "post":
             n_post += 1
             pid = _dsq_id(elem)
             if pid is None:
                 raise ParseError(path, f"post {n_post}", "expected a dsq:id attribute on <post>")
-            th = _child(elem, "thread")
-            tid = _dsq_id(th) if th is not None else None
+            tid = _dsq_id(f["thread"]) if "thread" in f else None
             if tid is None:
                 raise ParseError(path, f"post {n_post} (dsq:id={pid})", "expected <thread dsq:id=...> naming its thread")
-            par = _child(elem, "parent")
-            parent = _dsq_id(par) if par is not None else None
+            parent = _dsq_id(f["parent"]) if "parent" in f else None
             quality.add_read(SITE, tid, 1)
-            if _is_true(elem, "isSpam"):
+            if _is_true(f, "isSpam"):
                 quality.drop(SITE, tid, "spam")
                 continue
-            deleted = _is_true(elem, "isDeleted")
-            msg = _text(elem, "message")
+            deleted = _is_true(f, "isDeleted")
             if deleted:
                 quality.repair(SITE, tid, "author_deleted")
                 quality.repair(SITE, tid, "text_deleted")
+            msg = None if deleted else _text(f, "message")
             rows.append({
                 "site": SITE, "thread_id": tid, "comment_id": pid, "parent_id": parent,
-                "author": None if deleted else _author(elem),
+                "author": None if deleted else _author(f),
                 "text": None if deleted else (html_to_text(msg) if msg else ""),
-                "created_at": _text(elem, "createdAt"),
+                "created_at": _text(f, "createdAt"),
                 "parent_source": "explicit", "parent_confidence": 1.0,
             })
     fq.records = n_post
