@@ -164,7 +164,7 @@ def faction_figure(nodes: pl.DataFrame, edges: pl.DataFrame, *, seed: int = 0, h
         .join(comm.rename({"author": "target", "community": "ct"}), on="target", how="inner")
     )
     counts = [pl.col(c).sum() for c in _COUNT_COLS if c in e.columns]
-    inner = e.filter(pl.col("cs") == pl.col("ct")).group_by("cs").agg(
+    inner = e.filter((pl.col("cs") == pl.col("ct")) & (pl.col("source") != pl.col("target"))).group_by("cs").agg(
         internal_replies=pl.col("n_replies").sum() if "n_replies" in e.columns else pl.len(),
         internal_hostile=pl.col("n_hostile").sum() if "n_hostile" in e.columns else pl.lit(None, pl.Int64),
     )

@@ -1,0 +1,230 @@
+"""The author-network figure and its layout: counts, signs, direction, hover, caps, determinism."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+import polars as pl
+import pytest
+
+from discourse.errors import AnalysisError
+from discourse.viz import faction_figure, network_figure, signed_layout, size_options
+
+ALLOWED_TAGS = re.compile(r"</?(b|i|br)>")
+
+
+def _nodes() -> pl.DataFrame:
+    return pl.DataFrame({
+        "author": ["ann", "bob", "cy", "dee"],
+        "n_comments": [3, 1, 2, 5],
+        "community": [0, 0, 1, 1],
+        "pagerank": [0.1, 0.2, 0.3, 0.4],
+        "role": ["bridge", "member", "member", "<b>leader</b>"],
+    })
+
+
+def _edges() -> pl.DataFrame:
+    # ann->bob agree, bob->ann agree, cy->dee neutral (net 0), ann->cy hostile, eve->ann hostile (eve not in nodes),
+    # dee->dee self-reply
+    return pl.DataFrame({
+        "source": ["ann", "bob", "cy", "ann", "eve", "dee"],
+        "target": ["bob", "ann", "dee", "cy", "ann", "dee"],
+        "n_replies": [2, 1, 3, 1, 4, 1],
+        "n_agree": [2, 1, 0, 0, 0, 0],
+        "n_neutral": [0, 0, 3, 0, 0, 1],
+        "n_disagree": [0, 0, 0, 0, 1, 0],
+        "n_hostile": [0, 0, 0, 1, 3, 0],
+        "weight_sum": [1.2, 0.5, 0.0, -0.9, -3.1, 0.0],
+        "weight_mean": [0.6, 0.5, 0.0, -0.9, -0.775, 0.0],
+        "abs_w": [1.2, 0.5, 0.0, 0.9, 3.1, 0.0],
+    })
+
+
+def _node_traces(fig: go.Figure) -> list:
+    return [t for t in fig.data if (t.legendgroup or "").startswith("f")]
+
+
+def _hover_traces(fig: go.Figure) -> list:
+    return [t for t in fig.data if (t.legendgroup or "").startswith("sign") and t.hoverinfo == "text"]
+
+
+def _arrow_traces(fig: go.Figure) -> list:
+    return [t for t in fig.data if (t.legendgroup or "").startswith("sign") and t.mode == "markers"
+            and t.hoverinfo == "skip"]
+
+
+def test_every_author_is_drawn_once() -> None:
+    fig = network_figure(_nodes(), _edges())
+    names = [h.split("</b>")[0].removeprefix("<b>") for t in _node_traces(fig) for h in t.hovertext]
+    assert sorted(names) == ["ann", "bob", "cy", "dee", "eve"]  # eve only appears in edges
+
+
+def test_edges_by_sign_and_self_loops() -> None:
+    fig = network_figure(_nodes(), _edges())
+    by_group = {t.legendgroup: len(t.x) for t in _hover_traces(fig)}
+    # agreement: ann->bob, bob->ann; neutral: cy->dee; hostility: ann->cy, eve->ann; dee->dee not drawn
+    assert by_group == {"sign1": 2, "sign0": 1, "sign-1": 2}
+    meta = fig.layout.meta["discourse"]
+    assert (meta["edges_total"], meta["edges_drawn"], meta["self_loops"], meta["nodes"]) == (5, 5, 1, 5)
+    legend = sorted(t.name for t in fig.data if t.showlegend is not False and (t.legendgroup or "").startswith("sign"))
+    assert legend == ["agreement (2)", "hostility (2)", "neutral (1)"]
+
+
+def test_edge_hover_lists_stance_counts() -> None:
+    fig = network_figure(_nodes(), _edges())
+    hostile = next(t for t in _hover_traces(fig) if t.legendgroup == "sign-1")
+    eve = next(h for h in hostile.hovertext if h.startswith("<b>eve</b>"))
+    assert eve == ("<b>eve</b> → <b>ann</b><br>4 replies<br>agree 0 · neutral 0 · disagree 1 · hostile 3"
+                   "<br>mean weight -0.775")
+
+
+def test_arrowheads_point_from_source_to_target() -> None:
+    fig = network_figure(_nodes(), _edges())
+    pos = {h.split("</b>")[0].removeprefix("<b>"): (x, y)
+           for t in _node_traces(fig) for h, x, y in zip(t.hovertext, t.x, t.y)}
+    for hover, arrows in zip(_hover_traces(fig), _arrow_traces(fig)):
+        assert hover.legendgroup == arrows.legendgroup
+        for text, ax, ay, angle in zip(hover.hovertext, arrows.x, arrows.y, arrows.marker.angle):
+            src, tgt = re.findall(r"<b>(.*?)</b>", text)[:2]
+            (x0, y0), (x1, y1) = pos[src], pos[tgt]
+            # the arrowhead sits on the segment, in its target half
+            t = ((ax - x0) * (x1 - x0) + (ay - y0) * (y1 - y0)) / ((x1 - x0) ** 2 + (y1 - y0) ** 2)
+            assert 0.5 <= t <= 1.0
+            assert abs((ax - x0) * (y1 - y0) - (ay - y0) * (x1 - x0)) < 1e-9
+            # plotly's angle turns the upward triangle clockwise: 0 = up, 90 = right
+            expected = math.degrees(math.atan2(x1 - x0, y1 - y0))
+            assert abs((angle - expected + 180) % 360 - 180) < 0.1
+
+
+def test_node_hover_escapes_names_comments_and_roles() -> None:
+    nodes = _nodes().with_columns(
+        pl.Series("author", ["<script>window.__pwned=1</script>", "bob", "cy", '<a href="javascript:x()">d</a>']))
+    edges = _edges().with_columns(pl.col("source").replace({"ann": nodes["author"][0]}))
+    comments = pl.DataFrame({
+        "author": [nodes["author"][0], nodes["author"][0], "bob"],
+        "text": ['<img src=x onerror="window.__pwned=2">', "50%{x} <br> <a href='https://e.example'>e</a>", "fine"],
+    })
+    fig = network_figure(nodes, edges, comments=comments)
+    texts = [h for t in fig.data if t.hovertext for h in t.hovertext]
+    assert texts
+    for text in texts:
+        bare = ALLOWED_TAGS.sub("", text)
+        assert "<" not in bare and ">" not in bare and "%{" not in bare, text
+    first = next(h for t in _node_traces(fig) for h in t.hovertext if "window.__pwned=1" in h)
+    assert "&lt;img src=x onerror=&quot;window.__pwned=2&quot;&gt;" in first
+    assert "50&#37;&#123;x&#125; &lt;br&gt;" in first
+    leader = next(h for t in _node_traces(fig) for h in t.hovertext if "javascript" in h)
+    assert "&lt;b&gt;leader&lt;/b&gt;" in leader
+
+
+def test_comments_per_node_limit() -> None:
+    comments = pl.DataFrame({"author": ["ann"] * 5, "text": [f"comment {i}" for i in range(5)]})
+    fig = network_figure(_nodes(), _edges(), comments=comments, comments_per_node=2)
+    ann = next(h for t in _node_traces(fig) for h in t.hovertext if h.startswith("<b>ann</b>"))
+    assert ann.count("• ") == 2 and "comment 0" in ann and "comment 1" in ann and "comment 2" not in ann
+
+
+def test_max_edges_keeps_the_strongest_and_says_so() -> None:
+    n = 10
+    edges = pl.DataFrame({
+        "source": [f"a{i}" for i in range(n)], "target": [f"b{i}" for i in range(n)],
+        "n_replies": [1] * n, "weight_sum": [(-1) ** i * (i + 1) / 10 for i in range(n)],
+    }).with_columns(abs_w=pl.col("weight_sum").abs())
+    fig = network_figure(pl.DataFrame({"author": ["a0"]}), edges, max_edges=3)
+    drawn = sorted(re.findall(r"<b>(a\d)</b>", h)[0] for t in _hover_traces(fig) for h in t.hovertext)
+    assert drawn == ["a7", "a8", "a9"]  # |weight| 0.8, 0.9, 1.0
+    notes = [a.text for a in fig.layout.annotations]
+    assert "Showing the 3 strongest of 10 reply pairs." in notes
+    assert sum(len(t.x) for t in _node_traces(fig)) == 2 * n  # every author is still drawn
+
+
+def test_webgl_switch() -> None:
+    assert all(isinstance(t, go.Scatter) for t in network_figure(_nodes(), _edges()).data)
+    assert all(isinstance(t, go.Scattergl) for t in network_figure(_nodes(), _edges(), webgl=True).data)
+    n = 1500
+    nodes = pl.DataFrame({"author": [f"u{i}" for i in range(n)], "community": [i % 3 for i in range(n)]})
+    edges = pl.DataFrame({"source": [f"u{i}" for i in range(n)], "target": [f"u{(i * 7 + 1) % n}" for i in range(n)],
+                          "n_replies": [1] * n, "weight_sum": [0.5] * n})
+    fig = network_figure(nodes, edges, layout="circle")  # 1500 nodes + 1500 edges > threshold
+    assert fig.layout.meta["discourse"]["webgl"] is True
+    assert all(isinstance(t, go.Scattergl) for t in fig.data)
+
+
+def test_size_selector_restyles_every_node_trace() -> None:
+    fig = network_figure(_nodes(), _edges(), size_by="n_comments")
+    assert size_options(_nodes(), "n_comments") == ["n_comments", "pagerank"]
+    menu = fig.layout.updatemenus[0]
+    assert [b.label for b in menu.buttons] == ["n comments", "pagerank"]
+    node_idx = [i for i, t in enumerate(fig.data) if (t.legendgroup or "").startswith("f")]
+    for button in menu.buttons:
+        sizes, idx = button.args
+        assert list(idx) == node_idx
+        assert [len(a) for a in sizes["marker.size"]] == [len(fig.data[i].x) for i in node_idx]
+    # initial sizes follow n_comments: dee (5) is the biggest dot, bob (1) and eve (null -> min) the smallest
+    size = {h.split("</b>")[0][3:]: s for t in _node_traces(fig) for h, s in zip(t.hovertext, t.marker.size)}
+    assert size["dee"] == max(size.values()) and size["bob"] == size["eve"] == min(size.values())
+
+
+def test_many_factions_share_an_other_trace() -> None:
+    n = 20
+    nodes = pl.DataFrame({"author": [f"u{i}" for i in range(n)], "community": list(range(n))})
+    fig = network_figure(nodes, pl.DataFrame(schema={"source": pl.String, "target": pl.String}))
+    names = [t.name for t in _node_traces(fig)]
+    assert len(names) == 12 and names[-1] == "other factions (9)"
+
+
+def test_same_seed_same_figure_other_seed_other_layout() -> None:
+    a = pio.to_json(network_figure(_nodes(), _edges(), seed=3))
+    b = pio.to_json(network_figure(_nodes(), _edges(), seed=3))
+    c = pio.to_json(network_figure(_nodes(), _edges(), seed=4))
+    assert a == b and a != c
+
+
+def test_inputs_are_not_mutated() -> None:
+    nodes, edges = _nodes(), _edges()
+    before = (nodes.clone(), edges.clone())
+    network_figure(nodes, edges)
+    assert nodes.equals(before[0]) and edges.equals(before[1])
+
+
+def test_bad_options_raise() -> None:
+    with pytest.raises(AnalysisError, match="layout 'nope' is unknown"):
+        network_figure(_nodes(), _edges(), layout="nope")  # type: ignore[arg-type]
+    with pytest.raises(AnalysisError, match="no 'source' column"):
+        network_figure(_nodes(), pl.DataFrame({"src": ["a"], "target": ["b"]}))
+
+
+def test_signed_layout_pushes_hostile_camps_apart() -> None:
+    # two agreeing cliques of 5; every cross pair hostile
+    a = [f"a{i}" for i in range(5)]
+    b = [f"b{i}" for i in range(5)]
+    rows = [(x, y, 1.0) for grp in (a, b) for x in grp for y in grp if x < y]
+    rows += [(x, y, -1.0) for x in a for y in b]
+    edges = pl.DataFrame(rows, schema={"source": pl.String, "target": pl.String, "weight_sum": pl.Float64},
+                         orient="row").with_columns(n_replies=pl.lit(1, pl.Int64))
+    pos = signed_layout(pl.Series(a + b), edges, seed=1)
+    xy = {r["author"]: np.array([r["x"], r["y"]]) for r in pos.iter_rows(named=True)}
+    within = np.mean([np.linalg.norm(xy[x] - xy[y]) for grp in (a, b) for x in grp for y in grp if x < y])
+    across = np.mean([np.linalg.norm(xy[x] - xy[y]) for x in a for y in b])
+    assert across > 2 * within
+    assert pos.equals(signed_layout(pl.Series(a + b), edges, seed=1))
+    assert float(pos["x"].abs().max()) <= 1.0 + 1e-9 and float(pos["y"].abs().max()) <= 1.0 + 1e-9
+
+
+def test_faction_figure_aggregates_between_factions() -> None:
+    fig = faction_figure(_nodes(), _edges())
+    hovers = [h for t in _hover_traces(fig) for h in t.hovertext]
+    # between factions only ann(0)->cy(1): 1 hostile reply; eve (no faction, -1) -> ann(0): 4 replies
+    assert sorted(hovers) == sorted([
+        "<b>faction -1</b> → <b>faction 0</b><br>4 replies<br>agree 0 · neutral 0 · disagree 1 · hostile 3"
+        "<br>mean weight -0.775",
+        "<b>faction 0</b> → <b>faction 1</b><br>1 reply<br>agree 0 · neutral 0 · disagree 0 · hostile 1"
+        "<br>mean weight -0.9",
+    ])
+    nodes = {h.split("</b>")[0][3:]: h for t in _node_traces(fig) for h in t.hovertext}
+    assert "members: 2" in nodes["faction 0"] and "internal replies: 3" in nodes["faction 0"]
+    assert "internal replies: 3" in nodes["faction 1"]  # cy->dee 3; dee's self-reply is not a conversation
