@@ -209,3 +209,15 @@ def test_sniffer_claims_only_disqus() -> None:
     assert not sniff_disqus(Path("a.xml"), '<?xml version="1.0"?>\n<posts>\n<row Id="1" />\n</posts>')
     assert not sniff_disqus(Path("a.json"), '{"kind": "youtube#commentThreadListResponse"}')
     assert not sniff_disqus(Path("a.xml"), '<?xml version="1.0"?><rss><channel><title>disqus</title></channel></rss>')
+
+
+def test_skip_counts_posts_without_ids() -> None:
+    data = (b'<disqus xmlns:dsq="http://disqus.com/disqus-internals">'
+            b'<post><message>no id</message><thread dsq:id="1"/></post>'
+            b'<post dsq:id="2"><message>no thread</message></post>'
+            b'<post dsq:id="3"><message>fine</message><thread dsq:id="1"/></post></disqus>')
+    with pytest.raises(ParseError, match="post 1: expected a dsq:id"):
+        parse_disqus(data, "x.xml")
+    r = parse_disqus(data, "x.xml", on_error="skip")
+    assert r.comments["comment_id"].to_list() == ["3"]
+    assert (r.quality.files[0].records, r.quality.files[0].bad_records) == (3, 2)

@@ -15,6 +15,7 @@ from discourse import schema
 from discourse.errors import EmptyInput, ParseError
 from discourse.io import detect_format, read
 from discourse.io._common import head
+from discourse.io.registry import ReadOptions
 from discourse.io.stackexchange import dump_files, read_stackexchange, sniff_stackexchange
 
 DUMP = Path(__file__).parent / "data" / "stackexchange" / "dump"
@@ -162,3 +163,15 @@ def test_sniffer_claims_only_dump_files(tmp_path: Path) -> None:
     disqus = '<?xml version="1.0"?>\n<disqus xmlns="http://disqus.com"><thread/></disqus>'
     assert not sniff_stackexchange(Path("d.xml"), disqus)
     assert not sniff_stackexchange(Path("p.json"), '{"posts": [{"row": 1}]}')
+
+
+def test_skip_counts_rows_without_required_attributes(tmp_path: Path) -> None:
+    (tmp_path / "Posts.xml").write_text(
+        "<posts><row Id='1' PostTypeId='1' Title='q' /><row PostTypeId='2' ParentId='1' />"
+        "<row Id='3' PostTypeId='2' /><row Id='4' PostTypeId='2' ParentId='1' Body='ok' /></posts>", encoding="utf-8")
+    (tmp_path / "Comments.xml").write_text("<comments><row Id='1' Text='no post' /><row Id='2' PostId='4' Text='hi' />"
+                                           "</comments>", encoding="utf-8")
+    r = read_stackexchange(tmp_path, ReadOptions(on_error="skip"))
+    assert r.comments["comment_id"].to_list() == ["a4", "c2"]
+    assert [(f.records, f.bad_records) for f in r.quality.files] == [(4, 2), (2, 1)]
+    assert r.quality.totals()["bad_records"] == 3

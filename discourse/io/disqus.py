@@ -32,6 +32,7 @@ from typing import IO, Any
 import polars as pl
 
 from discourse import schema
+from discourse._typing import OnError
 from discourse.errors import EmptyInput, FileNotFound, ParseError
 from discourse.io._common import html_to_text
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
@@ -107,8 +108,18 @@ def _iter_top(source: IO[bytes], path: str) -> Iterator[ET.Element]:
         raise ParseError(path, None, "expected a <disqus> XML export; found no elements")
 
 
-def parse_disqus(source: bytes | IO[bytes], path: str = "<disqus>") -> ReadResult:
-    """Parse a Disqus XML export (bytes or a binary file object) into the canonical tables."""
+def parse_disqus(source: bytes | IO[bytes], path: str = "<disqus>", on_error: OnError = "raise") -> ReadResult:
+    """Parse a Disqus XML export (bytes or a binary file object) into the canonical tables.
+
+    ``on_error="skip"``: a ``<thread>``/``<post>`` lacking its ids is skipped and counted as a bad
+    record of the file instead of failing (malformed XML always fails: the parser cannot resume).
+    """
+
+    def bad(record: str, expected: str) -> None:
+        if on_error != "skip":
+            raise ParseError(path, record, expected)
+        fq.bad_records += 1
+
     if isinstance(source, (bytes, bytearray)):
         source = io.BytesIO(source)
     quality = QualityReport()
@@ -122,7 +133,8 @@ def parse_disqus(source: bytes | IO[bytes], path: str = "<disqus>") -> ReadResul
         if kind == "thread":
             tid = _dsq_id(elem)
             if tid is None:
-                raise ParseError(path, "a <thread> element", "expected a dsq:id attribute on every <thread>")
+                bad("a <thread> element", "expected a dsq:id attribute on every <thread>")
+                continue
             msg = _text(f, "message")
             threads[tid] = {
                 "site": SITE, "thread_id": tid, "title": _text(f, "title") or None,
@@ -133,10 +145,12 @@ def parse_disqus(source: bytes | IO[bytes], path: str = "<disqus>") -> ReadResul
             n_post += 1
             pid = _dsq_id(elem)
             if pid is None:
-                raise ParseError(path, f"post {n_post}", "expected a dsq:id attribute on <post>")
+                bad(f"post {n_post}", "expected a dsq:id attribute on <post>")
+                continue
             tid = _dsq_id(f["thread"]) if "thread" in f else None
             if tid is None:
-                raise ParseError(path, f"post {n_post} (dsq:id={pid})", "expected <thread dsq:id=...> naming its thread")
+                bad(f"post {n_post} (dsq:id={pid})", "expected <thread dsq:id=...> naming its thread")
+                continue
             parent = _dsq_id(f["parent"]) if "parent" in f else None
             quality.add_read(SITE, tid, 1)
             if _is_true(f, "isSpam"):
@@ -201,7 +215,7 @@ def read_disqus(path: str | Path, options: ReadOptions | None = None) -> ReadRes
         if not start.strip():
             raise EmptyInput(p)
         fh.seek(0)
-        return parse_disqus(fh, str(p))
+        return parse_disqus(fh, str(p), (options or ReadOptions()).on_error)
 
 
 def sniff_disqus(path: Path, head: str) -> bool:

@@ -33,6 +33,7 @@ from typing import IO, Any
 import polars as pl
 
 from discourse import schema
+from discourse._typing import OnError
 from discourse.errors import EmptyInput, FileNotFound, ParseError
 from discourse.io._common import html_to_text
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
@@ -83,8 +84,18 @@ def _int(v: str | None) -> int | None:
 
 def parse_stackexchange(posts: IO[bytes], comments: IO[bytes] | None = None, users: IO[bytes] | None = None,
                         path: str = "Posts.xml", comments_path: str = "Comments.xml",
-                        users_path: str = "Users.xml") -> ReadResult:
-    """Parse a dump's Posts (and optional Comments and Users) streams into the canonical tables."""
+                        users_path: str = "Users.xml", on_error: OnError = "raise") -> ReadResult:
+    """Parse a dump's Posts (and optional Comments and Users) streams into the canonical tables.
+
+    ``on_error="skip"``: a row lacking a required attribute is skipped and counted as a bad record of
+    its file instead of failing (malformed XML always fails: the parser cannot resume).
+    """
+
+    def bad(fq: FileQuality, file: str, record: str, expected: str) -> None:
+        if on_error != "skip":
+            raise ParseError(file, record, expected)
+        fq.bad_records += 1
+
     quality = QualityReport()
     fq_posts = FileQuality(path, "stackexchange")
     other_types: dict[str, int] = {}
@@ -94,8 +105,10 @@ def parse_stackexchange(posts: IO[bytes], comments: IO[bytes] | None = None, use
     comment_counts: dict[str, int] = {}          # thread id -> CommentCount of question + answers
     for n, row in _rows(posts, path, "posts"):
         pid, ptype = row.get("Id"), row.get("PostTypeId")
+        fq_posts.records = n
         if not pid:
-            raise ParseError(path, f"row {n}", "expected an Id attribute on every post row")
+            bad(fq_posts, path, f"row {n}", "expected an Id attribute on every post row")
+            continue
         if ptype == QUESTION:
             post_kind[pid] = (QUESTION, pid)
             threads[pid] = {
@@ -107,7 +120,8 @@ def parse_stackexchange(posts: IO[bytes], comments: IO[bytes] | None = None, use
         elif ptype == ANSWER:
             qid = row.get("ParentId")
             if not qid:
-                raise ParseError(path, f"row {n} (Id={pid})", "expected a ParentId on an answer (PostTypeId 2)")
+                bad(fq_posts, path, f"row {n} (Id={pid})", "expected a ParentId on an answer (PostTypeId 2)")
+                continue
             post_kind[pid] = (ANSWER, qid)
             comment_counts[qid] = comment_counts.get(qid, 0) + (_int(row.get("CommentCount")) or 0)
             answers.append({
@@ -119,7 +133,6 @@ def parse_stackexchange(posts: IO[bytes], comments: IO[bytes] | None = None, use
         else:
             post_kind[pid] = (ptype or "?", pid)
             other_types[ptype or "?"] = other_types.get(ptype or "?", 0) + 1
-        fq_posts.records = n
     for ptype, k in sorted(other_types.items()):
         fq_posts.notes.append(f"{k} post(s) of PostTypeId {ptype} (neither question nor answer) are not threads")
     files = [fq_posts]
@@ -130,8 +143,10 @@ def parse_stackexchange(posts: IO[bytes], comments: IO[bytes] | None = None, use
         fq_c = FileQuality(comments_path, "stackexchange")
         for n, row in _rows(comments, comments_path, "comments"):
             cid, post = row.get("Id"), row.get("PostId")
+            fq_c.records = n
             if not cid or not post:
-                raise ParseError(comments_path, f"row {n}", "expected Id and PostId attributes on every comment row")
+                bad(fq_c, comments_path, f"row {n}", "expected Id and PostId attributes on every comment row")
+                continue
             kind, tid = post_kind.get(post, (None, post))
             if kind == ANSWER:
                 parent = f"a{post}"
@@ -148,7 +163,6 @@ def parse_stackexchange(posts: IO[bytes], comments: IO[bytes] | None = None, use
                 "text": (row.get("Text") or "").strip(), "created_at": row.get("CreationDate"),
                 "score": _int(row.get("Score")), "branch": branch, "order": n,
             })
-            fq_c.records = n
         files.append(fq_c)
 
     names = pl.DataFrame(schema={"user_id": pl.String(), "display": pl.String()})
@@ -247,7 +261,8 @@ def read_stackexchange(path: str | Path, options: ReadOptions | None = None) -> 
     handles = [open(f, "rb") if f is not None else None for f in (posts, comments, users)]
     try:
         return parse_stackexchange(handles[0], handles[1], handles[2], str(posts),
-                                   str(comments) if comments else "Comments.xml", str(users) if users else "Users.xml")
+                                   str(comments) if comments else "Comments.xml", str(users) if users else "Users.xml",
+                                   (options or ReadOptions()).on_error)
     finally:
         for h in handles:
             if h is not None:
