@@ -96,9 +96,9 @@ def _reduce(raw: pl.DataFrame, kind: str, path: str | Path, first_line: int, on_
     parent = pl.col("parent_id")
     body = pl.col("body")
     return raw.select(
-        _strip_kind(pl.col("link_id")).alias("thread_id"),
-        _strip_kind(pl.col("id")).alias("comment_id"),
-        pl.when(parent.str.starts_with("t3_")).then(None).otherwise(_strip_kind(parent)).alias("parent_id"),
+        pl.col("link_id").str.strip_prefix("t3_").alias("thread_id"),
+        pl.col("id").str.strip_prefix("t1_").alias("comment_id"),
+        pl.when(parent.str.starts_with("t3_")).then(None).otherwise(parent.str.strip_prefix("t1_")).alias("parent_id"),
         author_out,
         pl.when(body.is_in(["[deleted]", "[removed]"])).then(None).otherwise(_decode_entities(body)).alias("text"),
         epoch_to_utc(pl.col("created_utc")).alias("created_at"),
@@ -112,8 +112,28 @@ def _reduce(raw: pl.DataFrame, kind: str, path: str | Path, first_line: int, on_
     ), n_bad
 
 
+class _Positions:
+    """Numbers comments within their thread across chunks (``position``), one chunk at a time, so no
+    operation ever runs over the whole file's columns (which would copy its text)."""
+
+    def __init__(self) -> None:
+        self.seen = pl.DataFrame(schema={"thread_id": pl.String(), "_before": pl.Int64()})
+
+    def apply(self, chunk: pl.DataFrame, site: str) -> pl.DataFrame:
+        # number within the chunk, then add what earlier chunks held; the join sees two narrow columns
+        local = chunk.select("thread_id", pl.int_range(pl.len(), dtype=pl.Int64).over("thread_id").alias("_local"))
+        position = local.join(self.seen, on="thread_id", how="left", maintain_order="left").select(
+            (pl.col("_local") + pl.col("_before").fill_null(0)).alias("position")).to_series()
+        counts = local.group_by("thread_id").agg(pl.len().cast(pl.Int64).alias("_before"))
+        self.seen = pl.concat([self.seen, counts]).group_by("thread_id").agg(pl.col("_before").sum())
+        return chunk.with_columns(pl.lit(site).alias("site"), position).select(
+            "site", "thread_id", "comment_id", "parent_id", "author", "text", "created_at", "score", "position",
+            "parent_source", "parent_confidence", "subreddit", "_author_deleted", "_text_deleted", "_text_removed",
+        )
+
+
 def _finish(reduced: pl.DataFrame, kind: str, path: str | Path, site: str, bad: int) -> ReadResult:
-    """Reduced rows of a whole file -> canonical tables and the quality report."""
+    """Reduced rows of a whole file (comments already numbered) -> canonical tables and quality."""
     quality = QualityReport()
     quality.files.append(FileQuality(str(path), f"pushshift-{kind}", records=reduced.height + bad, bad_records=bad))
     if kind == "submissions":
@@ -123,21 +143,17 @@ def _finish(reduced: pl.DataFrame, kind: str, path: str | Path, site: str, bad: 
             if reported is not None:
                 tq.reported = reported
         return ReadResult(schema.empty(schema.COMMENTS), threads, quality)
-    per_thread = reduced.group_by("thread_id", maintain_order=True).agg(
-        pl.len(), pl.col("_author_deleted").sum(), pl.col("_text_deleted").sum(), pl.col("_text_removed").sum(),
-        pl.col("subreddit").first(),
+    flags = ["_author_deleted", "_text_deleted", "_text_removed"]
+    # a narrow frame: grouping the full one would rechunk (copy) every column, text included
+    per_thread = reduced.select("thread_id", "subreddit", *flags).group_by("thread_id", maintain_order=True).agg(
+        pl.len(), *[pl.col(f).sum() for f in flags], pl.col("subreddit").first(),
     )
     for tid, n, a_del, t_del, t_rem, _ in per_thread.iter_rows():
         quality.add_read(site, tid, n)
         quality.repair(site, tid, "author_deleted", a_del)
         quality.repair(site, tid, "text_deleted", t_del)
         quality.repair(site, tid, "text_removed", t_rem)
-    # position alone is computed over the whole file (only thread_id is rechunked); the comment
-    # columns are then placed in canonical order without another pass over the text
-    position = reduced.select(pl.int_range(pl.len(), dtype=pl.Int64).over("thread_id").alias("position")).to_series()
-    reduced = reduced.drop("_author_deleted", "_text_deleted", "_text_removed")
-    reduced = reduced.with_columns(pl.lit(site).alias("site"), position)
-    comments = reduced.select([*schema.COMMENTS, "subreddit"])
+    comments = reduced.drop(flags)
     threads = per_thread.select(pl.lit(site).alias("site"), "thread_id", "subreddit")
     return ReadResult(comments, schema.conform(threads, schema.THREADS), quality)
 
@@ -149,6 +165,8 @@ def parse_pushshift_frame(raw: pl.DataFrame, kind: str, path: str | Path = "<dat
     ``kind`` is ``"comments"`` or ``"submissions"``; ``bad_records`` counts lines already skipped.
     """
     reduced, n_bad = _reduce(raw, kind, path, 1, on_error)
+    if kind == "comments":
+        reduced = _Positions().apply(reduced, site)
     return _finish(reduced, kind, path, site, n_bad + bad_records)
 
 
@@ -187,12 +205,12 @@ def _chunks(path: Path, size: int = _CHUNK) -> Iterator[tuple[int, bytes]]:
                 if carry.strip():
                     yield lineno, carry
                 return
-            data = carry + block
-            cut = data.rfind(b"\n")
+            cut = block.rfind(b"\n")
             if cut < 0:
-                carry = data
+                carry += block
                 continue
-            chunk, carry = data[:cut + 1], data[cut + 1:]
+            chunk = carry + block[:cut + 1] if carry else block[:cut + 1]
+            carry = block[cut + 1:]
             yield lineno, chunk
             lineno += chunk.count(b"\n")
 
@@ -296,14 +314,16 @@ def read_pushshift(path: str | Path, options: ReadOptions | None = None) -> Read
     fields = COMMENT_FIELDS if kind == "comments" else SUBMISSION_FIELDS
     parts: list[pl.DataFrame] = []
     bad = 0
+    positions = _Positions()
     for first_line, chunk in _chunks(p):
         raw, n_bad = _parse_chunk(chunk, fields, p, first_line, options.on_error)
         reduced, n_unusable = _reduce(raw, kind, p, first_line, options.on_error)
         del raw
         bad += n_bad + n_unusable
-        parts.append(reduced)
+        parts.append(positions.apply(reduced, site) if kind == "comments" else reduced)
     if not parts:
-        parts.append(_reduce(pl.DataFrame(schema={f: pl.String() for f in fields}), kind, p, 1, options.on_error)[0])
+        empty, _ = _reduce(pl.DataFrame(schema={f: pl.String() for f in fields}), kind, p, 1, options.on_error)
+        parts.append(positions.apply(empty, site) if kind == "comments" else empty)
     return _finish(pl.concat(parts), kind, p, site, bad)
 
 
