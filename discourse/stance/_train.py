@@ -3,7 +3,7 @@
 Stance model (4 classes): ToxiChat train + dev Reddit replies (stance toward the previous turn; an
 offensive reply aimed at an individual redditor / the comment author, not agreeing, is ``hostile``),
 Lei & Huang MaskMandate pairs, and the CAT_SMALL pairs judged toxic in context (``hostile``). Each
-source gets the same total weight, classes are balanced, and the fit is a logistic regression whose
+source gets the same total weight (CAT_SMALL, hostile examples only, a quarter of it), classes are balanced, and the fit is a logistic regression whose
 L2 penalty pulls the coefficients toward hand-set prior values (:data:`STANCE_PRIOR`) rather than 0.
 
 Offensive model (binary): ToxiChat train turns + CAT_SMALL out-of-context labels; its threshold is the
@@ -35,22 +35,25 @@ DEV_FILES = {
     "mask": "lei_huang_subreddit_MaskMandate.csv",
     "cat": "context_toxicity_cat_small.csv",
 }
-SETTINGS = {"C": 1.0, "class_weight": "balanced", "source_weight": 1000.0, "max_iter": 5000, "tol": 1e-10}
+SETTINGS = {"C": 1.0, "class_weight": "balanced", "source_weight": 1000.0, "cat_share": 0.25, "max_iter": 5000, "tol": 1e-10}
 
 # Hand-set prior coefficients (what the cues mean, from general knowledge, not from data): the fit is
 # pulled toward them, so rare but unambiguous cues ("you idiot", "shut up") keep their meaning even
 # where the dev sets hold few examples. Every other coefficient has prior 0.
 STANCE_PRIOR: dict[str, dict[str, float]] = {
-    "hostile": {"insult_2p": 3.0, "attack": 3.0, "profanity": 0.5, "agree_explicit": -2.0},
+    # hostility is an attack on the person: disagreement, questions or quoting alone say nothing of it
+    "hostile": {"insult_2p": 4.0, "attack": 4.0, "profanity": 0.5, "agree_explicit": -2.0, "disagree_explicit": 0.0,
+                "disagree_open": 0.0, "disagree_any": 0.0, "negated_agree": 0.0, "question": 0.0,
+                "question_open": 0.0, "thanks": -1.0, "hedge": 0.0, "overlap": 0.0, "quote": 0.0},
     "agree": {"agree_explicit": 3.0, "agree_open": 1.0, "sarcasm": -1.0, "sarcasm_pos": -1.0,
               "disagree_explicit": -2.0, "insult_2p": -2.0, "attack": -2.0},
     "disagree": {"disagree_explicit": 3.0, "disagree_open": 1.0, "sarcasm": 1.0, "sarcasm_pos": 1.0,
-                 "agree_explicit": -2.0},
+                 "agree_explicit": -2.0, "insult_2p": 0.0, "attack": 0.0},
     "neutral": {"question_open": 0.5, "agree_explicit": -1.0, "disagree_explicit": -1.0, "insult_2p": -1.0,
                 "attack": -1.0},
 }
-# the prior variance of the hand-set entries (the rest use SETTINGS["C"])
-PRIOR_C = 0.05
+# the prior variance of the hand-set entries, zeros included (the rest use SETTINGS["C"])
+PRIOR_C = 0.01
 OFFENSIVE_PRIOR: dict[str, dict[str, float]] = {
     "offensive": {"insult": 2.0, "profanity": 2.0, "insult_2p": 2.0, "attack": 2.0, "group_target": 1.0,
                   "slur": 2.0, "sexual": 1.0},
@@ -80,18 +83,22 @@ def _minimize() -> Any:
 
 
 def fit_softmax(x: np.ndarray, y: np.ndarray, w: np.ndarray, n_classes: int, prior: np.ndarray | None = None,
-                c: float | np.ndarray = 1.0, tol: float = 1e-10, max_iter: int = 5000, balance: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+                c: float | np.ndarray = 1.0, tol: float = 1e-10, max_iter: int = 5000, balance: float = 1.0,
+                unbalanced: tuple[int, ...] = ()) -> tuple[np.ndarray, np.ndarray]:
     """Multinomial logistic regression by L-BFGS: weighted log-loss + ``||W - prior||^2 / (2c)``.
 
     Classes are balanced before fitting: class k's weights are multiplied by
-    ``(total / (K * total_k)) ** balance`` (1: every class the same total weight, 0: as found). The prior pulls the
+    ``(total / (K * total_k)) ** balance`` (1: every class the same total weight, 0: as found), except
+    the classes listed in ``unbalanced``, which keep their weight as found. The prior pulls the
     coefficients toward hand-set values (cue knowledge) wherever the data say little; intercepts are
     not penalised. Returns ``(coef (K x d), intercept (K,))``. Deterministic.
     """
     n, d = x.shape
     w = w.astype(np.float64).copy()
     totals = np.array([w[y == k].sum() for k in range(n_classes)])
-    w *= ((w.sum() / (n_classes * np.maximum(totals, 1e-12))) ** balance)[y]
+    factor = (w.sum() / (n_classes * np.maximum(totals, 1e-12))) ** balance
+    factor[list(unbalanced)] = 1.0
+    w *= factor[y]
     prior = np.zeros((n_classes, d)) if prior is None else prior
     onehot = np.eye(n_classes)[y]
 
@@ -113,10 +120,12 @@ def fit_softmax(x: np.ndarray, y: np.ndarray, w: np.ndarray, n_classes: int, pri
     return res.x[: n_classes * d].reshape(n_classes, d), res.x[n_classes * d:]
 
 
-def _xy(frames: list[pl.DataFrame], target: str, classes: list[Any], source_weight: float
+def _xy(frames: list[pl.DataFrame], target: str, classes: list[Any], source_weight: float | list[float]
         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Features, class indices and per-row weights (each frame's rows share its ``source_weight``)."""
     xs, ys, ws = [], [], []
-    for df in frames:
+    weights = source_weight if isinstance(source_weight, list) else [source_weight] * len(frames)
+    for df, source_weight in zip(frames, weights):
         xs.append(features(df).to_numpy())
         ys.append(np.array([classes.index(v) for v in df[target].to_list()]))
         ws.append(np.full(df.height, source_weight / max(df.height, 1)))
@@ -138,12 +147,15 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _prior(values: dict[str, dict[str, float]], classes: list[str]) -> np.ndarray:
+def _prior(values: dict[str, dict[str, float]], classes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The prior coefficient matrix and the mask of hand-set entries."""
     prior = np.zeros((len(classes), len(FEATURES)))
+    handset = np.zeros(prior.shape, dtype=bool)
     for cls, feats in values.items():
         for name, v in feats.items():
             prior[classes.index(cls), FEATURES.index(name)] = v
-    return prior
+            handset[classes.index(cls), FEATURES.index(name)] = True
+    return prior, handset
 
 
 def train_cue_model(dev_dir: str | Path) -> dict[str, Any]:
@@ -152,14 +164,17 @@ def train_cue_model(dev_dir: str | Path) -> dict[str, Any]:
     s = SETTINGS
     classes = list(STANCE_LABELS)
     stance_sets = [stance_targets(frames[k]) for k in ("toxichat_train", "toxichat_dev", "mask", "cat")]
-    x, y, w = _xy(stance_sets, "y", classes, s["source_weight"])
-    prior = _prior(STANCE_PRIOR, classes)
-    c = np.where(prior != 0, PRIOR_C, s["C"])
-    coef, icpt = fit_softmax(x, y, w, len(classes), prior, c=c, tol=s["tol"], max_iter=s["max_iter"])
+    sw = s["source_weight"]
+    x, y, w = _xy(stance_sets, "y", classes, [sw, sw, sw, sw * s["cat_share"]])
+    prior, handset = _prior(STANCE_PRIOR, classes)
+    c = np.where(handset, PRIOR_C, s["C"])
+    # hostility is rare in real threads: balancing it up to a quarter of the weight would see it everywhere
+    coef, icpt = fit_softmax(x, y, w, len(classes), prior, c=c, tol=s["tol"], max_iter=s["max_iter"],
+                             unbalanced=(classes.index("hostile"),))
 
     off_train = [f.filter(pl.col("offensive").is_not_null()) for f in (frames["toxichat_train"], frames["cat"])]
     xo, yo, wo = _xy(off_train, "offensive", [False, True], s["source_weight"])
-    ocoef, oicpt = fit_softmax(xo, yo, wo, 2, _prior(OFFENSIVE_PRIOR, ["safe", "offensive"]), c=s["C"],
+    ocoef, oicpt = fit_softmax(xo, yo, wo, 2, _prior(OFFENSIVE_PRIOR, ["safe", "offensive"])[0], c=s["C"],
                                tol=s["tol"], max_iter=s["max_iter"])
     off_coef = np.round(ocoef[1] - ocoef[0], 6)
     off_icpt = round(float(oicpt[1] - oicpt[0]), 6)
