@@ -7,6 +7,8 @@ are read the same way (elements are matched by local name, so a missing namespac
 
 Decisions:
 
+* every post's parent is ``"explicit"``: a ``<parent>`` names it, and its absence states that the post
+  replies to the thread's page (null ``parent_id``), as Reddit's ``t3_`` parents do;
 * the author is the display ``<name>`` (falling back to ``<username>``): anonymous Disqus commenters
   have only a name, and a site's visitors see names, so the name is the identity;
 * ``isDeleted`` posts are kept as placeholders (replies may point at them) with null author and text,

@@ -226,7 +226,8 @@ def dump_files(path: str | Path) -> tuple[Path, Path | None, Path | None]:
     if p.is_dir():
         posts = sorted(f for f in p.iterdir() if f.name.lower().endswith("posts.xml"))
         if len(posts) != 1:
-            raise ParseError(p, None, f"expected one *Posts.xml in the Stack Exchange dump directory, found {len(posts)}")
+            raise ParseError(p, None,
+                             f"expected one *Posts.xml in the Stack Exchange dump directory, found {len(posts)}")
         p = posts[0]
     i = p.name.lower().rfind("posts")
     if i < 0:
