@@ -300,3 +300,23 @@ def test_mastodon_boost_of_a_post_is_counted_and_dropped() -> None:
     r = parse_mastodon([boost], "boost.json")
     assert r.comments.height == 0 and r.threads.height == 0
     assert dict(r.quality.threads[("mastodon", "200")].dropped) == {"reblog": 1}
+
+
+@pytest.mark.shared
+def test_part2_sniffers_claim_only_their_own_corpus_files(corpora: Path) -> None:
+    """Each of the six site readers recognises its own corpus files and no other file in ../shared."""
+    from discourse.io.discourse_forum import sniff_discourse_forum
+    from discourse.io.disqus import sniff_disqus
+    from discourse.io.stackexchange import sniff_stackexchange
+    from discourse.io.youtube import sniff_youtube
+
+    sniffers = {"disqus": sniff_disqus, "youtube": sniff_youtube, "mastodon": sniff_mastodon,
+                "peertube": sniff_peertube, "discourse": sniff_discourse_forum, "stackexchange": sniff_stackexchange}
+    checked = 0
+    for path in sorted(p for p in corpora.rglob("*") if p.is_file()):
+        text = head(path)
+        claims = sorted(name for name, sniff in sniffers.items() if sniff(path, text))
+        own = path.relative_to(corpora).parts[0]
+        assert claims == ([own] if own in sniffers else []), path
+        checked += 1
+    assert checked > 30
