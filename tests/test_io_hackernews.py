@@ -212,3 +212,43 @@ def test_random_hnpwa_round_trip(case: tuple[list[int | None], list[int]]) -> No
     assert dict(zip(r.comments["comment_id"], r.comments["parent_id"])) == _expected(parents)
     pos = dict(zip(r.comments["comment_id"], r.comments["position"]))
     assert all(pos[str(1000 + p)] < pos[str(1000 + i)] for i, p in enumerate(parents) if p is not None)
+
+
+# -- HN item page HTML: parents by indentation ----------------------------------------------------
+def test_item_page_html_exact() -> None:
+    r = read_hackernews(HN / "item_page.html")
+    assert r.comments.select(COLS).rows() == [
+        ("7000", "7001", None, "alice", "First & foremost\n\nSecond paragraph", 0, "nesting"),
+        ("7000", "7002", "7001", None, None, 1, "nesting"),
+        ("7000", "7003", "7002", "bob", "Replying to a deleted comment", 2, "nesting"),
+        ("7000", "7004", None, "carol", "Top level again", 3, "nesting"),
+    ]
+    assert r.comments["created_at"][0] == datetime(2024, 6, 1, 12, 5, tzinfo=timezone.utc)
+    assert r.threads.select("thread_id", "title").rows() == [("7000", "Tiny test page")]
+    assert dict(r.quality.threads[("hackernews", "7000")].repaired) == {"author_deleted": 1, "text_deleted": 1}
+    assert detect_format(HN / "item_page.html").name == "hackernews"
+
+
+@pytest.mark.parametrize("name", ["hnparser_html_simple.html", "hnparser_html_single.html"])
+def test_corpus_item_pages(corpora: Path, name: str) -> None:
+    import re
+
+    path = corpora / "hackernews" / name
+    page = path.read_text(encoding="utf-8")
+    rows = re.findall(r'<img src="[^"]*s\.gif" height=1 width=(\d+)></td>.*?<a href="user\?id=([^"]+)">.*?'
+                      r'<a href="item\?id=(\d+)">link</a>', page, flags=re.S)
+    assert len(rows) == page.count('<span class="comment">')
+    parents: dict[str, str | None] = {}
+    stack: list[tuple[int, str]] = []
+    for width, _user, cid in rows:
+        depth = int(width) // 40
+        while stack and stack[-1][0] >= depth:
+            stack.pop()
+        parents[cid] = stack[-1][1] if stack else None
+        stack.append((depth, cid))
+    r = read(path)
+    c = r.comments
+    assert c.height == len(rows)
+    assert dict(zip(c["comment_id"], c["parent_id"])) == parents
+    assert c["author"].n_unique() == len({u for _, u, _ in rows})
+    assert c["parent_id"].is_not_null().sum() == sum(1 for w, _, _ in rows if w != "0")

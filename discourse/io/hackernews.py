@@ -22,6 +22,9 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from html import escape as html_escape
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +35,7 @@ from discourse.io.reddit import comments_frame, threads_frame
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
 
-__all__ = ["parse_hackernews", "parse_firebase", "parse_algolia", "parse_hnpwa", "read_hackernews",
+__all__ = ["parse_hackernews", "parse_firebase", "parse_algolia", "parse_hnpwa", "parse_hn_page", "read_hackernews",
            "sniff_hackernews", "hn_format"]
 
 SITE = "hackernews"
@@ -255,6 +258,143 @@ def parse_hnpwa(item: dict[str, Any], path: str | Path = "<data>", site: str = S
     return b.result()
 
 
+# -- HN item page HTML -------------------------------------------------------------------------
+_ITEM_HREF = re.compile(r"(?:^|/)item\?id=(\d+)")
+_USER_HREF = re.compile(r"(?:^|/)user\?id=([^&]+)")
+
+
+class _PageParser(HTMLParser):
+    """Collects the comments of an HN item page: id, author, text, indentation, ISO time if shown.
+
+    Old pages (2013) indent with a spacer ``<img src=".../s.gif" width=40*depth>`` and show only
+    relative times; current pages add ``<tr class="athing comtr" id=ID>``, ``<td class="ind"
+    indent=N>``, ``<a class="hnuser">`` and ``<span class="age" title="ISO time">``.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.comments: list[dict[str, Any]] = []
+        self.story: str | None = None
+        self.story_title: str | None = None
+        self.page_title: list[str] = []
+        self._cur: dict[str, Any] | None = None
+        self._text_depth = 0          # > 0 while inside the comment's text element
+        self._text_tag = ""
+        self._in_title = False
+        self._in_story_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: (v or "") for k, v in attrs}
+        cls = a.get("class", "")
+        if tag == "title":
+            self._in_title = True
+        if self._text_depth:
+            if tag == self._text_tag:
+                self._text_depth += 1
+            self._cur["html"].append(self.get_starttag_text() or "")  # type: ignore[index]
+            return
+        if tag == "tr" and "athing" in cls.split():
+            if "comtr" in cls.split():
+                self._start(a.get("id") or None, None, row=True)
+            elif self.story is None:
+                self.story = a.get("id") or None
+        if tag == "td" and cls == "ind" and a.get("indent", "").isdigit() and self._cur is not None \
+                and self._cur["depth"] is None:
+            self._cur["depth"] = int(a["indent"])
+        if tag == "img" and a.get("src", "").endswith("s.gif") and a.get("height") == "1" \
+                and a.get("width", "").isdigit() and self.story is not None:
+            depth = int(a["width"]) // 40
+            if self._cur is not None and self._cur["row"]:
+                if self._cur["depth"] is None:
+                    self._cur["depth"] = depth
+            else:  # the old layout: the spacer is where a comment starts
+                self._start(None, depth, row=False)
+        cur = self._cur
+        if tag == "a":
+            href = a.get("href", "")
+            m_item, m_user = _ITEM_HREF.search(href), _USER_HREF.search(href)
+            if cur is not None and cur["id"] is None and m_item:
+                cur["id"] = m_item.group(1)
+            if cur is not None and cur["author"] is None and m_user:
+                cur["author"] = m_user.group(1)
+        if tag == "span" and cls == "age" and cur is not None and a.get("title"):
+            cur["time"] = a["title"].split()[0]
+        if tag == "span" and a.get("id", "").startswith("score_") and self.story is None:
+            self.story = a["id"][len("score_"):]
+        if tag == "td" and cls == "title" and self.story_title is None and self._cur is None:
+            self._in_story_title = True
+        if cur is not None and cur["text"] is None and (
+                (tag == "span" and cls == "comment") or (tag == "div" and cls.startswith("commtext"))):
+            self._text_tag, self._text_depth = tag, 1
+            cur["html"] = []
+
+    def _start(self, cid: str | None, depth: int | None, row: bool) -> None:
+        self._finish_current()
+        self._cur = {"id": cid, "author": None, "text": None, "depth": depth, "time": None, "row": row}
+
+    def _finish_current(self) -> None:
+        # a comment without text is kept (deleted ones hold the indentation tree together)
+        if self._cur is not None and self._cur["id"] is not None and self._cur["depth"] is not None:
+            self.comments.append(self._cur)
+        self._cur = None
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+        if tag in ("td", "a") and self._in_story_title and self.story_title is not None:
+            self._in_story_title = False
+        if self._text_depth and tag == self._text_tag:
+            self._text_depth -= 1
+            if self._text_depth == 0:
+                self._cur["text"] = "".join(self._cur.pop("html"))  # type: ignore[index]
+                return
+        if self._text_depth:
+            self._cur["html"].append(f"</{tag}>")  # type: ignore[index]
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.page_title.append(data)
+        if self._in_story_title and data.strip():
+            self.story_title = data.strip()
+            self._in_story_title = False
+        if self._text_depth:
+            self._cur["html"].append(html_escape(data, quote=False))  # type: ignore[index]
+
+    def close(self) -> None:
+        super().close()
+        self._finish_current()
+
+
+def parse_hn_page(page: str, path: str | Path = "<data>", site: str = SITE) -> ReadResult:
+    """An HN item page's HTML -> canonical tables; parents come from indentation (``nesting``)."""
+    path = Path(path)
+    parser = _PageParser()
+    parser.feed(page)
+    parser.close()
+    if parser.story is None:
+        raise ParseError(path, None, "expected a Hacker News item page (no story id found)")
+    b = _Builder(path, site, "hackernews-html")
+    thread = parser.story
+    title = parser.story_title or "".join(parser.page_title).replace("| Hacker News", "").strip() or None
+    b.story(thread=thread, title=title, html=None, author=None, url=None, time=None, reported=None)
+    stack: list[tuple[int, str]] = []
+    for c in parser.comments:
+        while stack and stack[-1][0] >= c["depth"]:
+            stack.pop()
+        parent = stack[-1][1] if stack else None
+        stack.append((c["depth"], c["id"]))
+        when = None
+        if c["time"]:
+            try:
+                when = datetime.fromisoformat(c["time"]).replace(tzinfo=timezone.utc).timestamp()
+            except ValueError:
+                when = None
+        gone = c["author"] is None and (c["text"] is None or c["text"].strip() in ("[deleted]", "[flagged]", "[dead]"))
+        b.comment(thread=thread, cid=c["id"], parent=parent, author=c["author"], html=c["text"], time=when,
+                  deleted=gone, source="nesting")
+    return b.result()
+
+
 # -- dispatch ----------------------------------------------------------------------------------
 def hn_format(data: Any) -> str | None:
     """Which HN JSON shape ``data`` is: "firebase", "algolia", "hnpwa" or None."""
@@ -326,6 +466,8 @@ def read_hackernews(path: str | Path, options: ReadOptions | None = None) -> Rea
     site = options.site or SITE
     text = read_text(p).lstrip("\ufeff")
     stripped = text.strip()
+    if stripped.startswith("<"):
+        return parse_hn_page(text, p, site)
     if stripped.startswith("{") and "\n" in stripped and _first_line_object(stripped) and \
             sum(1 for _ in _lines_starting_with_brace(stripped)) > 1:
         items, bad = _ndjson_items(text, p, options.on_error)
@@ -341,6 +483,7 @@ def _lines_starting_with_brace(text: str) -> Iterator[str]:
             return
 
 
+_HN_PAGE = re.compile(r"<title>[^<]*\| Hacker News</title>|news\.ycombinator\.com|ycombinator\.com/news\.css")
 _FIREBASE_TYPE = re.compile(r'"type"\s*:\s*"(?:comment|story|job|poll|pollopt)"')
 _FIREBASE_KEYS = re.compile(r'"(?:by|parent|kids|descendants)"\s*:')
 _ALGOLIA = re.compile(r'"created_at_i"\s*:')
@@ -352,8 +495,12 @@ _COMMENTS_LIST = re.compile(r'"comments"\s*:\s*\[')
 
 def sniff_hackernews(path: Path, head: str) -> bool:
     """Firebase items (``type`` comment/story plus ``by``/``parent``/``kids``), an Algolia tree
-    (``created_at_i`` and ``children``) or an HNPWA item (``comments`` with ``level`` and ``user``)."""
-    if head.lstrip()[:1] not in ("{", "["):
+    (``created_at_i`` and ``children``), an HNPWA item (``comments`` with ``level`` and ``user``), or
+    an HN item page's HTML."""
+    start = head.lstrip()[:1]
+    if start == "<":
+        return bool(_HN_PAGE.search(head) and "item?id=" in head)
+    if start not in ("{", "["):
         return False
     if _ALGOLIA.search(head) and _CHILDREN.search(head):
         return True
@@ -366,9 +513,10 @@ def sniff_hackernews(path: Path, head: str) -> bool:
 register(Reader(
     name="hackernews",
     site=SITE,
-    description="Hacker News: Firebase items (JSON, list, NDJSON, {post, comments}), Algolia item trees, HNPWA items",
+    description="Hacker News: Firebase items (JSON, list, NDJSON, {post, comments}), Algolia item trees, "
+                "HNPWA items, item page HTML",
     sniff=sniff_hackernews,
     read=read_hackernews,
     priority=45,
-    suffixes=(".json", ".ndjson", ".jsonl"),
+    suffixes=(".json", ".ndjson", ".jsonl", ".html", ".htm"),
 ))
