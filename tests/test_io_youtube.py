@@ -44,7 +44,9 @@ def test_thread_page_exact_table() -> None:
         schema=schema.COMMENTS,
     )
     assert_frame_equal(r.comments, expected)
-    assert r.threads.select("thread_id", "url").rows() == [("vid123", "https://www.youtube.com/watch?v=vid123")]
+    # Bob's authorChannelId is the video's channelId: he owns the video
+    assert r.threads.select("thread_id", "url", "author").rows() == [
+        ("vid123", "https://www.youtube.com/watch?v=vid123", "Bob")]
     tq = r.quality.threads[("youtube", "vid123")]
     assert (tq.read, tq.kept, tq.missing) == (4, 4, 1)  # totalReplyCount 3, 2 present
     assert r.quality.files[0].records == 4

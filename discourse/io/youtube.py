@@ -14,6 +14,8 @@ Decisions:
 * text is ``textOriginal`` when present, else ``textDisplay`` (HTML) as text; score is ``likeCount``;
   the author is ``authorDisplayName``;
 * ``totalReplyCount`` minus the replies present adds to the thread's ``missing``;
+* the video's owner is the thread's author when a comment shows it (its ``authorChannelId`` equals the
+  ``channelId`` the response gives for the video), so top-level comments pair with the creator;
 * older ``comments.list`` responses carry no ``videoId``. Then, unless ``ReadOptions.thread_id`` names
   the video, the replies to top-level comment X form thread X (their parent is that thread's post) and a
   note on the file says so.
@@ -57,6 +59,7 @@ class _Parser:
         self.quality = QualityReport()
         self.rows: list[dict[str, Any]] = []
         self.videos: dict[str, str | None] = {}  # thread id -> video id (None: a comment's reply thread)
+        self.owners: dict[str, str] = {}  # thread id -> the video owner's name, when a comment shows it
         self.notes: list[str] = []
 
     def page(self, data: Any, where: str) -> None:
@@ -72,7 +75,7 @@ class _Parser:
         elif kind == "youtube#commentThread":
             self.comment_thread(data, where)
         else:
-            self.comment(data, where, video=None, top=None)
+            self.comment(data, where, video=None, top=None, channel=None)
 
     def comment_thread(self, item: dict[str, Any], where: str) -> None:
         snippet = item.get("snippet")
@@ -80,15 +83,18 @@ class _Parser:
             raise ParseError(self.path, where, "expected snippet.topLevelComment in a commentThread")
         top = snippet["topLevelComment"]
         video = snippet.get("videoId") or (top.get("snippet") or {}).get("videoId")
-        tid = self.comment(top, f"{where}, topLevelComment", video=video, top=None)
+        channel = snippet.get("channelId")
+        tid = self.comment(top, f"{where}, topLevelComment", video=video, top=None, channel=channel)
         replies = (item.get("replies") or {}).get("comments") or []
         for j, reply in enumerate(replies):
-            self.comment(reply, f"{where}, replies.comments[{j}]", video=video, top=str(top.get("id")))
+            self.comment(reply, f"{where}, replies.comments[{j}]", video=video, top=str(top.get("id")),
+                         channel=channel)
         total = snippet.get("totalReplyCount")
         if isinstance(total, int) and total > len(replies):
             self.quality.thread(SITE, tid).missing += total - len(replies)
 
-    def comment(self, c: dict[str, Any], where: str, video: str | None, top: str | None) -> str:
+    def comment(self, c: dict[str, Any], where: str, video: str | None, top: str | None,
+                channel: str | None) -> str:
         if not isinstance(c, dict) or not c.get("id") or not isinstance(c.get("snippet"), dict):
             raise ParseError(self.path, where, "expected a youtube#comment with an 'id' and a 'snippet'")
         s = c["snippet"]
@@ -112,6 +118,10 @@ class _Parser:
         text = s.get("textOriginal")
         if text is None:
             text = html_to_text(s.get("textDisplay"))
+        channel = channel or s.get("channelId")
+        author_channel = (s.get("authorChannelId") or {}).get("value")
+        if channel and author_channel == channel and s.get("authorDisplayName"):
+            self.owners.setdefault(tid, s["authorDisplayName"])
         likes = s.get("likeCount")
         self.rows.append({
             "site": SITE, "thread_id": tid, "comment_id": cid, "parent_id": parent,
@@ -134,9 +144,9 @@ def parse_youtube(data: Any, path: str = "<youtube>", thread_id: str | None = No
         position=pl.int_range(pl.len(), dtype=pl.Int64).over("thread_id"),
     )
     threads = pl.DataFrame(
-        [{"site": SITE, "thread_id": tid, "url": f"https://www.youtube.com/watch?v={v}" if v else None}
-         for tid, v in p.videos.items()],
-        schema={"site": pl.String(), "thread_id": pl.String(), "url": pl.String()},
+        [{"site": SITE, "thread_id": tid, "url": f"https://www.youtube.com/watch?v={v}" if v else None,
+          "author": p.owners.get(tid)} for tid, v in p.videos.items()],
+        schema={"site": pl.String(), "thread_id": pl.String(), "url": pl.String(), "author": pl.String()},
     )
     p.quality.files.append(FileQuality(path, "youtube", records=len(p.rows), notes=p.notes))
     return ReadResult(schema.conform(comments, schema.COMMENTS), schema.conform(threads, schema.THREADS),
