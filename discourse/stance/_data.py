@@ -102,12 +102,14 @@ def read_labeled(path: str | Path, layout: LabeledLayout | None = None, text_col
                  parent_col: str = "parent_text", label_col: str = "label") -> pl.DataFrame:
     """Read a labeled file into :data:`LABELED_SCHEMA` (layout sniffed when None)."""
     p = Path(path)
+    data = read_bytes(p)  # existence and emptiness checks, with our messages
     layout = layout or sniff_layout(p)
     if layout == "generic" and p.suffix.lower() == ".parquet":
-        read_bytes(p)  # existence and emptiness checks with our messages
-        df = pl.read_parquet(p)
+        try:
+            df = pl.read_parquet(p)
+        except (pl.exceptions.ComputeError, OSError) as err:
+            raise ParseError(p, None, f"expected a Parquet file ({err})") from err
     else:
-        data = read_bytes(p)
         if layout == "toxichat":
             return _toxichat(p, decode(data, p))
         df = _csv(p, data, "cp1252" if layout == "lei_huang" else None)

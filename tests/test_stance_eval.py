@@ -1,0 +1,107 @@
+"""Labeled-file readers, evaluation metrics (checked against hand computation) and the training code."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from discourse.errors import ColumnMappingError, ParseError
+from discourse.stance._data import read_labeled, sniff_layout
+from discourse.stance._eval import classification_metrics, evaluate, expected_calibration_error
+from discourse.stance._train import fit_softmax, stance_targets
+
+DATA = Path(__file__).parent / "data" / "stance"
+
+
+def test_metrics_match_hand_computation() -> None:
+    # gold 0 0 1 2, predicted 0 1 1 2 -> confusion [[1,1,0],[0,1,0],[0,0,1]]
+    acc, macro, per, conf = classification_metrics(np.array([0, 0, 1, 2]), np.array([0, 1, 1, 2]), 3)
+    assert conf.tolist() == [[1, 1, 0], [0, 1, 0], [0, 0, 1]]
+    assert acc == 0.75
+    assert [m["precision"] for m in per] == [1.0, 0.5, 1.0]
+    assert [m["recall"] for m in per] == [0.5, 1.0, 1.0]
+    assert macro == pytest.approx((2 / 3 + 2 / 3 + 1) / 3)
+
+
+def test_expected_calibration_error_by_hand() -> None:
+    # four replies, each alone in its bin: 0.25 * (|1-.95| + |0-.55| + |1-.6| + |1-.15|) = 0.4625
+    ece = expected_calibration_error(np.array([0.95, 0.55, 0.6, 0.15]), np.array([1.0, 0.0, 1.0, 1.0]))
+    assert ece == pytest.approx(0.4625)
+    assert expected_calibration_error(np.array([0.8, 0.8]), np.array([1.0, 0.0])) == pytest.approx(0.3)
+
+
+def test_toxichat_reader_pairs_each_turn_with_the_one_before() -> None:
+    df = read_labeled(DATA / "toxichat_tiny.jsonl")
+    assert sniff_layout(DATA / "toxichat_tiny.jsonl") == "toxichat"
+    assert df["label"].to_list() == [None, "neutral", "agree", None, "disagree"]
+    assert df["parent_text"].to_list() == [None, "Title: Lunch \n What do you eat?", "Pizza, obviously.", None,
+                                           "Cats are better than dogs."]
+    assert df["offensive"].to_list() == [False, False, False, False, True]
+    # the chatbot replies (final_*_response) are not Reddit turns and are left out
+    assert "ok" not in df["text"].to_list()
+    # an offence aimed at the redditor, not agreeing, is hostile for training
+    assert stance_targets(df)["y"].to_list() == ["neutral", "agree", "hostile"]
+
+
+def test_lei_huang_reader_decodes_cp1252_and_maps_relations() -> None:
+    df = read_labeled(DATA / "lei_huang_tiny.csv")
+    assert sniff_layout(DATA / "lei_huang_tiny.csv") == "lei_huang"
+    assert df["label"].to_list() == ["agree", "disagree", "neutral"]
+    assert df["parent_text"][1] == "Masks don\u2019t work"
+    assert df["text"][1] == "That\u2019s not true at all"
+
+
+def test_generic_reader_normalises_labels_and_names_missing_columns(tmp_path: Path) -> None:
+    df = read_labeled(DATA / "generic_labeled.csv")
+    assert df["label"].to_list() == ["agree", "disagree", "hostile", "neutral"]
+    assert df["offensive"].to_list() == [False, False, True, False]
+    with pytest.raises(ColumnMappingError, match="the label column 'stance' is not in the file"):
+        read_labeled(DATA / "generic_labeled.csv", label_col="stance")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("text,parent_text,label\nhi,there,maybe\n")
+    with pytest.raises(ParseError, match=r"bad.csv, label 'maybe': labels must be one of"):
+        read_labeled(bad)
+
+
+def test_evaluate_counts_hostile_as_disagree_when_gold_has_three_classes() -> None:
+    df = read_labeled(DATA / "lei_huang_tiny.csv")
+    result = evaluate(df, "default")
+    assert result.labels == ("agree", "neutral", "disagree")
+    assert result.n == 3
+    assert sum(map(sum, result.confusion)) == 3
+    assert result.offensive is None        # the file has no offence labels
+
+
+def test_fit_softmax_holds_tight_priors_and_learns_the_rest() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 2))
+    y = (x[:, 0] > 0).astype(np.int64)      # feature 0 decides the class, feature 1 is noise
+    w = np.ones(300)
+    prior = np.array([[0.0, 0.0], [0.0, 5.0]])
+    c = np.array([[1.0, 1.0], [1.0, 1e-8]])  # the entry (class 1, feature 1) is pinned to its prior
+    coef, icpt = fit_softmax(x, y, w, 2, prior, c=c)
+    assert coef[1, 1] == pytest.approx(5.0, abs=1e-4)
+    assert coef[1, 0] - coef[0, 0] > 2.0     # learned: feature 0 separates the classes
+    coef2, icpt2 = fit_softmax(x, y, w, 2, prior, c=c)
+    assert np.array_equal(coef, coef2) and np.array_equal(icpt, icpt2)  # deterministic
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_training_reproduces_the_shipped_model_exactly(corpora: Path) -> None:
+    from discourse.stance._train import train_cue_model
+
+    shipped = json.loads((Path(__file__).parent.parent / "discourse" / "stance" / "data" / "cues_model.json")
+                         .read_text(encoding="utf-8"))
+    assert train_cue_model(corpora / "labeled" / "dev") == shipped
+
+
+@pytest.mark.shared
+def test_default_beats_vader_on_a_dev_set(corpora: Path) -> None:
+    df = read_labeled(corpora / "labeled" / "dev" / "lei_huang_subreddit_MaskMandate.csv").head(400)
+    assert evaluate(df, "default").macro_f1 > evaluate(df, "vader").macro_f1 + 0.05
+    assert df.filter(pl.col("label").is_null()).height == 0
