@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
@@ -9,6 +10,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from discourse import schema
@@ -16,7 +19,7 @@ from discourse.errors import EmptyInput, ParseError
 from discourse.io import detect_format, read
 from discourse.io._common import head
 from discourse.io.registry import ReadOptions
-from discourse.io.stackexchange import dump_files, read_stackexchange, sniff_stackexchange
+from discourse.io.stackexchange import dump_files, parse_stackexchange, read_stackexchange, sniff_stackexchange
 
 DUMP = Path(__file__).parent / "data" / "stackexchange" / "dump"
 
@@ -175,3 +178,56 @@ def test_skip_counts_rows_without_required_attributes(tmp_path: Path) -> None:
     assert r.comments["comment_id"].to_list() == ["a4", "c2"]
     assert [(f.records, f.bad_records) for f in r.quality.files] == [(4, 2), (2, 1)]
     assert r.quality.totals()["bad_records"] == 3
+
+
+# -- random dumps: depth-first order and parents -------------------------------------------------------
+
+@st.composite
+def dumps(draw: st.DrawFn) -> tuple[list[tuple[int, str, int | None]], list[tuple[int, int]]]:
+    """Posts (Id, type, ParentId) in Id order and comments (Id, PostId) in Id order."""
+    n_q = draw(st.integers(1, 4))
+    posts: list[tuple[int, str, int | None]] = []
+    questions: list[int] = []
+    next_id = 1
+    for _ in range(n_q + draw(st.integers(0, 8))):
+        if not questions or draw(st.booleans()):
+            posts.append((next_id, "1", None))
+            questions.append(next_id)
+        else:
+            posts.append((next_id, "2", draw(st.sampled_from(questions))))
+        next_id += 1
+    ids = [p[0] for p in posts]
+    comments = [(i + 1, draw(st.sampled_from(ids))) for i in range(draw(st.integers(0, 12)))]
+    return posts, comments
+
+
+@settings(max_examples=40, deadline=None)
+@given(dumps())
+def test_random_dumps_read_depth_first(dump: tuple[list[tuple[int, str, int | None]], list[tuple[int, int]]]) -> None:
+    posts, comments = dump
+    post_xml = "<posts>" + "".join(
+        f'<row Id="{i}" PostTypeId="{t}"' + (f' ParentId="{p}"' if p else ' Title="q"') + f' OwnerUserId="{i % 3}" />'
+        for i, t, p in posts) + "</posts>"
+    comment_xml = "<comments>" + "".join(
+        f'<row Id="{c}" PostId="{p}" Text="t{c}" UserId="{c % 3}" />' for c, p in comments) + "</comments>"
+    users_xml = '<users><row Id="0" DisplayName="Zero" /><row Id="1" DisplayName="One" /></users>'
+    r = parse_stackexchange(io.BytesIO(post_xml.encode()), io.BytesIO(comment_xml.encode()),
+                            io.BytesIO(users_xml.encode()))
+    kind = {i: t for i, t, _ in posts}
+    expected = []
+    for q, t, _ in posts:
+        if t != "1":
+            continue
+        expected += [(str(q), f"c{c}", None) for c, p in comments if p == q]
+        for a, t2, parent in posts:
+            if t2 == "2" and parent == q:
+                expected.append((str(q), f"a{a}", None))
+                expected += [(str(q), f"c{c}", f"a{a}") for c, p in comments if p == a]
+    assert r.comments.select("thread_id", "comment_id", "parent_id").rows() == expected
+    positions = r.comments.group_by("thread_id", maintain_order=True).agg(pl.col("position"))
+    assert all(ps == list(range(len(ps))) for ps in positions["position"].to_list())
+    names = {"0": "Zero", "1": "One", "2": "user2"}
+    assert r.comments["author"].to_list() == [
+        names[str(int(cid[1:]) % 3)] for _, cid, _ in expected]
+    assert r.quality.totals()["read"] == len(expected)
+    assert r.threads.height == sum(t == "1" for t in kind.values())
