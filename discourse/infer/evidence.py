@@ -11,8 +11,8 @@ For a comment ``i`` and a candidate parent ``c`` the evidence is a fixed vector 
                    the first name of a multi-word name is used
 ``mention_any``    i mentions "@name" of c's author somewhere else
 ``addressed_other`` i starts by addressing a known author who is not c's author
-``quote``          share of the words i quotes ("...", “...”, > lines) that c's text contains (fuzzy:
-                   word trigrams)
+``quote``          share of the words i quotes ("...", “...”, > lines) that c wrote itself (fuzzy: word
+                   trigrams; words c only quoted do not count, so a quote goes to its original author)
 ``overlap``        word 4-grams i shares with c, outside explicit quotes (capped at 1)
 ``turn``           c answered an earlier comment by i's author (turn-taking A, B, A)
 ``self``           c is by i's own author (a penalty, learned)
@@ -83,7 +83,7 @@ class Prepared:
     empty: bool
     lead: str                         # the text's start, lower-cased, leading '@' and punctuation removed
     text_lower: str
-    trigrams: frozenset[tuple[str, ...]]
+    trigrams: frozenset[tuple[str, ...]]            # word trigrams of its own words (outside its quotes)
     fourgrams_outside: frozenset[tuple[str, ...]]   # 4-grams outside explicit quotes
     quotes: tuple[tuple[tuple[str, ...], ...], ...]  # each quoted span as its trigrams (or one short gram)
     content: frozenset[str]           # words of 4+ letters
@@ -97,7 +97,6 @@ def prepare(author: str | None, text: str | None, extra: str | None = None) -> P
     """Prepare one comment; ``extra`` (the post's title) is added to the text as matchable words."""
     body = text or ""
     full = f"{extra}\n{body}" if extra else body
-    words = _words(full)
     body_words = _words(body)
     spans: list[str] = [m.group(1) for rx in _QUOTE_RES for m in rx.finditer(body)]
     spans += [m.group(1) for m in _QUOTE_LINE_RE.finditer(body) if m.group(1).strip()]
@@ -118,7 +117,7 @@ def prepare(author: str | None, text: str | None, extra: str | None = None) -> P
         empty=not body.strip(),
         lead=_LEAD_RE.sub("", body[:200]).lower(),
         text_lower=full.lower(),
-        trigrams=frozenset(_grams(words, 3)),
+        trigrams=frozenset(_grams(_words(f"{extra}\n{outside}" if extra else outside), 3)),
         fourgrams_outside=frozenset(_grams(_words(outside), 4)),
         quotes=tuple(quotes),
         content=frozenset(w for w in body_words if len(w) >= 4),
