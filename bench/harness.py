@@ -37,6 +37,12 @@ OUT = ROOT / "bench" / "out"
 GEN = ROOT.parent / "shared" / "bench" / "gen_threads.py"
 
 
+def _cpu() -> float:
+    """CPU seconds (user + system) this process used so far, all threads: robust to a busy machine."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 class PeakSampler:
     """Samples this process's RSS (plus its children's, for Dask workers) in a thread; peak per stage."""
 
@@ -49,7 +55,9 @@ class PeakSampler:
         self._stage = "start"
         self.peaks: dict[str, int] = {}
         self.times: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
         self._t = time.perf_counter()
+        self._c = _cpu()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -75,9 +83,12 @@ class PeakSampler:
 
     def mark(self, stage: str) -> None:
         """A new stage starts now."""
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), _cpu()
+        rss = self._rss()          # a stage shorter than the interval still gets one sample
+        self.peaks[self._stage] = max(self.peaks.get(self._stage, 0), rss)
         self.times[self._stage] = self.times.get(self._stage, 0.0) + now - self._t
-        self._t = now
+        self.cpu[self._stage] = self.cpu.get(self._stage, 0.0) + cpu - self._c
+        self._t, self._c = now, cpu
         self._stage = stage
 
     def __enter__(self) -> PeakSampler:
@@ -122,9 +133,10 @@ def measure_build(n: int, out_dir: Path) -> dict[str, Any]:
         s.mark("write")
         result.write(out_dir, progress=s.mark)        # marks "render" before the HTML
     total = time.perf_counter() - t0
-    stages = {k: {"s": round(v, 2), "peak_mb": _mb(s.peaks.get(k, 0))} for k, v in s.times.items()
-              if k not in ("start", "end")}
-    return {"what": "build", "comments": n, "seconds": round(total, 2), "stages": stages,
+    stages = {k: {"s": round(v, 2), "cpu_s": round(s.cpu[k], 2), "peak_mb": _mb(s.peaks.get(k, 0))}
+              for k, v in s.times.items() if k not in ("start", "end")}
+    return {"what": "build", "comments": n, "seconds": round(total, 2),
+            "cpu_seconds": round(sum(v["cpu_s"] for v in stages.values()), 2), "stages": stages,
             "peak_rss_mb": _mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024),
             "edges": result.edges.height, "authors": result.nodes.height,
             "html_mb": _mb((out_dir / "network.html").stat().st_size)}
