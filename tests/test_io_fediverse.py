@@ -320,3 +320,14 @@ def test_part2_sniffers_claim_only_their_own_corpus_files(corpora: Path) -> None
         assert claims == ([own] if own in sniffers else []), path
         checked += 1
     assert checked > 30
+
+
+def test_peertube_flat_page_with_replies_counts_only_absent_replies() -> None:
+    def c(i: int, parent: int | None, thread: int, replies: int) -> dict[str, Any]:
+        return {"id": i, "threadId": thread, "inReplyToCommentId": parent, "videoId": 5, "text": f"t{i}",
+                "totalReplies": replies, "account": {"name": "n", "host": "h"}}
+
+    page = {"total": 2, "data": [c(1, None, 1, 3), c(2, 1, 1, 0), c(3, 2, 1, 0), c(4, None, 4, 1)]}
+    r = parse_peertube(page, "flat.json")
+    assert r.comments.select("comment_id", "parent_id").rows() == [("1", None), ("2", "1"), ("3", "2"), ("4", None)]
+    assert r.quality.threads[("peertube", "5")].missing == (3 - 2) + (1 - 0)

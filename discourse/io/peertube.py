@@ -59,9 +59,14 @@ class _Parser:
 
     def item(self, data: Any, where: str) -> None:
         if isinstance(data, dict) and isinstance(data.get("data"), list):
+            present: dict[Any, int] = {}  # thread root id -> replies to it present in the page
             for i, c in enumerate(data["data"]):
                 self.comment(c, f"{where}, data[{i}]", None)
-                self.missing(c, 0)
+                if c.get("inReplyToCommentId") not in (None, ""):
+                    present[c.get("threadId")] = present.get(c.get("threadId"), 0) + 1
+            for c in data["data"]:
+                if c.get("inReplyToCommentId") in (None, ""):
+                    self.missing(c, present.get(c.get("id"), 0))
             total, alive = data.get("total"), data.get("totalNotDeletedComments")
             if isinstance(total, int) and total > len(data["data"]):
                 self.notes.append(f"{where}: {len(data['data'])} of the video's {total} comment threads")
