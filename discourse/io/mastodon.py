@@ -104,18 +104,31 @@ def parse_mastodon(data: Any, path: str = "<mastodon>", thread_id: str | None = 
             if p is not None and p not in by_id:
                 alias[p] = last  # the context's own status sits below the last ancestor
 
+    memo: dict[str, str] = {}
+
     def thread_of(sid: str) -> str:
+        """Follow parents up to a root in the file or a parent outside it (memoised: long chains stay linear)."""
+        path = [sid]
         seen = {sid}
         cur = sid
         while True:
+            if cur in memo:
+                found = memo[cur]
+                break
             p = parent_of(cur)
             if p is None:
-                return cur
+                found = cur
+                break
             nxt = p if p in by_id else alias.get(p)
             if nxt is None or nxt in seen:
-                return p
+                found = p
+                break
             seen.add(nxt)
+            path.append(nxt)
             cur = nxt
+        for s_id in path:
+            memo[s_id] = found
+        return found
 
     quality = QualityReport()
     fq = FileQuality(path, "mastodon", records=len(order))
