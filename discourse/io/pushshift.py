@@ -112,24 +112,24 @@ def _reduce(raw: pl.DataFrame, kind: str, path: str | Path, first_line: int, on_
     ), n_bad
 
 
-class _Positions:
-    """Numbers comments within their thread across chunks (``position``), one chunk at a time, so no
-    operation ever runs over the whole file's columns (which would copy its text)."""
+_COMMENT_ORDER = ("site", "thread_id", "comment_id", "parent_id", "author", "text", "created_at", "score", "position",
+                  "parent_source", "parent_confidence", "subreddit", "_author_deleted", "_text_deleted", "_text_removed")
 
-    def __init__(self) -> None:
-        self.seen = pl.DataFrame(schema={"thread_id": pl.String(), "_before": pl.Int64()})
 
-    def apply(self, chunk: pl.DataFrame, site: str) -> pl.DataFrame:
-        # number within the chunk, then add what earlier chunks held; the join sees two narrow columns
-        local = chunk.select("thread_id", pl.int_range(pl.len(), dtype=pl.Int64).over("thread_id").alias("_local"))
-        position = local.join(self.seen, on="thread_id", how="left", maintain_order="left").select(
-            (pl.col("_local") + pl.col("_before").fill_null(0)).alias("position")).to_series()
-        counts = local.group_by("thread_id").agg(pl.len().cast(pl.Int64).alias("_before"))
-        self.seen = pl.concat([self.seen, counts]).group_by("thread_id").agg(pl.col("_before").sum())
-        return chunk.with_columns(pl.lit(site).alias("site"), position).select(
-            "site", "thread_id", "comment_id", "parent_id", "author", "text", "created_at", "score", "position",
-            "parent_source", "parent_confidence", "subreddit", "_author_deleted", "_text_deleted", "_text_removed",
-        )
+def _number_comments(parts: list[pl.DataFrame], site: str) -> pl.DataFrame:
+    """Join reduced chunks into one frame with ``site`` and ``position`` (order within the thread).
+
+    Positions are computed over the thread ids alone, then sliced back onto each chunk (zero-copy), so
+    every column keeps the chunks' layout and the text is never rechunked (copied) as a whole.
+    """
+    thread_ids = pl.concat([p.select("thread_id") for p in parts])
+    position = thread_ids.select(pl.int_range(pl.len(), dtype=pl.Int64).over("thread_id").alias("position")).to_series()
+    out, offset = [], 0
+    for part in parts:
+        out.append(part.with_columns(pl.lit(site).alias("site"), position.slice(offset, part.height))
+                   .select(_COMMENT_ORDER))
+        offset += part.height
+    return pl.concat(out)
 
 
 def _finish(reduced: pl.DataFrame, kind: str, path: str | Path, site: str, bad: int) -> ReadResult:
@@ -166,7 +166,7 @@ def parse_pushshift_frame(raw: pl.DataFrame, kind: str, path: str | Path = "<dat
     """
     reduced, n_bad = _reduce(raw, kind, path, 1, on_error)
     if kind == "comments":
-        reduced = _Positions().apply(reduced, site)
+        reduced = _number_comments([reduced], site)
     return _finish(reduced, kind, path, site, n_bad + bad_records)
 
 
@@ -314,17 +314,17 @@ def read_pushshift(path: str | Path, options: ReadOptions | None = None) -> Read
     fields = COMMENT_FIELDS if kind == "comments" else SUBMISSION_FIELDS
     parts: list[pl.DataFrame] = []
     bad = 0
-    positions = _Positions()
     for first_line, chunk in _chunks(p):
         raw, n_bad = _parse_chunk(chunk, fields, p, first_line, options.on_error)
         reduced, n_unusable = _reduce(raw, kind, p, first_line, options.on_error)
         del raw
         bad += n_bad + n_unusable
-        parts.append(positions.apply(reduced, site) if kind == "comments" else reduced)
+        # one chunk per column (a small copy of this chunk only), so adding the position later
+        # does not make polars align, that is copy, the whole text column
+        parts.append(reduced.rechunk())
     if not parts:
-        empty, _ = _reduce(pl.DataFrame(schema={f: pl.String() for f in fields}), kind, p, 1, options.on_error)
-        parts.append(positions.apply(empty, site) if kind == "comments" else empty)
-    return _finish(pl.concat(parts), kind, p, site, bad)
+        parts.append(_reduce(pl.DataFrame(schema={f: pl.String() for f in fields}), kind, p, 1, options.on_error)[0])
+    return _finish(_number_comments(parts, site) if kind == "comments" else pl.concat(parts), kind, p, site, bad)
 
 
 _COMMENT_KEYS = re.compile(r'"link_id"\s*:')
