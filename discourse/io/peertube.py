@@ -95,16 +95,20 @@ class _Parser:
             self.quality.thread(SITE, self.tid(c, "")).missing += total - present
 
     def tree(self, node: dict[str, Any], where: str, enclosing: str | None) -> int:
-        """Add a comment and its children depth-first; return how many comments the subtree held."""
-        cid = self.comment(node.get("comment"), f"{where}.comment", enclosing)
-        n = 1
-        children = node.get("children") or []
-        if not isinstance(children, list):
-            raise ParseError(self.path, f"{where}.children", "expected a list")
-        for i, child in enumerate(children):
-            if not isinstance(child, dict):
-                raise ParseError(self.path, f"{where}.children[{i}]", "expected {comment, children}")
-            n += self.tree(child, f"{where}.children[{i}]", cid)
+        """Add a comment and its children depth-first (iteratively: deep trees are fine); return how
+        many comments the tree held."""
+        stack: list[tuple[Any, str, str | None]] = [(node, where, enclosing)]
+        n = 0
+        while stack:
+            cur, loc, parent = stack.pop()
+            if not isinstance(cur, dict):
+                raise ParseError(self.path, loc, "expected {comment, children}")
+            cid = self.comment(cur.get("comment"), f"{loc}.comment", parent)
+            n += 1
+            children = cur.get("children") or []
+            if not isinstance(children, list):
+                raise ParseError(self.path, f"{loc}.children", "expected a list")
+            stack.extend((child, f"{loc}.children[{i}]", cid) for i, child in reversed(list(enumerate(children))))
         return n
 
     def comment(self, c: Any, where: str, enclosing: str | None) -> str:
