@@ -331,3 +331,14 @@ def test_peertube_flat_page_with_replies_counts_only_absent_replies() -> None:
     r = parse_peertube(page, "flat.json")
     assert r.comments.select("comment_id", "parent_id").rows() == [("1", None), ("2", "1"), ("3", "2"), ("4", None)]
     assert r.quality.threads[("peertube", "5")].missing == (3 - 2) + (1 - 0)
+
+
+def test_peertube_deep_tree_does_not_hit_the_recursion_limit() -> None:
+    node: dict[str, Any] = {}
+    depth = 3000
+    for i in range(depth, 0, -1):
+        node = {"comment": {"id": i, "videoId": 1, "text": "x", "inReplyToCommentId": i - 1 if i > 1 else None,
+                            "account": {"name": "a", "host": "h"}}, "children": [node] if node else []}
+    r = parse_peertube(node, "deep.json")
+    assert r.comments["comment_id"].to_list() == [str(i) for i in range(1, depth + 1)]
+    assert r.comments["position"].to_list()[-1] == depth - 1
