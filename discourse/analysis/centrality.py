@@ -22,7 +22,7 @@ import igraph as ig
 import numpy as np
 import polars as pl
 
-from discourse.analysis.factions import SignedLayers
+from discourse.analysis.factions import SignedLayers, _IgraphSeed
 
 __all__ = ["centralities", "pn_centrality", "EXACT_BETWEENNESS_MAX", "BETWEENNESS_SAMPLES"]
 
@@ -122,8 +122,14 @@ def centralities(graph: ig.Graph, layers: SignedLayers, *, seed: int = 0) -> tup
         with warnings.catch_warnings():
             # igraph warns when many scores are zero (authors who never fight): expected here
             warnings.filterwarnings("ignore", message="More than 30% of hub or authority", category=RuntimeWarning)
-            hub = np.asarray(gn.hub_score(weights=wn), dtype=float)
-            auth = np.asarray(gn.authority_score(weights=wn), dtype=float)
+            # ARPACK starts from a random vector: seed it, and clear the float noise it leaves near zero,
+            # so that the same input and seed give the same scores to the bit
+            with _IgraphSeed(seed):
+                hub = np.asarray(gn.hub_score(weights=wn), dtype=float)
+            with _IgraphSeed(seed):
+                auth = np.asarray(gn.authority_score(weights=wn), dtype=float)
+            hub = np.where(np.abs(hub) < 1e-12, 0.0, np.round(hub, 12))
+            auth = np.where(np.abs(auth) < 1e-12, 0.0, np.round(auth, 12))
     else:
         hub = auth = np.zeros(n)
     between, info = _betweenness(layers, seed)
