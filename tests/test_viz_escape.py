@@ -20,7 +20,7 @@ PAYLOADS = [
 
 
 def test_escape_text_exact() -> None:
-    assert escape_text('<a href="j">%{x}</a>') == "&lt;a href=&quot;j&quot;&gt;&#37;&#123;x&#125;&lt;/a&gt;"
+    assert escape_text('<a href="j">%{x}</a>') == "&lt;a href=&#34;j&#34;&gt;&#37;&#123;x&#125;&lt;/a&gt;"
     assert escape_text("it's  a\n\tb & c") == "it&#39;s a b &amp; c"
     assert escape_text(None) == ""
     assert escape_text("&lt;") == "&amp;lt;"  # an entity typed by a user stays visible as typed

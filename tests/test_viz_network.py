@@ -86,18 +86,34 @@ def test_arrowheads_point_from_source_to_target() -> None:
     fig = network_figure(_nodes(), _edges())
     pos = {h.split("</b>")[0].removeprefix("<b>"): (x, y)
            for t in _node_traces(fig) for h, x, y in zip(t.hovertext, t.x, t.y)}
+    checked = 0
     for hover, arrows in zip(_hover_traces(fig), _arrow_traces(fig)):
         assert hover.legendgroup == arrows.legendgroup
-        for text, ax, ay, angle in zip(hover.hovertext, arrows.x, arrows.y, arrows.marker.angle):
+        for text, mx, my, ax, ay, angle in zip(hover.hovertext, hover.x, hover.y, arrows.x, arrows.y,
+                                               arrows.marker.angle):
             src, tgt = re.findall(r"<b>(.*?)</b>", text)[:2]
             (x0, y0), (x1, y1) = pos[src], pos[tgt]
-            # the arrowhead sits on the segment, in its target half
-            t = ((ax - x0) * (x1 - x0) + (ay - y0) * (y1 - y0)) / ((x1 - x0) ** 2 + (y1 - y0) ** 2)
-            assert 0.5 <= t <= 1.0
-            assert abs((ax - x0) * (y1 - y0) - (ay - y0) * (x1 - x0)) < 1e-9
+            dx, dy = x1 - x0, y1 - y0
+            # the hover marker sits by the middle of the pair, shifted slightly to the right of travel
+            off_x, off_y = mx - (x0 + x1) / 2, my - (y0 + y1) / 2
+            assert abs(off_x * dx + off_y * dy) < 1e-9 and off_x * dy - off_y * dx >= 0
+            assert math.hypot(off_x, off_y) <= 0.05 * math.hypot(dx, dy) + 1e-12
+            # the arrowhead lies on the same (shifted) line, between the middle and the target
+            t = ((ax - mx) * dx + (ay - my) * dy) / (dx * dx + dy * dy)
+            assert 0.0 <= t <= 0.5
+            assert abs((ax - mx) * dy - (ay - my) * dx) < 1e-9
             # plotly's angle turns the upward triangle clockwise: 0 = up, 90 = right
-            expected = math.degrees(math.atan2(x1 - x0, y1 - y0))
+            expected = math.degrees(math.atan2(dx, dy))
             assert abs((angle - expected + 180) % 360 - 180) < 0.1
+            checked += 1
+    assert checked == 5
+
+
+def test_reply_pairs_in_both_directions_get_two_lines() -> None:
+    fig = network_figure(_nodes(), _edges())
+    agree = next(t for t in _hover_traces(fig) if t.legendgroup == "sign1")
+    (ax, ay), (bx, by) = zip(agree.x, agree.y)  # ann->bob and bob->ann
+    assert math.hypot(ax - bx, ay - by) > 1e-6
 
 
 def test_node_hover_escapes_names_comments_and_roles() -> None:
@@ -115,7 +131,7 @@ def test_node_hover_escapes_names_comments_and_roles() -> None:
         bare = ALLOWED_TAGS.sub("", text)
         assert "<" not in bare and ">" not in bare and "%{" not in bare, text
     first = next(h for t in _node_traces(fig) for h in t.hovertext if "window.__pwned=1" in h)
-    assert "&lt;img src=x onerror=&quot;window.__pwned=2&quot;&gt;" in first
+    assert "&lt;img src=x onerror=&#34;window.__pwned=2&#34;&gt;" in first
     assert "50&#37;&#123;x&#125; &lt;br&gt;" in first
     leader = next(h for t in _node_traces(fig) for h in t.hovertext if "javascript" in h)
     assert "&lt;b&gt;leader&lt;/b&gt;" in leader

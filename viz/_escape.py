@@ -24,7 +24,7 @@ _REPLACEMENTS: tuple[tuple[str, str], ...] = (
     ("&", "&amp;"),
     ("<", "&lt;"),
     (">", "&gt;"),
-    ('"', "&quot;"),
+    ('"', "&#34;"),  # plotly knows only a few named entities (not &quot;), but every numeric one
     ("'", "&#39;"),
     ("%", "&#37;"),
     ("{", "&#123;"),
@@ -40,7 +40,7 @@ def escape_text(value: object, max_chars: int | None = None) -> str:
     is never cut in half) and ends with an ellipsis.
 
     >>> escape_text('<b onclick="x">50% off</b>')
-    '&lt;b onclick=&quot;x&quot;&gt;50&#37; off&lt;/b&gt;'
+    '&lt;b onclick=&#34;x&#34;&gt;50&#37; off&lt;/b&gt;'
     """
     if value is None:
         return ""

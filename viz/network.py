@@ -321,7 +321,14 @@ def _edge_traces(e: pl.DataFrame, table: pl.DataFrame, scatter: type, *, big: bo
     span = max(float(table["x"].max() - table["x"].min()), float(table["y"].max() - table["y"].min()), 1e-9)
     per_px = (span * 1.1) / _PLOT_PX
     hover = e.select(_edge_hover(e)).to_series()
-    e = e.with_columns(_hover=hover)
+    # shift every edge a few pixels to its right, so a reply pair in both directions shows two lines
+    dx, dy = e["x1"].to_numpy() - e["x0"].to_numpy(), e["y1"].to_numpy() - e["y0"].to_numpy()
+    length = np.hypot(dx, dy)
+    shift = np.minimum(2.5 * per_px, 0.05 * length) / np.where(length > 0, length, 1.0)
+    e = e.with_columns(
+        _hover=hover,
+        x0=e["x0"] + dy * shift, x1=e["x1"] + dy * shift, y0=e["y0"] - dx * shift, y1=e["y1"] - dx * shift,
+    )
     for sign in (1, 0, -1):
         part = e.filter(pl.col("_sign") == sign)
         if part.height == 0:
