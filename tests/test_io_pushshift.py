@@ -205,3 +205,13 @@ def test_generated_dump_matches_raw_and_truth(shared_dir: Path, tmp_path: Path) 
     random.Random(3).shuffle(lines)
     shuffled = ps.parse_pushshift_lines(lines).comments
     assert dict(zip(shuffled["comment_id"], shuffled["parent_id"])) == dict(zip(c["comment_id"], c["parent_id"]))
+
+
+def test_broken_first_line_is_skipped_not_misread(tmp_path: Path) -> None:
+    p = tmp_path / "first_bad.ndjson"
+    p.write_text('{"id": "i0", "body": \n' + "\n".join(_lines(3)[1:]) + "\n")
+    with pytest.raises(ParseError, match=r"first_bad\.ndjson, line 1: invalid JSON"):
+        ps.read_pushshift(p)
+    r = ps.read_pushshift(p, ReadOptions(on_error="skip"))
+    assert r.comments["comment_id"].to_list() == ["i1", "i2"]
+    assert r.quality.files[0].bad_records == 1

@@ -2,13 +2,14 @@
 
 Comment lines carry ``id, parent_id, link_id, author, body, created_utc, score, subreddit``;
 submission lines ``id, title, selftext, author, url, created_utc, num_comments, subreddit``.
-Dumps are large, so the file is scanned by polars (``pl.scan_ndjson`` reads ``.zst`` too) and every
-column is transformed with vectorized expressions; nothing walks the rows in Python.
+Dumps are large, so the file (decompressed on the fly when it is ``.zst``) is read in chunks of
+whole lines, each parsed by polars and reduced at once to the canonical columns with vectorized
+expressions: memory holds the output plus one chunk, and nothing walks the rows in Python.
 
 Every field is read as text and cast afterwards, since dumps of different years disagree on types
 (``created_utc`` is a number in some and a string in others). Bodies are HTML-entity escaped in the
-dumps (``&gt;`` for a quote); ``&lt; &gt; &amp;`` are decoded. When polars cannot parse the file
-(a broken line, a byte-order mark, Windows-1252 text) it is read again line by line, which names the
+dumps (``&gt;`` for a quote); ``&lt; &gt; &amp;`` are decoded. When polars cannot parse a chunk
+(a broken line, Windows-1252 text) that chunk is read again line by line, which names the
 bad line (``on_error="raise"``) or skips and counts it (``on_error="skip"``, ``FileQuality.bad_records``).
 """
 
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import zstandard
 
 from discourse import schema
 from discourse._typing import OnError
@@ -184,8 +186,6 @@ def _decode_line(line: bytes) -> str:
 def _open_text_stream(fh: io.BufferedReader) -> Any:
     """The file's bytes, decompressed on the fly when it is a zstandard frame."""
     if fh.peek(4)[:4] == _ZSTD_MAGIC:
-        import zstandard
-
         return zstandard.ZstdDecompressor(max_window_size=2**31).stream_reader(fh)
     return fh
 
@@ -275,20 +275,21 @@ def _head_bytes(path: Path, n: int = 65536) -> bytes:
         stream = _open_text_stream(io.BufferedReader(raw_fh))
         try:
             return stream.read(n)
-        except Exception as err:  # noqa: BLE001 - zstandard raises its own ZstdError
-            if type(err).__name__ == "ZstdError":
-                return b""
-            raise
+        except zstandard.ZstdError:
+            return b""  # not a zstandard file after all: nothing to sniff
 
 
 def _first_object(head: str) -> dict[str, Any] | None:
-    for line in head.lstrip("\ufeff").splitlines():
+    """The first line of ``head`` that is a JSON object (a broken first line is the chunk parser's
+    to name or skip; it must not hide what kind of dump this is)."""
+    for line in head.lstrip("\ufeff").splitlines()[:50]:
         if line.strip():
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError:
-                return None
-            return obj if isinstance(obj, dict) else None
+                continue
+            if isinstance(obj, dict):
+                return obj
     return None
 
 
