@@ -69,6 +69,16 @@ class DistributedResult:
     counts: dict[str, int]
     quality: QualityReport
     notes: list[str] = field(default_factory=list)
+    options: Any = None
+
+    def network(self) -> Any:
+        """The ``AuthorNetwork`` these edges make (igraph graph included), ready for
+        ``discourse.analysis.analyse(network)`` on one machine."""
+        from discourse.analysis.network import AuthorNetwork, NetworkOptions, graph_from_edges
+
+        return AuthorNetwork(edges=self.edges, graph=graph_from_edges(self.edges, self.authors),
+                             counts=dict(self.counts), authors=self.authors,
+                             options=self.options or NetworkOptions())
 
 
 # -- planning --------------------------------------------------------------------------------------
@@ -380,7 +390,8 @@ def _merge_file_quality(reports: Sequence[QualityReport]) -> QualityReport:
     return merged
 
 
-def _finish(read_q: list[QualityReport], reduced: list[dict[str, Any]], notes: list[str]) -> DistributedResult:
+def _finish(read_q: list[QualityReport], reduced: list[dict[str, Any]], notes: list[str],
+            network_options: Any = None) -> DistributedResult:
     from discourse.analysis.network import LEFT_OUT_REASONS
 
     quality = _merge_file_quality(read_q)
@@ -395,7 +406,8 @@ def _finish(read_q: list[QualityReport], reduced: list[dict[str, Any]], notes: l
     out_counts.update(edges=edges.height, authors=authors.height)
     for k, v in out_counts.items():
         quality.network[k] += v
-    return DistributedResult(edges=edges, authors=authors, counts=out_counts, quality=quality, notes=notes)
+    return DistributedResult(edges=edges, authors=authors, counts=out_counts, quality=quality, notes=notes,
+                             options=network_options)
 
 
 def _check_options(network_options: Any) -> None:
@@ -474,7 +486,7 @@ def stream_network(paths: str | Path | Sequence[str | Path], *, chunk_rows: int 
     reduced.append({"edges": running["edges"], "authors": running["authors"], "counts": {},
                     "quality": QualityReport()})
     return _finish(read_q, reduced, [f"streamed in {n_parts} chunk(s) of about {chunk_rows} lines, "
-                                     f"{n_buckets} thread bucket(s)"])
+                                     f"{n_buckets} thread bucket(s)"], network_options)
 
 
 def stream_edges(paths: str | Path | Sequence[str | Path], *, chunk_rows: int = 250_000,
@@ -543,7 +555,8 @@ def distributed_network(paths: str | Path | Sequence[str | Path], *, client: Any
         if own:
             client.close()
             cluster.close()
-    return _finish(read_q, reduced, [f"{len(parts)} part(s), {n} thread bucket(s) on dask.distributed"])
+    return _finish(read_q, reduced, [f"{len(parts)} part(s), {n} thread bucket(s) on dask.distributed"],
+                   network_options)
 
 
 def distributed_edges(paths: str | Path | Sequence[str | Path], *, client: Any = None, n_workers: int = 2,

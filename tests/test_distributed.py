@@ -93,11 +93,19 @@ def _same(result: dx.DistributedResult, single) -> None:
     assert result.quality.totals() == quality.totals()
 
 
-@pytest.mark.parametrize("chunk_rows", [20, 100_000])
-def test_stream_equals_single_machine(dump: Path, single, chunk_rows: int) -> None:
-    result = dx.stream_network([dump], chunk_rows=chunk_rows)
-    _same(result, single)
-    assert_frame_equal(dx.stream_edges([dump], chunk_rows=chunk_rows), single[0].edges)
+@pytest.fixture(scope="module")
+def streamed(dump: Path) -> dx.DistributedResult:
+    """Small chunks: many parts, many buckets, threads spread over several chunks."""
+    return dx.stream_network([dump], chunk_rows=20)
+
+
+def test_stream_equals_single_machine(streamed: dx.DistributedResult, single) -> None:
+    assert "chunk(s)" in streamed.notes[0] and not streamed.notes[0].startswith("streamed in 1 ")
+    _same(streamed, single)
+
+
+def test_stream_in_one_chunk_equals_single_machine(dump: Path, single) -> None:
+    assert_frame_equal(dx.stream_edges([dump], chunk_rows=100_000), single[0].edges)
 
 
 def test_stream_zst_equals_plain(dump: Path, single, tmp_path: Path) -> None:
@@ -161,6 +169,7 @@ def test_missing_dask_names_the_extra(dump: Path, monkeypatch: pytest.MonkeyPatc
         dx.distributed_edges([dump])
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_equals_single_machine(dump: Path, single) -> None:
     dd = pytest.importorskip("dask.distributed")
     with dd.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
@@ -181,3 +190,13 @@ def test_a_bad_line_in_a_later_part_names_the_dump(tmp_path: Path) -> None:
     with pytest.raises(ParseError, match=r"RC_bad\.ndjson, line 51\b"):
         at = len("\n".join(lines[:50])) + 1                       # where line 51 starts
         dx.map_part(next(x for x in dx.plan_parts([p], part_bytes=700) if x.start <= at < x.end), 4)
+
+
+def test_the_graph_stages_load_the_streamed_edges(streamed: dx.DistributedResult, single) -> None:
+    from discourse.analysis import analyse
+
+    net = streamed.network()
+    assert net.graph.vs["name"] == single[0].graph.vs["name"]
+    assert net.graph.get_edgelist() == single[0].graph.get_edgelist()
+    ours, theirs = analyse(net, seed=3), analyse(single[0], seed=3)
+    assert ours.membership.tolist() == theirs.membership.tolist()
