@@ -6,7 +6,8 @@
 
 The dump comes from ../shared/bench/gen_threads.py (``--format reddit``), generated once into
 ``--out`` (default /tmp/discourse_bench_read/c<N>). Each measurement runs ``discourse.io.read`` in a
-fresh subprocess, so the peak RSS (``ru_maxrss``) is the reader's alone. Targets: >= 250k comments/s
+fresh subprocess, so the peak RSS (``ru_maxrss``) is the reader's alone; CPU seconds and the load
+average are printed too, since the machine is shared and wall time depends on what else runs. Targets: >= 250k comments/s
 and peak memory < 2x the file size. Prints one JSON line per measurement.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -26,10 +28,14 @@ _CHILD = r"""
 import json, resource, sys, time
 from discourse.io import read
 path = sys.argv[1]
+u0 = resource.getrusage(resource.RUSAGE_SELF)
 t0 = time.perf_counter()
 r = read(path, format="pushshift")
 dt = time.perf_counter() - t0
+u1 = resource.getrusage(resource.RUSAGE_SELF)
+cpu = (u1.ru_utime - u0.ru_utime) + (u1.ru_stime - u0.ru_stime)
 print(json.dumps({"comments": r.comments.height, "threads": r.threads.height, "seconds": round(dt, 3),
+                  "cpu_seconds": round(cpu, 3),
                   "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                   "bad_records": r.quality.totals()["bad_records"]}))
 """
@@ -61,6 +67,7 @@ def measure(path: Path) -> dict:
     out.update(file=path.name, file_mb=round(size_mb, 1),
                comments_per_s=int(out["comments"] / out["seconds"]),
                peak_over_file=round(out["peak_rss_mb"] / size_mb, 2),
+               load_avg_1min=round(os.getloadavg()[0], 1),
                date=datetime.now(timezone.utc).strftime("%Y-%m-%d"))
     return out
 
