@@ -12,7 +12,7 @@ For a comment ``i`` and a candidate parent ``c`` the evidence is a fixed vector 
 ``mention_any``    i mentions "@name" of c's author somewhere else
 ``addressed_other`` i starts by addressing a known author who is not c's author
 ``quote``          share of the words i quotes ("...", “...”, > lines) that c wrote itself (fuzzy: word
-                   trigrams; words c only quoted do not count, so a quote goes to its original author)
+                   trigrams; words c itself had in quotation marks count 0.6, so a quote goes to its original author)
 ``overlap``        word 4-grams i shares with c, outside explicit quotes (capped at 1)
 ``turn``           c answered an earlier comment by i's author (turn-taking A, B, A)
 ``self``           c is by i's own author (a penalty, learned)
@@ -84,6 +84,7 @@ class Prepared:
     lead: str                         # the text's start, lower-cased, leading '@' and punctuation removed
     text_lower: str
     trigrams: frozenset[tuple[str, ...]]            # word trigrams of its own words (outside its quotes)
+    all_trigrams: frozenset[tuple[str, ...]]        # word trigrams of all its text
     fourgrams_outside: frozenset[tuple[str, ...]]   # 4-grams outside explicit quotes
     quotes: tuple[tuple[tuple[str, ...], ...], ...]  # each quoted span as its trigrams (or one short gram)
     content: frozenset[str]           # words of 4+ letters
@@ -118,6 +119,7 @@ def prepare(author: str | None, text: str | None, extra: str | None = None) -> P
         lead=_LEAD_RE.sub("", body[:200]).lower(),
         text_lower=full.lower(),
         trigrams=frozenset(_grams(_words(f"{extra}\n{outside}" if extra else outside), 3)),
+        all_trigrams=frozenset(_grams(_words(full), 3)),
         fourgrams_outside=frozenset(_grams(_words(outside), 4)),
         quotes=tuple(quotes),
         content=frozenset(w for w in body_words if len(w) >= 4),
@@ -159,11 +161,14 @@ def _mentions_anywhere(i: Prepared, author_key: str) -> bool:
 
 
 def quote_score(i: Prepared, c: Prepared) -> float:
-    """Largest share of one of i's quoted spans whose word trigrams c's text contains."""
+    """Largest share of one of i's quoted spans whose word trigrams c wrote; words c itself had in
+    quotation marks count 0.6 (c may have coined them, or only quoted someone else)."""
     quote = 0.0
     for grams in i.quotes:
         if grams:
-            quote = max(quote, sum(1 for g in grams if g in c.trigrams) / len(grams))
+            own = sum(1 for g in grams if g in c.trigrams) / len(grams)
+            anywhere = sum(1 for g in grams if g in c.all_trigrams) / len(grams)
+            quote = max(quote, own, 0.6 * anywhere)
     return quote
 
 
