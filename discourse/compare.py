@@ -93,7 +93,7 @@ def flatten_metrics(metrics: dict[str, Any], prefix: str = "") -> dict[str, floa
     """
     flat: dict[str, float | None] = {}
     for key, val in metrics.items():
-        if key in ("reproducibility", "options", "network_options", "methods"):
+        if key in ("reproducibility", "options", "network_options", "methods", "timings_s", "null_models"):
             continue
         name = f"{prefix}{key}"
         if isinstance(val, bool):
@@ -237,7 +237,7 @@ def compare(inputs: str | Path | Sequence[str | Path], *, first_n: int | None = 
                                 network.edges, analysis.metrics if analysis is not None else {}))
     table = pl.DataFrame(rows, infer_schema_length=None, strict=False)
     front = ["site", "thread_id", "title", "n_comments", "n_authors", "n_replies", "n_nodes", "n_edges", "first_n"]
-    table = table.select(front, *sorted(c for c in table.columns if c not in front))
+    table = table.select(*front, *sorted(c for c in table.columns if c not in front))
     return Comparison(table=table, threads=views, options={
         "first_n": first_n, "bootstrap": bootstrap, "null_replicates": null_replicates, "seed": seed,
         "min_comments": min_comments, "threads_skipped_small": skipped, **options.to_dict()})

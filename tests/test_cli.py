@@ -50,11 +50,20 @@ def test_build_reports_progress_and_summary_when_not_quiet(tmp_path, sample_data
     assert "27 comments read" in res.output
 
 
+def _file(name, data):
+    def make(d):
+        path = d / name
+        path.write_bytes(data)
+        return path
+    return make
+
+
 @pytest.mark.parametrize("make, expect", [
-    (lambda d: d / "missing.csv", "no such file"),
-    (lambda d: (d / "empty.json").write_text("") or d / "empty.json", "empty"),
-    (lambda d: (d / "x.bin").write_bytes(b"\x00\x01\x02 binary") or d / "x.bin", "cannot tell what kind"),
-    (lambda d: (d / "t.json").write_text('[{"kind": "Listing", "data": {"children": [') or d / "t.json", "t.json"),
+    (lambda d: d / "missing.csv", "missing.csv: no such file"),
+    (_file("empty.json", b""), "empty.json: the file is empty"),
+    (_file("x.bin", b"\x00\x01\x02 binary"), "x.bin: cannot tell what kind"),
+    (_file("t.json", b'[{"kind": "Listing", "data": {"children": ['), "t.json, line 1, column 44: the JSON ends early"),
+    (_file("bad.xml", b"<disqus><post>unclosed</disqus>"), "bad.xml, line 1, column"),
 ])
 def test_bad_inputs_give_one_line_errors(tmp_path, make, expect):
     path = make(tmp_path)

@@ -13,7 +13,7 @@ import polars as pl
 
 from discourse import schema
 from discourse.errors import EmptyInput, FileNotFound, InputError, NoUsableComments, ParseError, UnknownFormat
-from discourse.io._common import head
+from discourse.io._common import head, load_json
 from discourse.io.registry import READERS, ReadOptions, Reader, ReadResult, get_reader, register
 from discourse.quality import QualityReport
 
@@ -49,7 +49,29 @@ def detect_format(path: str | Path) -> Reader:
     for reader in formats():
         if reader.sniff(p, text):
             return reader
-    raise UnknownFormat(p)
+    raise UnknownFormat(p, _why_unknown(p, text))
+
+
+def _why_unknown(path: Path, head_text: str) -> str:
+    """When no reader claims a file, say what is wrong with it if we can (a broken JSON or XML file
+    is a parse error, not an unknown kind)."""
+    start = head_text.lstrip()[:1]
+    if start in ("{", "["):
+        load_json(path)  # raises ParseError naming line and column when the JSON is broken
+        return "valid JSON, but not the structure of any site discourse reads"
+    if start == "<":
+        import xml.etree.ElementTree as ET
+
+        try:
+            for _ in ET.iterparse(path, events=("end",)):
+                pass
+        except ET.ParseError as err:
+            line, col = err.position
+            raise ParseError(path, f"line {line}, column {col}", f"malformed XML ({err})") from err
+        return "well-formed XML, but not a Disqus export or a Stack Exchange dump"
+    if "\x00" in head_text:
+        return "binary content"
+    return ""
 
 
 def read_file(path: str | Path, format: str | None = None, options: ReadOptions | None = None) -> ReadResult:
