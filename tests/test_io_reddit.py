@@ -168,7 +168,8 @@ def test_corpus_counts_match_the_raw_file(corpora: Path, name: str) -> None:
     n_replies = sum(1 for d in t1 if d["parent_id"].startswith("t1_"))
     authors = {d["author"] for d in t1 if d["author"] not in ("[deleted]", "[removed]")}
     deleted = sum(1 for d in t1 if d["author"] in ("[deleted]", "[removed]"))
-    missing = sum(len(m["children"]) or m["count"] for m in mores)
+    stub_ids = {c for m in mores for c in m["children"]}
+    missing = len(stub_ids - {d["id"] for d in t1}) + sum(m["count"] for m in mores if not m["children"])
 
     r = read(path)
     assert detect_format(path).name == "reddit"

@@ -11,7 +11,8 @@ overlapping responses are kept here and counted by the repair stage.
 
 Deleted markers become nulls and are counted: author ``[deleted]``/``[removed]`` ->
 ``author_deleted``; body ``[deleted]`` -> ``text_deleted``; body ``[removed]`` -> ``text_removed``.
-``more`` stubs add the number of ids they list (else their ``count``) to the thread's ``missing``.
+``more`` stubs count toward the thread's ``missing``: the distinct ids they list that the file does not
+hold (overlapping morechildren responses expand each other's stubs), else their ``count``.
 """
 
 from __future__ import annotations
@@ -91,6 +92,8 @@ class _Builder:
     positions: dict[str, int] = field(default_factory=dict)
     stubs: int = 0
     continue_stubs: int = 0
+    stub_ids: dict[str, set[str]] = field(default_factory=dict)     # thread -> ids stubs stand for
+    stub_counts: dict[str, int] = field(default_factory=dict)       # thread -> counts of id-less stubs
 
     def comment(self, data: dict[str, Any], thread_id: str | None, where: str) -> None:
         cid = data.get("id")
@@ -128,12 +131,16 @@ class _Builder:
 
     def more(self, data: dict[str, Any], thread_id: str | None) -> None:
         self.stubs += 1
-        children = data.get("children") or []
-        n = len(children) if isinstance(children, list) and children else int(data.get("count") or 0)
         if data.get("id") == "_":
             self.continue_stubs += 1
-        if thread_id is not None and n:
-            self.quality.thread(self.site, thread_id).missing += n
+        if thread_id is None:
+            return
+        children = data.get("children")
+        if isinstance(children, list) and children:
+            self.stub_ids.setdefault(thread_id, set()).update(str(c) for c in children)
+        else:
+            count = data.get("count")
+            self.stub_counts[thread_id] = self.stub_counts.get(thread_id, 0) + (count if isinstance(count, int) else 0)
 
     def submission(self, data: dict[str, Any], where: str) -> str:
         tid = data.get("id") or _strip_prefix(data.get("name"))
@@ -157,6 +164,14 @@ class _Builder:
         return tid
 
     def result(self, fmt: str, records: int) -> ReadResult:
+        # missing: distinct ids the stubs stand for that the file does not hold (overlapping
+        # morechildren responses expand each other's stubs), plus the counts of stubs without ids
+        present: dict[str, set[str]] = {}
+        for c in self.comments:
+            present.setdefault(c["thread_id"], set()).add(c["comment_id"])
+        for tid in {*self.stub_ids, *self.stub_counts}:
+            absent = self.stub_ids.get(tid, set()) - present.get(tid, set())
+            self.quality.thread(self.site, tid).missing += len(absent) + self.stub_counts.get(tid, 0)
         fq = FileQuality(str(self.path), fmt, records=records)
         if self.stubs:
             fq.notes.append(f"{self.stubs} 'more' stub(s) ({self.continue_stubs} 'continue this thread')")
