@@ -31,7 +31,10 @@ from discourse.pipeline import BuildOptions, Progress, prepare
 __all__ = ["compare", "Comparison", "ThreadView", "HOSTILITY_FIGURES", "flatten_metrics"]
 
 # figures where a larger value means more hostility; the calm-vs-hostile test checks each of them
-HOSTILITY_FIGURES = ("share_hostile", "share_negative", "mean_weight_neg", "hostility_share")
+HOSTILITY_FIGURES = ("share_hostile", "share_negative", "hostility_mass", "share_offensive", "hostility_share")
+
+
+_DERIVED = ("_z", "_null_mean", "_null_sd", "_null_lo", "_null_hi", "_replicates", "_reason")
 
 
 @dataclass
@@ -84,32 +87,36 @@ def _load_bundle(p: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     return schema.validate(replies, "scored replies"), threads
 
 
-def flatten_metrics(metrics: dict[str, Any], prefix: str = "") -> dict[str, float | None]:
-    """Thread figures as flat columns: ``fig`` (raw), ``fig_z``, ``fig_null_mean``, ``fig_null_sd``.
+def flatten_metrics(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The thread figures of an analysis as flat columns.
 
-    A figure is either a number or a dict holding ``value`` (and optionally ``z``, ``null_mean``,
-    ``null_sd``); nested groups are joined with ``_``. Strings, lists and the reproducibility record are
-    skipped.
+    For each figure ``F`` of ``metrics["figures"]``: ``F`` (raw value), ``F_z``, ``F_null_mean``,
+    ``F_null_sd``, ``F_null_lo`` / ``F_null_hi`` (central 95% of the null values), ``F_replicates``
+    and ``F_reason`` (why the value is null, when it is). Plus the faction count.
     """
-    flat: dict[str, float | None] = {}
-    for key, val in metrics.items():
-        if key in ("reproducibility", "options", "network_options", "methods", "timings_s", "null_models"):
+    flat: dict[str, Any] = {}
+    for name, rec in sorted((metrics.get("figures") or {}).items()):
+        if not isinstance(rec, dict):
+            flat[name] = _num(rec)
             continue
-        name = f"{prefix}{key}"
-        if isinstance(val, bool):
-            continue
-        if isinstance(val, (int, float)) or val is None:
-            flat[name] = None if val is None or (isinstance(val, float) and math.isnan(val)) else float(val)
-        elif isinstance(val, dict) and "value" in val:
-            v = val.get("value")
-            flat[name] = float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
-            for sub in ("z", "null_mean", "null_sd"):
-                if sub in val:
-                    s = val[sub]
-                    flat[f"{name}_{sub}"] = float(s) if isinstance(s, (int, float)) and s is not None else None
-        elif isinstance(val, dict):
-            flat.update(flatten_metrics(val, prefix=f"{name}_"))
+        flat[name] = _num(rec.get("value"))
+        flat[f"{name}_z"] = _num(rec.get("z"))
+        flat[f"{name}_null_mean"] = _num(rec.get("null_mean"))
+        flat[f"{name}_null_sd"] = _num(rec.get("null_sd"))
+        interval = rec.get("interval") or [None, None]
+        flat[f"{name}_null_lo"], flat[f"{name}_null_hi"] = _num(interval[0]), _num(interval[1])
+        flat[f"{name}_replicates"] = rec.get("replicates")
+        flat[f"{name}_reason"] = rec.get("reason")
+    sizes = metrics.get("sizes") or {}
+    if "factions" in sizes:
+        flat["n_factions"] = sizes["factions"]
     return flat
+
+
+def _num(v: Any) -> float | None:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return None
+    return None if math.isnan(v) else float(v)
 
 
 def _stance_figures(replies: pl.DataFrame) -> dict[str, float | None]:
@@ -122,7 +129,7 @@ def _stance_figures(replies: pl.DataFrame) -> dict[str, float | None]:
     w = replies["weight"]
     figs["mean_weight"] = float(w.mean()) if n else None
     neg = w.filter(w < 0)
-    figs["mean_weight_neg"] = float(-neg.sum() / n) if n else None  # mean hostility mass per reply (>= 0)
+    figs["hostility_mass"] = float(-neg.sum() / n) if n else None  # mean negative weight per reply (>= 0)
     figs["share_offensive"] = float(replies["offensive"].mean()) if n and "offensive" in replies.columns else None
     return figs
 
@@ -214,7 +221,8 @@ def compare(inputs: str | Path | Sequence[str | Path], *, first_n: int | None = 
         for label in (*STANCE_LABELS, "negative"):
             k = (figs.get(f"share_{label}") or 0.0) * n
             row[f"share_{label}_lo"], row[f"share_{label}_hi"] = _wilson(k, n)
-        # bootstrap intervals for every numeric figure
+        # bootstrap intervals for every raw figure
+        raw_figs = [k2 for k2 in figs if not k2.endswith(_DERIVED) and k2 != "n_factions"]
         if bootstrap and n >= 5:
             samples: dict[str, list[float]] = {}
             for _ in range(bootstrap):
@@ -222,12 +230,13 @@ def compare(inputs: str | Path | Sequence[str | Path], *, first_n: int | None = 
                 boot = rep[idx.tolist()].with_columns(
                     pl.format("{}#{}", pl.col("comment_id"), pl.int_range(pl.len())).alias("comment_id"))
                 bfigs, _, _ = _thread_figures(boot, thr, options, 0, seed)
-                for k2, v in bfigs.items():
-                    if v is not None and not k2.endswith(("_z", "_null_mean", "_null_sd")):
+                for k2 in raw_figs:
+                    v = bfigs.get(k2)
+                    if isinstance(v, float):
                         samples.setdefault(k2, []).append(v)
-            for k2 in list(figs):
+            for k2 in raw_figs:
                 vals = samples.get(k2)
-                if k2.endswith(("_z", "_null_mean", "_null_sd")) or k2.startswith("share_") and f"{k2}_lo" in row:
+                if f"{k2}_lo" in row:
                     continue
                 if vals and len(vals) >= max(5, bootstrap // 2):
                     row[f"{k2}_lo"], row[f"{k2}_hi"] = (float(np.percentile(vals, 2.5)), float(np.percentile(vals, 97.5)))
@@ -236,7 +245,11 @@ def compare(inputs: str | Path | Sequence[str | Path], *, first_n: int | None = 
                                 analysis.nodes if analysis is not None else schema.empty(schema.NODES),
                                 network.edges, analysis.metrics if analysis is not None else {}))
     table = pl.DataFrame(rows, infer_schema_length=None, strict=False)
-    front = ["site", "thread_id", "title", "n_comments", "n_authors", "n_replies", "n_nodes", "n_edges", "first_n"]
+    front = ["site", "thread_id", "title", "n_comments", "n_authors", "n_replies", "n_nodes", "n_edges",
+             "n_factions", "first_n"]
+    for col in front:
+        if col not in table.columns:
+            table = table.with_columns(pl.lit(None).alias(col))
     table = table.select(*front, *sorted(c for c in table.columns if c not in front))
     return Comparison(table=table, threads=views, options={
         "first_n": first_n, "bootstrap": bootstrap, "null_replicates": null_replicates, "seed": seed,

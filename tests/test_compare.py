@@ -69,7 +69,14 @@ def test_outputs_written(comparison, tmp_path):
     assert "<script" in html and "cdn.plot.ly/plotly" not in html
 
 
-def test_flatten_metrics_handles_figures_and_groups():
-    flat = flatten_metrics({"a": 1, "b": {"value": 2.0, "z": 1.5}, "g": {"c": 3}, "reproducibility": {"x": 1},
-                            "s": "text", "n": None})
-    assert flat == {"a": 1.0, "b": 2.0, "b_z": 1.5, "g_c": 3.0, "n": None}
+def test_flatten_metrics_takes_each_figure_with_its_null_model():
+    metrics = {"figures": {"rwc": {"value": None, "z": None, "null_mean": None, "null_sd": None, "interval": None,
+                                   "replicates": 0, "reason": "fewer than 5 authors per camp"},
+                           "modularity": {"value": 0.4, "z": 2.5, "null_mean": 0.1, "null_sd": 0.12,
+                                          "interval": [0.0, 0.3], "replicates": 20, "reason": None}},
+               "sizes": {"factions": 3}, "seed": 1, "timings_s": {"x": 1.0}}
+    flat = flatten_metrics(metrics)
+    assert flat["modularity"] == 0.4 and flat["modularity_z"] == 2.5
+    assert (flat["modularity_null_lo"], flat["modularity_null_hi"]) == (0.0, 0.3)
+    assert flat["rwc"] is None and flat["rwc_reason"] == "fewer than 5 authors per camp"
+    assert flat["n_factions"] == 3 and "seed" not in flat and "x" not in flat

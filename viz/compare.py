@@ -20,7 +20,7 @@ __all__ = ["figures_dotplot", "stance_mix_figure", "timelines_figure", "networks
            "figure_columns"]
 
 STANCE_COLOURS = {"agree": "#2a9d8f", "neutral": "#b0b0b0", "disagree": "#f4a261", "hostile": "#c0392b"}
-_SKIP = {"n_comments", "n_authors", "n_replies", "n_nodes", "n_edges", "first_n"}
+_SKIP = {"n_comments", "n_authors", "n_replies", "n_nodes", "n_edges", "n_factions", "first_n"}
 
 
 def _label(row: dict) -> str:
@@ -35,7 +35,7 @@ def _safe(s: object) -> str:
 
 def figure_columns(table: pl.DataFrame) -> list[str]:
     """The raw figure columns of a comparison table (those with numeric values)."""
-    suffixes = ("_lo", "_hi", "_z", "_null_mean", "_null_sd")
+    suffixes = ("_lo", "_hi", "_z", "_null_mean", "_null_sd", "_replicates")
     cols = []
     for c, t in table.schema.items():
         if c in _SKIP or not t.is_numeric() or c.endswith(suffixes):
