@@ -164,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         src = ", ".join(f"{s} {v['n']}:{v['accuracy']:.3f}" for s, v in r["by_source"].items())
         print(f"{key:28s} n={r['n']:5d} acc={r['accuracy']:.3f} prev-baseline={r['baseline_previous']:.3f} "
               f"root-share={r['true_root_share']:.2f} conf={r['mean_confidence']:.2f} {r['seconds']:.1f}s | {src}")
+        cal = ", ".join(f">={b}: {v['n']}:{v['accuracy']:.2f}" for b, v in r["by_confidence"].items())
+        print(f"{'':28s} by confidence {cal}")
     if args.json:
         write_json(args.json, {"weights": weights.to_dict(), "report": report})
     return 0

@@ -196,6 +196,8 @@ def evaluate(inferred: pl.DataFrame, flat: pl.DataFrame) -> dict[str, object]:
         correct=pl.col("parent_id").eq_missing(pl.col("true_parent_id")),
         baseline=pl.col("prev").eq_missing(pl.col("true_parent_id")),
     )
+    bins = (j.with_columns(bin=(pl.col("parent_confidence") * 4).floor().clip(0, 3).cast(pl.Int64))
+            .group_by("bin").agg(n=pl.len(), accuracy=pl.col("correct").mean()).sort("bin"))
     by = j.group_by("parent_source").agg(n=pl.len(), accuracy=pl.col("correct").mean()).sort("parent_source")
     return {
         "n": j.height,
@@ -204,4 +206,7 @@ def evaluate(inferred: pl.DataFrame, flat: pl.DataFrame) -> dict[str, object]:
         "true_root_share": float(j["true_parent_id"].is_null().mean()) if j.height else 0.0,
         "by_source": {r["parent_source"]: {"n": r["n"], "accuracy": round(r["accuracy"], 4)} for r in by.iter_rows(named=True)},
         "mean_confidence": float(j["parent_confidence"].mean()) if j.height else 0.0,
+        # accuracy by confidence quarter: [0, .25), [.25, .5), [.5, .75), [.75, 1]
+        "by_confidence": {f"{r['bin'] / 4:.2f}": {"n": r["n"], "accuracy": round(r["accuracy"], 4)}
+                          for r in bins.iter_rows(named=True)},
     }
