@@ -252,3 +252,17 @@ def test_corpus_item_pages(corpora: Path, name: str) -> None:
     assert dict(zip(c["comment_id"], c["parent_id"])) == parents
     assert c["author"].n_unique() == len({u for _, u, _ in rows})
     assert c["parent_id"].is_not_null().sum() == sum(1 for w, _, _ in rows if w != "0")
+
+
+def test_ndjson_with_a_broken_first_line(tmp_path: Path) -> None:
+    lines = (HN / "items.ndjson").read_text().splitlines()
+    lines[0] = lines[0][:40]
+    p = tmp_path / "first_bad.ndjson"
+    p.write_text("\n".join(lines))
+    with pytest.raises(ParseError, match=r"first_bad\.ndjson, line 1: invalid JSON"):
+        read_hackernews(p)
+    r = read_hackernews(p, ReadOptions(on_error="skip"))
+    assert r.comments["comment_id"].to_list() == ["301", "302", "401"]
+    # the story line of 300 is lost; its comments still climb to the id they name
+    assert r.comments["thread_id"].to_list() == ["300", "300", "400"]
+    assert r.quality.files[0].bad_records == 1

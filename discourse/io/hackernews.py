@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from html import escape as html_escape
@@ -449,38 +448,37 @@ def _ndjson_items(text: str, path: Path, on_error: OnError) -> tuple[list[Any], 
     return items, bad
 
 
-def _first_line_object(text: str) -> bool:
-    for line in text.splitlines():
-        if line.strip():
-            try:
-                return isinstance(json.loads(line), dict)
-            except json.JSONDecodeError:
-                return False
+def _looks_ndjson(text: str) -> bool:
+    """The first lines each start an object at column 0 and one of them is a whole JSON object
+    (pretty-printed JSON indents its inner lines; a broken first line of a dump is still a dump)."""
+    lines = [x for x in text.splitlines()[:20] if x.strip()][:5]
+    if len(lines) < 2 or not all(x.startswith("{") for x in lines):
+        return False
+    for line in lines:
+        try:
+            if isinstance(json.loads(line), dict):
+                return True
+        except json.JSONDecodeError:
+            continue
     return False
 
 
 def read_hackernews(path: str | Path, options: ReadOptions | None = None) -> ReadResult:
-    """Read an HN JSON or NDJSON file of any supported shape."""
+    """Read an HN JSON, NDJSON or item-page HTML file of any supported shape."""
     options = options or ReadOptions()
     p = Path(path)
     site = options.site or SITE
     text = read_text(p).lstrip("\ufeff")
-    stripped = text.strip()
-    if stripped.startswith("<"):
+    if text.lstrip().startswith("<"):
         return parse_hn_page(text, p, site)
-    if stripped.startswith("{") and "\n" in stripped and _first_line_object(stripped) and \
-            sum(1 for _ in _lines_starting_with_brace(stripped)) > 1:
-        items, bad = _ndjson_items(text, p, options.on_error)
-        return parse_firebase(items, p, site, bad=bad)
-    return parse_hackernews(load_json(p, text), p, site)
-
-
-def _lines_starting_with_brace(text: str) -> Iterator[str]:
-    for i, line in enumerate(text.splitlines()):
-        if line.startswith("{"):
-            yield line
-        if i > 2:
-            return
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        if _looks_ndjson(text):
+            items, bad = _ndjson_items(text, p, options.on_error)
+            return parse_firebase(items, p, site, bad=bad)
+        data = load_json(p, text)  # raises ParseError naming the line and column
+    return parse_hackernews(data, p, site)
 
 
 _HN_PAGE = re.compile(r"<title>[^<]*\| Hacker News</title>|news\.ycombinator\.com|ycombinator\.com/news\.css")
