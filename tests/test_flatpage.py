@@ -183,3 +183,19 @@ def test_seed_page(shared_dir: Path) -> None:
     assert text[parent_of("The american forces are educat")].startswith("When i was deployed to Iraq")
     assert author[parent_of("Or Iraq can send you home")] == "Tommy Jensen"
     assert parent_of("Saigon moment coming soon.") is None
+
+
+def test_disqus_copy_layout_bullets_vote_counts_and_guest_names() -> None:
+    res = _read("disqus_copy.txt")
+    c = res.comments
+    assert c["author"].to_list() == ["Rosa Diaz", "Karl Meyer", None]          # "Guest" is anonymous
+    assert c["text"].to_list() == [
+        "This is a terrible decision. Libraries are the only free indoor space left.",
+        "@Rosa Diaz they could open the schools after hours instead.",          # the vote count "2" is UI
+        "Cut the mayor's car budget first.",
+    ]
+    assert res.threads["reported_comments"].to_list() == [12]
+    # Avatar x3, "• 2 years ago" x3, "Reply • Share ›" x3, "2", "see more"
+    assert "11 marker/timestamp line(s) ignored" in res.quality.files[0].notes[0]
+    out = infer_parents(c, threads=res.threads)
+    assert (out["parent_id"][1], out["parent_source"][1]) == ("c0", "mention")

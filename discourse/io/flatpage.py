@@ -62,9 +62,12 @@ _DEFAULT_SECTION_MARKERS = (
 )
 _DEFAULT_IGNORE = (
     r"reply", r"reply\s*[↓→]?", r"log in to reply", r"like", r"\d+\s+likes?", r"share", r"report",
-    r"flag", r"permalink", r"edit", r"delete", r"vote up", r"vote down", r"[↑↓▲▼]", r"\d+\s+(points?|votes?)",
-    r"loading\.*", r"load more( comments)?", r"show more( replies)?", r"hide replies",
+    r"flag", r"permalink", r"edit", r"edited", r"delete", r"vote up", r"vote down", r"[↑↓▲▼+−-]",
+    r"\d+\s+(points?|votes?|upvotes?|downvotes?)", r"loading\.*", r"load more( comments)?", r"see more",
+    r"read more", r"\d{1,5}", r"show( \d+)? more( replies)?", r"hide replies", r"avatar", r"(reply|like|share|report)"
+    r"([\s•·|]+(reply|like|share|report|flag))+",
 )
+_DECORATION = " \t•·|›»–—"
 _DEFAULT_TIMESTAMP = (
     r"(\w+\s+\d{1,2},\s+\d{4}|\d{1,2}\s+\w+\s+\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})"
     r"([\s,]+(at\s+)?\d{1,2}[:.]\d{2}(\s*[ap]\.?m\.?)?)?",
@@ -103,8 +106,10 @@ class PageLayout:
         ``section_markers``: regexes (whole line, case-insensitive) that announce the comment
         section ("23 comments", "Leave a reply"); ``comments_start_line``: 1-based line number
         where comments start (overrides detection); ``ignore_lines``: UI markers dropped
-        wherever they stand ("Reply", "Like", "3 points"); ``timestamp_lines``: lines dropped
-        and, right after a name line, parsed into ``created_at`` when possible.
+        wherever they stand ("Reply", "Like", "3 points", a bare vote count; bullets and arrows
+        around them are ignored); ``timestamp_lines``: lines dropped and, right after a name
+        line, parsed into ``created_at`` when possible; ``anonymous_names``: name lines
+        ("Guest", "Anonymous") that mark a comment as anonymous (author null).
     """
 
     section_gap: int = 2
@@ -122,6 +127,7 @@ class PageLayout:
     comments_start_line: int | None = None
     ignore_lines: tuple[str, ...] = _DEFAULT_IGNORE
     timestamp_lines: tuple[str, ...] = _DEFAULT_TIMESTAMP
+    anonymous_names: tuple[str, ...] = ("guest", "anonymous", "anon", "unknown", "[deleted]", "deleted user")
 
     @classmethod
     def from_options(cls, value: PageLayout | dict[str, Any] | None, path: str | Path = "<text>") -> PageLayout:
@@ -134,7 +140,7 @@ class PageLayout:
         if unknown:
             raise InputError(f"{path}: unknown page_layout option(s) {', '.join(unknown)}; "
                              f"expected some of {', '.join(sorted(known))}")
-        for key in ("section_markers", "ignore_lines", "timestamp_lines"):
+        for key in ("section_markers", "ignore_lines", "timestamp_lines", "anonymous_names"):
             if key in value and isinstance(value[key], str):
                 value[key] = (value[key],)
             elif key in value:
@@ -342,13 +348,14 @@ def parse_flatpage(text: str, *, path: str | Path = "<text>", thread_id: str = "
     for i in range(start, len(raw)):
         line = raw[i]
         s = line.strip()
-        if s and ignore is not None and ignore.fullmatch(s):
+        marker = s.strip(_DECORATION)     # "Reply • Share ›", "• 3 years ago"
+        if s and ignore is not None and (ignore.fullmatch(s) or (marker and ignore.fullmatch(marker))):
             dropped_markers += 1
             continue
-        if s and stamp is not None and len(s) <= 60 and stamp.fullmatch(s):
+        if s and stamp is not None and len(s) <= 60 and marker and stamp.fullmatch(marker):
             dropped_markers += 1
             if last_name_line is not None:
-                parsed = _parse_time(s)
+                parsed = _parse_time(marker)
                 if parsed is not None:
                     times.setdefault(last_name_line, parsed)
             continue
@@ -357,6 +364,10 @@ def parse_flatpage(text: str, *, path: str | Path = "<text>", thread_id: str = "
         kept.append((i + 1, line))
     comments = _split_comments(_blocks(kept), layout, times)
 
+    anonymous = {n.lower() for n in layout.anonymous_names}
+    for c in comments:
+        if c.author is not None and c.author.lower() in anonymous:
+            c.author = None
     rows = [{
         "site": site, "thread_id": thread_id, "comment_id": f"c{pos}", "parent_id": None,
         "author": c.author, "text": "" if c.image_only and not c.paragraphs else "\n\n".join(c.paragraphs),
