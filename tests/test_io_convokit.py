@@ -8,6 +8,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from discourse import schema
@@ -114,3 +116,32 @@ def test_written_corpus_follows_the_convokit_format(tmp_path: Path) -> None:
     back = read(out).comments
     assert back.select("site", "thread_id", "comment_id", "parent_id", "author", "text").rows() == [
         ("a", "t", "1", None, "x", "hi"), ("a", "t", "2", "1", None, "yo"), ("b", "t", "1", None, "y", None)]
+
+
+# -- property: any forest of threads survives the trip through a ConvoKit corpus -----------------
+@st.composite
+def forests(draw: st.DrawFn) -> list[tuple[str, str, list[int | None]]]:
+    out = []
+    for t in range(draw(st.integers(1, 3))):
+        site = draw(st.sampled_from(["reddit", "hackernews"]))
+        n = draw(st.integers(1, 25))
+        parents = [None if i == 0 else draw(st.one_of(st.none(), st.integers(0, i - 1))) for i in range(n)]
+        out.append((site, f"t{t}", parents))
+    return out
+
+
+@settings(max_examples=30, deadline=None)
+@given(forests())
+def test_random_forests_round_trip(tmp_path_factory: pytest.TempPathFactory,
+                                   forest: list[tuple[str, str, list[int | None]]]) -> None:
+    rows = []
+    for site, tid, parents in forest:
+        for i, p in enumerate(parents):  # comment ids repeat across threads on purpose
+            rows.append({"site": site, "thread_id": tid, "comment_id": str(i),
+                         "parent_id": None if p is None else str(p), "author": f"u{i % 4}" if i % 7 else None,
+                         "text": f"text {i}", "position": i, "parent_source": "explicit", "parent_confidence": 1.0})
+    comments = schema.conform(pl.DataFrame(rows), schema.COMMENTS)
+    out = write_convokit(comments, None, tmp_path_factory.mktemp("ck") / "corpus")
+    back = read_convokit(out).comments
+    key = ["site", "thread_id", "comment_id", "parent_id", "author", "text", "position"]
+    assert back.select(key).rows() == comments.select(key).rows()
