@@ -241,7 +241,10 @@ def _morechildren_things(data: Any, path: Path) -> list[tuple[list[Any], str | N
         body = obj.get("json")
         if not isinstance(body, dict):
             return None
-        things = (body.get("data") or {}).get("things", []) if isinstance(body.get("data"), (dict, type(None))) else None
+        payload = body.get("data")
+        if payload is None:  # an answer with only errors
+            return [], link, where
+        things = payload.get("things", []) if isinstance(payload, dict) else None
         if not isinstance(things, list):
             raise ParseError(path, where, "a morechildren response without a 'json.data.things' list")
         return things, link, where
@@ -254,7 +257,8 @@ def _morechildren_things(data: Any, path: Path) -> list[tuple[list[Any], str | N
         for i, x in enumerate(data):
             got = one(x, f"response {i}")
             if got is None:
-                raise ParseError(path, f"response {i}", "expected a morechildren response {'json': {'data': {'things': [...]}}}")
+                raise ParseError(path, f"response {i}",
+                                 "expected a morechildren response {'json': {'data': {'things': [...]}}}")
             out.append(got)
         return out
     return None
