@@ -78,7 +78,7 @@ class Prepared:
     """What the evidence needs from one comment (or the post), computed once."""
 
     author: str | None
-    author_key: str | None            # lower-cased author
+    author_key: str | None            # lower-cased author, without a leading "@"
     first_name: str | None            # first word of a multi-word author name, lower-cased
     empty: bool
     lead: str                         # the text's start, lower-cased, leading '@' and punctuation removed
@@ -99,8 +99,9 @@ def prepare(author: str | None, text: str | None, extra: str | None = None) -> P
     body = text or ""
     full = f"{extra}\n{body}" if extra else body
     body_words = _words(body)
-    spans: list[str] = [m.group(1) for rx in _QUOTE_RES for m in rx.finditer(body)]
-    spans += [m.group(1) for m in _QUOTE_LINE_RE.finditer(body) if m.group(1).strip()]
+    spans: list[str] = [m.group(1) for rx in _QUOTE_RES for m in rx.finditer(body)] if any(
+        q in body for q in "\"“«„") else []
+    spans += [m.group(1) for m in _QUOTE_LINE_RE.finditer(body) if m.group(1).strip()] if ">" in body else []
     quotes = []
     for span in spans:
         sw = _words(span)
@@ -109,7 +110,10 @@ def prepare(author: str | None, text: str | None, extra: str | None = None) -> P
     outside = body
     for span in spans:
         outside = outside.replace(span, " ")
-    author_key = author.strip().lower() if author and author.strip() else None
+    outside_words = _words(outside) if spans else body_words
+    extra_words = _words(extra) if extra else []
+    own = frozenset(_grams(extra_words + outside_words, 3))
+    author_key = author.strip().lstrip("@").strip().lower() if author and author.strip().lstrip("@").strip() else None
     parts = author_key.split() if author_key else []
     return Prepared(
         author=author,
@@ -118,9 +122,9 @@ def prepare(author: str | None, text: str | None, extra: str | None = None) -> P
         empty=not body.strip(),
         lead=_LEAD_RE.sub("", body[:200]).lower(),
         text_lower=full.lower(),
-        trigrams=frozenset(_grams(_words(f"{extra}\n{outside}" if extra else outside), 3)),
-        all_trigrams=frozenset(_grams(_words(full), 3)),
-        fourgrams_outside=frozenset(_grams(_words(outside), 4)),
+        trigrams=own,
+        all_trigrams=frozenset(_grams(extra_words + body_words, 3)) if spans else own,
+        fourgrams_outside=frozenset(_grams(outside_words, 4)),
         quotes=tuple(quotes),
         content=frozenset(w for w in body_words if len(w) >= 4),
         you=bool(_YOU_RE.search(body)),
