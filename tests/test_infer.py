@@ -306,3 +306,17 @@ def test_examples_only_keep_reachable_truths() -> None:
     # a: candidates [post]; b: [a, post] true a; c: [b, a, post] true a
     assert [e.matrix.shape[0] for e in ex] == [1, 2, 3]
     assert [e.target for e in ex] == [0, 0, 1]
+
+
+def test_fit_is_deterministic_and_learns_from_flattened_threads() -> None:
+    rows = []
+    for k in range(12):
+        rows.append({"id": f"p{k}", "author": f"Poster{k}", "text": f"opening point {k} about topic{k} here",
+                     "parent": None, "source": "explicit"})
+        rows.append({"id": f"r{k}", "author": f"Replier{k}", "text": f"Poster{k}, I disagree about topic{k}",
+                     "parent": f"p{k}", "source": "explicit"})
+    flat = flatten(frame(rows), "depth-first")
+    data = examples(flat, None, "depth-first")
+    first, second = fit(data), fit(data)
+    assert first == second
+    assert first["mention_start"] > 0      # every reply addresses its parent's author
