@@ -199,3 +199,11 @@ def test_disqus_copy_layout_bullets_vote_counts_and_guest_names() -> None:
     assert "11 marker/timestamp line(s) ignored" in res.quality.files[0].notes[0]
     out = infer_parents(c, threads=res.threads)
     assert (out["parent_id"][1], out["parent_source"][1]) == ("c0", "mention")
+
+
+def test_page_line_points_at_each_comment_start() -> None:
+    c = _read("blank_layout.txt").comments
+    lines = (DATA / "blank_layout.txt").read_text(encoding="utf-8").splitlines()
+    firsts = [lines[n - 1] for n in c["page_line"].to_list()]
+    assert firsts == ["First!", "Maria Lopez", "Tom Becker", "Ann-Marie O'Neil", "Maria Lopez",
+                      "Who pays for this?", "Nobody asked the shop owners.", "Tom Becker"]

@@ -373,9 +373,9 @@ def parse_flatpage(text: str, *, path: str | Path = "<text>", thread_id: str = "
         "author": c.author, "text": "" if c.image_only and not c.paragraphs else "\n\n".join(c.paragraphs),
         "created_at": c.created_at, "score": None, "position": pos, "parent_source": "none",
         "parent_confidence": 0.0, "layout_confidence": round(min(1.0, max(0.0, c.confidence)), 4),
-        "line": c.line,
+        "page_line": c.line,
     } for pos, c in enumerate(comments)]
-    frame = pl.DataFrame(rows, schema={**schema.COMMENTS, "layout_confidence": pl.Float64(), "line": pl.Int64()})
+    frame = pl.DataFrame(rows, schema={**schema.COMMENTS, "layout_confidence": pl.Float64(), "page_line": pl.Int64()})
     comments_df = schema.conform(frame, schema.COMMENTS)
     threads = schema.conform(pl.DataFrame([{
         "site": site, "thread_id": thread_id, "title": title, "text": body, "author": None, "url": None,
