@@ -1,7 +1,8 @@
 """ConvoKit corpus directories: read them, and write our tables as one.
 
 A ConvoKit corpus is a directory of ``utterances.jsonl`` (one utterance a line: ``id``, ``speaker``
-(``user`` in old corpora), ``conversation_id`` (``root``), ``reply_to``, ``timestamp``, ``text``,
+(``user`` in old corpora), ``conversation_id`` (``root``), ``reply_to`` (``reply-to`` as
+``Corpus.dump`` writes it), ``timestamp``, ``text``,
 ``meta``), ``speakers.json``, ``conversations.json`` (``{id: {"meta": {...}, "vectors": []}}``),
 ``corpus.json`` (corpus meta) and ``index.json`` (the type of every meta key).
 
@@ -99,7 +100,8 @@ def parse_convokit(utterances: list[dict[str, Any]], conversations: dict[str, An
         speaker = u.get("speaker", u.get("user"))
         if isinstance(speaker, dict):  # some exports inline the speaker object
             speaker = speaker.get("id", speaker.get("name"))
-        utts.append(_Utterance(_str(u["id"]), _str(speaker), conv, _str(u.get("reply_to")),  # type: ignore[arg-type]
+        reply_to = u.get("reply_to", u.get("reply-to"))  # ConvoKit's own dump writes "reply-to"
+        utts.append(_Utterance(_str(u["id"]), _str(speaker), conv, _str(reply_to),  # type: ignore[arg-type]
                                u.get("timestamp"), u.get("text"), meta))
 
     quality = QualityReport()
