@@ -145,8 +145,10 @@ def _wilson(k: float, n: int, z: float = 1.96) -> tuple[float | None, float | No
 
 
 def _thread_figures(replies: pl.DataFrame, threads: pl.DataFrame, options: BuildOptions,
-                    null_replicates: int, seed: int) -> tuple[dict[str, float | None], Any, Any]:
-    from discourse.analysis import analyse
+                    null_replicates: int, seed: int, *, light: bool = False) -> tuple[dict[str, Any], Any, Any]:
+    """Stance mix and thread figures of one thread. ``light`` (for bootstrap resamples) computes the
+    figures from one partition, without the ensemble, centralities and roles."""
+    from discourse.analysis import analyse, thread_figures
     from discourse.analysis.network import NetworkOptions, author_network
 
     nopts = NetworkOptions(self_replies=options.self_replies, root_edges=options.root_edges,
@@ -154,6 +156,9 @@ def _thread_figures(replies: pl.DataFrame, threads: pl.DataFrame, options: Build
     network = author_network(replies, threads, nopts)
     figs = _stance_figures(replies)
     if network.graph.vcount() == 0:
+        return figs, network, None
+    if light:
+        figs.update(flatten_metrics({"figures": thread_figures(network, method=options.method, seed=seed)}))
         return figs, network, None
     analysis = analyse(network, replies, method=options.method, seed=seed, null_replicates=null_replicates)
     figs.update(flatten_metrics(analysis.metrics))
@@ -229,7 +234,7 @@ def compare(inputs: str | Path | Sequence[str | Path], *, first_n: int | None = 
                 idx = rng.integers(0, n, n)
                 boot = rep[idx.tolist()].with_columns(
                     pl.format("{}#{}", pl.col("comment_id"), pl.int_range(pl.len())).alias("comment_id"))
-                bfigs, _, _ = _thread_figures(boot, thr, options, 0, seed)
+                bfigs, _, _ = _thread_figures(boot, thr, options, 0, seed, light=True)
                 for k2 in raw_figs:
                     v = bfigs.get(k2)
                     if isinstance(v, float):

@@ -80,3 +80,17 @@ def test_flatten_metrics_takes_each_figure_with_its_null_model():
     assert (flat["modularity_null_lo"], flat["modularity_null_hi"]) == (0.0, 0.3)
     assert flat["rwc"] is None and flat["rwc_reason"] == "fewer than 5 authors per camp"
     assert flat["n_factions"] == 3 and "seed" not in flat and "x" not in flat
+
+
+@pytest.mark.slow
+def test_reddit_hn_disqus_and_the_seed_page_side_by_side(corpora, shared_dir, tmp_path):
+    inputs = [corpora / "reddit" / "praw_3hahrw_funny_thread.json",
+              corpora / "hackernews" / "hackernews_jobs_firebase_41129813_toplevel.json",
+              corpora / "disqus" / "yesilmavihayat_disqus_export.xml",
+              shared_dir / "seed" / "000_a9f39a774eb31046.txt"]
+    c = compare(inputs, bootstrap=5, null_replicates=3, seed=0, min_comments=5)
+    sites = set(c.table["site"])
+    assert {"reddit", "hackernews", "disqus", "web"} <= sites
+    assert c.table.filter(pl.col("site") == "reddit")["n_comments"].item() > 400
+    c.write(tmp_path)
+    assert (tmp_path / "compare.html").stat().st_size > 100_000  # plotly.js inline: works offline
