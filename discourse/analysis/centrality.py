@@ -27,7 +27,7 @@ from discourse.analysis.factions import SignedLayers, _IgraphSeed
 __all__ = ["centralities", "pn_centrality", "EXACT_BETWEENNESS_MAX", "BETWEENNESS_SAMPLES"]
 
 EXACT_BETWEENNESS_MAX = 5000
-BETWEENNESS_SAMPLES = 256
+BETWEENNESS_SAMPLES = 64
 
 
 def _degree_strength(graph: ig.Graph) -> pl.DataFrame:

@@ -143,11 +143,18 @@ class _IgraphSeed:
         ig.set_random_number_generator(random)
 
 
-def _leiden_cpm(layers: SignedLayers, seed: int, resolution: float) -> np.ndarray:
-    g = layers.graph()
-    part = la.find_partition(g, la.CPMVertexPartition, weights=layers.w.tolist(),
-                             resolution_parameter=resolution, n_iterations=-1, seed=seed)
+def _cpm(layers: SignedLayers, w: np.ndarray, seed: int, resolution: float) -> np.ndarray:
+    """igraph's Leiden (C) with the CPM objective on signed weights; zero-weight ties are left out."""
+    nz = w != 0
+    g = layers.graph(nz)
+    with _IgraphSeed(seed):
+        part = g.community_leiden(objective_function="CPM", weights=w[nz].tolist(), resolution=resolution,
+                                  n_iterations=-1)
     return np.asarray(part.membership)
+
+
+def _leiden_cpm(layers: SignedLayers, seed: int, resolution: float) -> np.ndarray:
+    return _cpm(layers, layers.w, seed, resolution)
 
 
 def _signed_modularity(layers: SignedLayers, seed: int, resolution: float) -> np.ndarray:
@@ -190,11 +197,10 @@ def _positive(layers: SignedLayers, seed: int, resolution: float, algo: str) -> 
     pm = layers.pos > 0
     g = layers.graph(pm)
     w = layers.pos[pm].tolist()
-    if algo == "leiden":
-        part = la.find_partition(g, la.RBConfigurationVertexPartition, weights=w,
-                                 resolution_parameter=resolution, n_iterations=-1, seed=seed)
-        return np.asarray(part.membership)
     with _IgraphSeed(seed):
+        if algo == "leiden":
+            return np.asarray(g.community_leiden(objective_function="modularity", weights=w,
+                                                 resolution=resolution, n_iterations=-1).membership)
         if algo == "louvain":
             return np.asarray(g.community_multilevel(weights=w, resolution=resolution).membership)
         if algo == "infomap":
@@ -270,12 +276,7 @@ def ensemble(layers: SignedLayers, method: str = "leiden-cpm", *, seed: int = 0,
         together = np.zeros(layers.n_edges)
         for m in members:
             together += m[layers.u] == m[layers.v]
-        w = together / runs - 0.5
-        keep = w != 0
-        g = layers.graph(keep)
-        part = la.find_partition(g, la.CPMVertexPartition, weights=w[keep].tolist(),
-                                 resolution_parameter=0.0, n_iterations=-1, seed=seed)
-        cons = canonical(part.membership)
+        cons = canonical(_cpm(layers, together / runs - 0.5, seed, 0.0))
     return Consensus(membership=cons, stability=_stability(cons, members), runs=members)
 
 

@@ -198,7 +198,8 @@ def edges_from_replies(rows: pl.DataFrame) -> pl.DataFrame:
 def graph_from_edges(edges: pl.DataFrame, authors: pl.DataFrame) -> ig.Graph:
     """A directed igraph graph: one vertex per row of ``authors`` (in order), one edge per edge row."""
     names = authors["author"].to_list()
-    index = pl.DataFrame({"author": names, "_i": pl.int_range(len(names), eager=True, dtype=pl.Int64)})
+    index = pl.DataFrame({"author": pl.Series(names, dtype=pl.String),
+                          "_i": pl.int_range(len(names), eager=True, dtype=pl.Int64)})
     ends = (
         edges.select("source", "target")
         .join(index.rename({"author": "source", "_i": "_s"}), on="source", how="left", maintain_order="left")
