@@ -2,8 +2,8 @@
 
 For every comment whose parent is unknown the candidates are, on a depth-first page, the previous
 comment, its ancestors (as inferred so far) and the thread's post; on a chronological page, the
-``window`` latest earlier comments, the latest comment of any author the comment addresses, and the
-post. Each candidate scores ``w · features``; the best is kept and its softmax probability among the
+``window`` latest earlier comments, any earlier comment it quotes, the latest comment of any author
+it addresses, and the post. Each candidate scores ``w · features``; the best is kept and its softmax probability among the
 candidates is the ``parent_confidence``. Comments are decided in page order, so turn-taking (A, B, A)
 can use the parents already chosen.
 """
@@ -174,6 +174,9 @@ def decode_thread(thread: ThreadInput, weights: InferenceWeights, order: Order,
                 cands += extra
             else:
                 cands = list(range(idx - 1, max(-1, idx - 1 - weights.window), -1))
+                oldest = idx - 1 - weights.window          # comments at or before it are outside the window
+                if p.quotes and oldest >= 0:
+                    cands += [j for j in range(oldest, -1, -1) if quote_score(p, prepared[j]) >= 0.5]
                 for target in sorted(addressed.values(), reverse=True):
                     if target not in cands:
                         cands.append(target)
