@@ -207,3 +207,21 @@ def test_page_line_points_at_each_comment_start() -> None:
     firsts = [lines[n - 1] for n in c["page_line"].to_list()]
     assert firsts == ["First!", "Maria Lopez", "Tom Becker", "Ann-Marie O'Neil", "Maria Lopez",
                       "Who pays for this?", "Nobody asked the shop owners.", "Tom Becker"]
+
+
+def test_layout_overrides_from_cli_strings() -> None:
+    from discourse.io.flatpage import parse_layout_overrides
+
+    got = parse_layout_overrides(["blank_after_name=false", "name-pattern=@?[A-Za-z0-9_]{2,30}", "image_gap=4",
+                                  "name_min_score=0.7", "ignore_lines=Reply", "ignore_lines=Like",
+                                  "comments_start_line=5"])
+    assert got == {"blank_after_name": False, "name_pattern": "@?[A-Za-z0-9_]{2,30}", "image_gap": 4,
+                   "name_min_score": 0.7, "ignore_lines": ("Reply", "Like"), "comments_start_line": 5}
+    res = _read("compact.txt", **{k: v for k, v in got.items() if k in ("blank_after_name", "name_pattern")})
+    assert res.comments["author"].to_list() == ["alice_99", "bob", "carol7", "author_dev"]
+    with pytest.raises(InputError, match="KEY=VALUE"):
+        parse_layout_overrides(["nonsense=1"])
+    with pytest.raises(InputError, match="not a valid value for image_gap"):
+        parse_layout_overrides(["image_gap=many"])
+    with pytest.raises(InputError, match="blank_after_name"):
+        parse_layout_overrides(["blank_after_name=perhaps"])

@@ -53,7 +53,7 @@ from discourse.io._common import read_text
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
 
-__all__ = ["PageLayout", "parse_flatpage", "read", "name_score"]
+__all__ = ["PageLayout", "parse_flatpage", "parse_layout_overrides", "read", "name_score"]
 
 _DEFAULT_SECTION_MARKERS = (
     r"\d*\s*(comments?|responses?|replies|reactions?|discussion)(\s*\(\d+\))?(\s+(to|on)\s+.*)?:?",
@@ -156,6 +156,42 @@ class PageLayout:
             except re.error as err:
                 raise InputError(f"{path}: page_layout regex {pattern!r} is invalid ({err})") from err
         return layout
+
+
+_BOOL = {"true": True, "yes": True, "1": True, "on": True, "false": False, "no": False, "0": False, "off": False}
+
+
+def parse_layout_overrides(items: list[str]) -> dict[str, Any]:
+    """``["blank_after_name=false", "name_pattern=@?\\w+"]`` (e.g. repeated ``--page-layout`` CLI
+    options) as a typed dict for ``ReadOptions.page_layout``. A value for a tuple field (markers,
+    ignore lines...) replaces the defaults; give the key several times to list several patterns.
+    Unknown keys and unparseable values raise InputError."""
+    kinds = {f.name: f.default for f in fields(PageLayout)}
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        key = key.strip().replace("-", "_")
+        if not sep or key not in kinds:
+            raise InputError(f"--page-layout {item!r}: expected KEY=VALUE with KEY one of {', '.join(sorted(kinds))}")
+        default = kinds[key]
+        try:
+            if isinstance(default, bool):
+                if raw.strip().lower() not in _BOOL:
+                    raise ValueError(raw)
+                value: Any = _BOOL[raw.strip().lower()]
+            elif isinstance(default, int):
+                value = int(raw)
+            elif isinstance(default, float):
+                value = float(raw)
+            elif isinstance(default, tuple):
+                value = (*out.get(key, ()), raw)
+            else:   # optional str / int fields default to None
+                value = None if raw.strip().lower() in ("", "none") else (int(raw) if key == "comments_start_line" else raw)
+        except ValueError as err:
+            raise InputError(f"--page-layout {item!r}: {raw!r} is not a valid value for {key} "
+                             f"(expected {type(default).__name__ if default is not None else 'text'})") from err
+        out[key] = value
+    return out
 
 
 def _full(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
