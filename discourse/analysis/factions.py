@@ -13,7 +13,7 @@ Methods (``FactionMethod``):
                            in one faction.
 ``signed-modularity``      Leiden on two layers (positive and |negative|), modularity with layer
                            weights 1 and -1 (Traag & Bruggeman 2009; Gómez et al. 2009).
-``spinglass``              igraph's spinglass with negative weights (implementation "neg"); slow, so
+``spinglass``              igraph's spinglass with negative weights (implementation "negative"); slow, so
                            only for graphs up to ``SPINGLASS_MAX_VERTICES``; run per component.
 ``leiden``, ``louvain``,   unsigned methods on the positive layer only (agreement as the tie).
 ``infomap``, ``label-propagation``
@@ -186,7 +186,7 @@ def _spinglass(layers: SignedLayers, seed: int, resolution: float) -> np.ndarray
                 next_label += 1
                 continue
             sub = g.subgraph(comp)
-            res = sub.community_spinglass(weights="w", implementation="neg", spins=25,
+            res = sub.community_spinglass(weights="w", implementation="negative", spins=25,
                                           gamma=resolution, lambda_=resolution)
             membership[np.asarray(comp)] = np.asarray(res.membership) + next_label
             next_label += max(res.membership) + 1
