@@ -225,3 +225,18 @@ def test_layout_overrides_from_cli_strings() -> None:
         parse_layout_overrides(["image_gap=many"])
     with pytest.raises(InputError, match="blank_after_name"):
         parse_layout_overrides(["blank_after_name=perhaps"])
+
+
+def test_inline_name_layout() -> None:
+    res = _read("inline_names.txt", inline_name=r"(?P<author>[A-Z][\w .-]{0,30}):(?:\s+(?P<text>.*))?$")
+    c = res.comments
+    assert c["author"].to_list() == ["Hana", "Olu", "Hana", None, "Pete"]
+    assert c["text"].to_list() == [
+        "The part about Venice surprised me.\nI had no idea it printed so many books.",
+        "Hana: Venice had the paper mills and the money.",
+        "Fair point, and the trade routes.",
+        "where can I buy the book?",
+        "",                                   # a name with nothing after it
+    ]
+    out = infer_parents(c, threads=res.threads)
+    assert (out["parent_id"][1], out["parent_source"][1]) == ("c0", "mention")

@@ -110,6 +110,10 @@ class PageLayout:
         around them are ignored); ``timestamp_lines``: lines dropped and, right after a name
         line, parsed into ``created_at`` when possible; ``anonymous_names``: name lines
         ("Guest", "Anonymous") that mark a comment as anonymous (author null).
+    Inline names
+        ``inline_name``: a regex with groups ``author`` and ``text`` for pages where the name
+        opens the comment's first line ("Jane: I agree", "<jane> I agree"); every matching line
+        starts a comment, other lines continue it, and the blank-line rules are not used.
     """
 
     section_gap: int = 2
@@ -128,6 +132,7 @@ class PageLayout:
     ignore_lines: tuple[str, ...] = _DEFAULT_IGNORE
     timestamp_lines: tuple[str, ...] = _DEFAULT_TIMESTAMP
     anonymous_names: tuple[str, ...] = ("guest", "anonymous", "anon", "unknown", "[deleted]", "deleted user")
+    inline_name: str | None = None
 
     @classmethod
     def from_options(cls, value: PageLayout | dict[str, Any] | None, path: str | Path = "<text>") -> PageLayout:
@@ -146,7 +151,7 @@ class PageLayout:
             elif key in value:
                 value[key] = tuple(value[key])
         layout = cls(**value)
-        patterns = [layout.name_pattern, layout.name_suffix, *layout.section_markers, *layout.ignore_lines,
+        patterns = [layout.name_pattern, layout.name_suffix, layout.inline_name, *layout.section_markers, *layout.ignore_lines,
                     *layout.timestamp_lines]
         for pattern in patterns:
             if pattern is None:
@@ -357,6 +362,38 @@ def _split_comments(blocks: list[_Block], layout: PageLayout, times: dict[int, d
     return comments
 
 
+def _split_inline(lines: list[tuple[int, str]], layout: PageLayout, rx: re.Pattern[str]) -> list[_Comment]:
+    """Comments whose first line starts with the author's name (``PageLayout.inline_name``)."""
+    comments: list[_Comment] = []
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if comments and paragraph:
+            comments[-1].paragraphs.append("\n".join(paragraph))
+        paragraph.clear()
+
+    for number, line in lines:
+        m = rx.match(line.strip())
+        if m and "author" in rx.groupindex:
+            flush()
+            author = (m.group("author") or "").strip() or None
+            first = (m.group("text") if "text" in rx.groupindex else line[m.end():]) or ""
+            comments.append(_Comment(number, author, [], 0.85 if author else 0.6))
+            if first.strip():
+                paragraph.append(first.strip())
+        elif not line.strip():
+            flush()
+        elif comments:
+            paragraph.append(line)
+        else:                       # text before the first name line: an anonymous comment
+            comments.append(_Comment(number, None, [], 0.5))
+            paragraph.append(line)
+    flush()
+    for c in comments:
+        c.image_only = not c.paragraphs
+    return comments
+
+
 def parse_flatpage(text: str, *, path: str | Path = "<text>", thread_id: str = "page", site: str = "web",
                    layout: PageLayout | None = None) -> ReadResult:
     """Parse a flat page's text into comments, the article as the thread's root post, and a quality report.
@@ -398,7 +435,10 @@ def parse_flatpage(text: str, *, path: str | Path = "<text>", thread_id: str = "
         if s:
             last_name_line = i + 1 if name_score(s, layout) else None
         kept.append((i + 1, line))
-    comments = _split_comments(_blocks(kept), layout, times)
+    if layout.inline_name:
+        comments = _split_inline(kept, layout, re.compile(layout.inline_name))
+    else:
+        comments = _split_comments(_blocks(kept), layout, times)
 
     anonymous = {n.lower() for n in layout.anonymous_names}
     for c in comments:
