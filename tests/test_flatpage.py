@@ -8,6 +8,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from discourse import io, schema
 from discourse.errors import InputError
@@ -240,3 +242,46 @@ def test_inline_name_layout() -> None:
     ]
     out = infer_parents(c, threads=res.threads)
     assert (out["parent_id"][1], out["parent_source"][1]) == ("c0", "mention")
+
+
+_FIRST = ["Anna", "Bert", "Carla", "Dmitri", "Eve", "Farah", "Gus", "Hiro"]
+_LAST = ["Berg", "Costa", "Okafor", "Nguyen", "Larsen", "Ito"]
+
+
+@st.composite
+def pages(draw: st.DrawFn) -> tuple[str, list[tuple[str | None, str]]]:
+    """A blank-line page (the seed's conventions) and the comments it holds: (author or None, text)."""
+    comments: list[tuple[str | None, str]] = []
+    for _ in range(draw(st.integers(1, 12))):
+        kind = draw(st.sampled_from(["named", "named", "anonymous", "image"]))
+        author = None if kind == "anonymous" else f"{draw(st.sampled_from(_FIRST))} {draw(st.sampled_from(_LAST))}"
+        paragraphs = []
+        for _p in range(0 if kind == "image" else draw(st.integers(1, 3))):
+            lines = [" ".join(draw(st.lists(st.sampled_from(["this", "is", "fine", "no", "tax", "road", "why"]),
+                                            min_size=2, max_size=8))).capitalize() + draw(st.sampled_from([".", "!", "?"]))
+                     for _l in range(draw(st.integers(1, 2)))]
+            paragraphs.append("\n".join(lines))
+        comments.append((author, "\n\n".join(paragraphs)))
+    out = ["Title Of The Story", "", "Body paragraph one.", "", "Body paragraph two.", "", ""]
+    previous_image = False
+    for k, (author, text) in enumerate(comments):
+        if k:
+            out += [""] * (3 if previous_image else 2 if author is None else 1)
+        if author is not None:
+            out.append(author)
+            if text:
+                out.append("")
+        out += text.split("\n") if text else []
+        previous_image = author is not None and not text
+    return "\n".join(out) + "\n", comments
+
+
+@settings(max_examples=60, deadline=None)
+@given(pages())
+def test_generated_pages_parse_back_exactly(page: tuple[str, list[tuple[str | None, str]]]) -> None:
+    text, expected = page
+    res = parse_flatpage(text, thread_id="gen")
+    got = list(zip(res.comments["author"].to_list(), res.comments["text"].to_list()))
+    assert got == expected
+    assert res.threads["title"].to_list() == ["Title Of The Story"]
+    assert not res.quality.check_balanced() and res.quality.thread("web", "gen").kept == len(expected)
