@@ -62,18 +62,35 @@ _BOOT = """
   }
   var gl = hasWebGL();
   var config = %(config)s;
-  var blocks = document.querySelectorAll('script.figure-data');
-  var pending = [];
-  window.__discourseReady = false;
+  var blocks = Array.prototype.slice.call(document.querySelectorAll('script.figure-data'));
+  window.__discourseReady = false;        // every figure drawn
+  window.__discourseInteractive = false;  // the first figure (the network) drawn and answering
   window.__discourseErrors = [];
-  blocks.forEach(function (block) {
+  window.__discourseTimings = {boot: Math.round(performance.now())};
+  function plot(block) {
+    var t = performance.now();
     var fig = JSON.parse(block.textContent);
+    window.__discourseTimings['parse-' + block.getAttribute('data-target')] = Math.round(performance.now() - t);
     if (!gl) { fig.data.forEach(function (t) { if (t.type === 'scattergl') { t.type = 'scatter'; } }); }
     var div = document.getElementById(block.getAttribute('data-target'));
-    pending.push(Plotly.newPlot(div, fig.data, fig.layout, config));
-  });
-  Promise.all(pending).then(function () { window.__discourseReady = true; },
-                            function (err) { window.__discourseErrors.push(String(err)); });
+    var t0 = performance.now();
+    return Plotly.newPlot(div, fig.data, fig.layout, config).then(function () {
+      window.__discourseTimings[div.id] = Math.round(performance.now() - t0);
+    });
+  }
+  // The first figure is drawn at once; each further one after the browser has had a turn to paint and
+  // answer input, so the network is usable while the rest of the page is still being drawn.
+  function next(i) {
+    if (i >= blocks.length) { window.__discourseReady = true; return; }
+    plot(blocks[i]).then(function () {
+      if (i === 0) {
+        window.__discourseTimings.interactive = Math.round(performance.now());
+        window.__discourseInteractive = true;
+      }
+      setTimeout(function () { next(i + 1); }, 0);
+    }, function (err) { window.__discourseErrors.push(String(err)); });
+  }
+  next(0);
 })();
 """
 

@@ -72,7 +72,7 @@ def tree_figure(
     for col in ("comment_id", "parent_id"):
         if col not in replies.columns:
             raise AnalysisError(f"tree_figure: the table has no {col!r} column; its columns are {replies.columns}")
-    frame = replies
+    frame = replies.with_columns(pl.col("comment_id").cast(pl.String), pl.col("parent_id").cast(pl.String))
     if "thread_id" in frame.columns and frame.height:
         if thread_id is None:
             counts = frame.group_by("thread_id").agg(n=pl.len()).sort(["n", "thread_id"], descending=[True, False])
