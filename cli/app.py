@@ -43,6 +43,7 @@ def build(
     site: Annotated[str | None, typer.Option("--site", help="Override the site label of every comment.")] = None,
     thread_id: Annotated[str | None, typer.Option("--thread-id", help="Override the thread id (single-thread inputs).")] = None,
     title: Annotated[str | None, typer.Option("--title", help="Title shown on network.html.")] = None,
+    page_layout: Annotated[list[str] | None, typer.Option("--page-layout", help="Flat-page layout rule KEY=VALUE (repeatable), e.g. inline_name=true; see docs/flatpage.md.")] = None,
     on_error: OnErrorOpt = "raise",
     id_col: IdCol = None, parent_col: ParentCol = None, author_col: AuthorCol = None, text_col: TextCol = None,
     time_col: TimeCol = None, thread_col: ThreadCol = None, score_col: ScoreCol = None,
@@ -58,9 +59,12 @@ def build(
         check_on_error(on_error)
         if self_replies not in ("keep", "drop"):
             raise typer.BadParameter(f"expected 'keep' or 'drop', got {self_replies!r}", param_hint="--self-replies")
+        from discourse.io.flatpage import parse_layout_overrides
+
         options = BuildOptions(
             format=format, columns=column_map(id_col, parent_col, author_col, text_col, time_col, thread_col, score_col),
             on_error=on_error, site=site, thread_id=thread_id, infer_replies=infer_replies,
+            page_layout=parse_layout_overrides(page_layout or []),
             min_confidence=min_confidence, scorer=scorer, self_replies=self_replies, root_edges=root_edges,
             mention_edges=mention_edges, method=method, null_replicates=null_models, seed=seed, size_by=size_by,
             title=title,

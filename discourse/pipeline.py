@@ -188,7 +188,7 @@ def prepare(paths: str | Path | Sequence[str | Path], options: BuildOptions | No
                                          parent_confidence=pl.lit(0.0))
     n_flat = comments.select((pl.col("parent_source") == "none").sum()).item()
     if options.infer_replies is not False and n_flat:
-        comments = infer_parents(comments)
+        comments = infer_parents(comments, threads=data.threads)
         quality.notes.append(f"parents inferred for {n_flat} comment(s) without parent ids")
     if options.refine_mentions:
         before = comments["parent_id"]
