@@ -131,9 +131,12 @@ def graphml_lines(graph: ig.Graph) -> Iterable[str]:
     yield "  </graph>\n</graphml>\n"
 
 
-def write_graphml(graph: ig.Graph, path: str | Path) -> Path:
-    """Write ``graph`` as GraphML (typed ``<key>`` declarations, ``weight`` = ``abs_w``), atomically."""
-    return _write(path, graphml_lines(graph))
+def write_graphml(graph: ig.Graph, path: str | Path, nodes: pl.DataFrame | None = None) -> Path:
+    """Write ``graph`` as GraphML (typed ``<key>`` declarations, ``weight`` = ``abs_w``), atomically.
+
+    ``nodes`` (the analysis' node table) adds factions, roles and centralities to the vertices.
+    """
+    return _write(path, graphml_lines(graph if nodes is None else graph_with_nodes(graph, nodes)))
 
 
 def gexf_lines(graph: ig.Graph) -> Iterable[str]:
@@ -174,9 +177,12 @@ def gexf_lines(graph: ig.Graph) -> Iterable[str]:
     yield '    </edges>\n  </graph>\n</gexf>\n'
 
 
-def write_gexf(graph: ig.Graph, path: str | Path) -> Path:
-    """Write ``graph`` as GEXF 1.3 (declared attribute types, ``weight`` = ``abs_w``), atomically."""
-    return _write(path, gexf_lines(graph))
+def write_gexf(graph: ig.Graph, path: str | Path, nodes: pl.DataFrame | None = None) -> Path:
+    """Write ``graph`` as GEXF 1.3 (declared attribute types, ``weight`` = ``abs_w``), atomically.
+
+    ``nodes`` (the analysis' node table) adds factions, roles and centralities to the vertices.
+    """
+    return _write(path, gexf_lines(graph if nodes is None else graph_with_nodes(graph, nodes)))
 
 
 def graph_with_nodes(graph: ig.Graph, nodes: pl.DataFrame) -> ig.Graph:
