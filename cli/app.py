@@ -43,7 +43,7 @@ def build(
     site: Annotated[str | None, typer.Option("--site", help="Override the site label of every comment.")] = None,
     thread_id: Annotated[str | None, typer.Option("--thread-id", help="Override the thread id (single-thread inputs).")] = None,
     title: Annotated[str | None, typer.Option("--title", help="Title shown on network.html.")] = None,
-    page_layout: Annotated[list[str] | None, typer.Option("--page-layout", help="Flat-page layout rule KEY=VALUE (repeatable), e.g. inline_name=true; see docs/flatpage.md.")] = None,
+    page_layout: Annotated[list[str] | None, typer.Option("--page-layout", metavar="KEY=VALUE", help="Flat-page layout rule KEY=VALUE (repeatable), e.g. inline_name=true; see docs/flatpage.md.")] = None,
     on_error: OnErrorOpt = "raise",
     id_col: IdCol = None, parent_col: ParentCol = None, author_col: AuthorCol = None, text_col: TextCol = None,
     time_col: TimeCol = None, thread_col: ThreadCol = None, score_col: ScoreCol = None,

@@ -117,3 +117,13 @@ def test_two_formats_in_one_build(sample_data):
     res = discourse.build([sample_data / "main_street.csv", sample_data / "library_hours.jsonl"], seed=0)
     assert res.threads.height == 2
     assert res.quality.totals()["read"] == 91
+
+
+def test_written_files_have_ordinary_permissions(tmp_path):
+    import os
+    import stat
+
+    path = out_mod.write_text(tmp_path / "x.txt", "hello")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask
