@@ -16,8 +16,8 @@ from discourse.analysis.factions import (
     SignedLayers,
     default_resolution,
     ensemble,
+    layers_from_arrays,
     partition,
-    signed_layers,
     two_camps,
 )
 from discourse.analysis.figures import FIGURE_NULLS, FigureInput, compute_figures, figure_input
@@ -48,16 +48,18 @@ class Analysis:
 
 
 def _arrays(network: AuthorNetwork) -> dict[str, np.ndarray]:
-    g = network.graph
-    if g.ecount() == 0:
-        e = np.zeros(0, dtype=np.int64)
-        return {"src": e, "dst": e, "w": e.astype(float), "pos": e.astype(float), "neg": e.astype(float),
-                "n_replies": e, "n_hostile": e}
-    ends = np.asarray(g.get_edgelist(), dtype=np.int64)
-    return {"src": ends[:, 0], "dst": ends[:, 1], "w": np.asarray(g.es["weight_sum"], dtype=float),
-            "pos": np.asarray(g.es["pos_w"], dtype=float), "neg": np.asarray(g.es["neg_w"], dtype=float),
-            "n_replies": np.asarray(g.es["n_replies"], dtype=np.int64),
-            "n_hostile": np.asarray(g.es["n_hostile"], dtype=np.int64)}
+    """Directed edge arrays over vertex indices, read from the edge table (same order as the graph)."""
+    g, e = network.graph, network.edges
+    ends = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    return {"src": ends[:, 0], "dst": ends[:, 1], "w": e["weight_sum"].to_numpy().astype(float),
+            "pos": e["pos_w"].to_numpy().astype(float), "neg": e["neg_w"].to_numpy().astype(float),
+            "n_replies": e["n_replies"].to_numpy().astype(np.int64),
+            "n_hostile": e["n_hostile"].to_numpy().astype(np.int64)}
+
+
+def _layers(arrays: dict[str, np.ndarray], n_vertices: int) -> SignedLayers:
+    a = arrays
+    return layers_from_arrays(n_vertices, a["src"], a["dst"], a["w"], a["pos"], a["neg"], a["n_replies"])
 
 
 def _check(method: str, null_replicates: int, runs: int) -> None:
@@ -89,10 +91,11 @@ def thread_figures(network: AuthorNetwork, *, method: str = "leiden-cpm", seed: 
     """Every thread figure of one network, each as ``{value, z, null_mean, null_sd, interval, null,
     replicates, reason}``. Factions are found with ``method`` unless ``membership`` is given."""
     _check(method, null_replicates, 1)
-    layers = signed_layers(network.graph)
+    arrays = _arrays(network)
+    layers = _layers(arrays, network.graph.vcount())
     if membership is None:
         membership = partition(layers, method, seed=seed, resolution=resolution)
-    x = figure_input(network.graph.vcount(), **_arrays(network), membership=np.asarray(membership),
+    x = figure_input(network.graph.vcount(), **arrays, membership=np.asarray(membership),
                      camps=two_camps(layers, seed=seed), layers=layers)
     return _figures(x, method=method, seed=seed, null_replicates=null_replicates, resolution=resolution)
 
@@ -143,7 +146,8 @@ def analyse(network: AuthorNetwork, replies: pl.DataFrame | None = None, *, meth
     timings: dict[str, float] = {}
     t = time.perf_counter()
     g = network.graph
-    layers: SignedLayers = signed_layers(g)
+    arrays = _arrays(network)
+    layers = _layers(arrays, g.vcount())
     cons = ensemble(layers, method, seed=seed, runs=runs, resolution=resolution)
     membership = cons.membership
     camps = two_camps(layers, seed=seed)
@@ -166,7 +170,7 @@ def analyse(network: AuthorNetwork, replies: pl.DataFrame | None = None, *, meth
     schema.validate(nodes, "nodes")
 
     t = time.perf_counter()
-    x = figure_input(g.vcount(), **_arrays(network), membership=membership, camps=camps, layers=layers)
+    x = figure_input(g.vcount(), **arrays, membership=membership, camps=camps, layers=layers)
     figures = _figures(x, method=method, seed=seed, null_replicates=null_replicates, resolution=resolution)
     timings["figures"] = time.perf_counter() - t
 

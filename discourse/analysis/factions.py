@@ -28,6 +28,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal, get_args
 
 import igraph as ig
@@ -80,10 +81,15 @@ class SignedLayers:
     def n_edges(self) -> int:
         return int(self.u.shape[0])
 
+    @cached_property
+    def _full(self) -> ig.Graph:
+        return ig.Graph(n=self.n_vertices, edges=np.column_stack([self.u, self.v]).tolist(), directed=False)
+
     def graph(self, mask: np.ndarray | None = None) -> ig.Graph:
         """Undirected igraph graph over all vertices with the (masked) edges, in array order."""
-        u, v = (self.u, self.v) if mask is None else (self.u[mask], self.v[mask])
-        return ig.Graph(n=self.n_vertices, edges=np.column_stack([u, v]).tolist(), directed=False)
+        if mask is None:
+            return self._full.copy()
+        return self._full.subgraph_edges(np.flatnonzero(mask).tolist(), delete_vertices=False)
 
     def with_signs(self, w: np.ndarray) -> SignedLayers:
         """The same structure with other signed weights (used by the sign-permutation null)."""
