@@ -60,3 +60,23 @@ def test_snippet_wraps_and_cuts() -> None:
     # a break comes at the first space once a line holds 20 or more characters: 5 words (24 chars)
     assert lines == ["word word word word word", "word word word word word…"]
     assert re.fullmatch(r"[a-z …]+", out.replace("<br>", " "))
+
+
+_PIECES = st.sampled_from(["<", ">", "/", "\\", "u003c", "u003e", "u002f", "br", "b", "i", "script", "!--", "&",
+                           "\u2028", "x", " "])
+
+
+@given(st.lists(st.lists(_PIECES, max_size=30).map("".join), min_size=1, max_size=6))
+@settings(max_examples=200, deadline=None)
+def test_figure_json_round_trips_and_cannot_break_out(values: list[str]) -> None:
+    import json
+
+    import plotly.graph_objects as go
+
+    from discourse.viz._html import figure_json
+
+    text = figure_json(go.Figure(go.Scatter(x=list(range(len(values))), hovertext=values)))
+    assert json.loads(text)["data"][0]["hovertext"] == values
+    lowered = text.lower()
+    assert "</script" not in lowered and "<!--" not in lowered and "<script" not in lowered
+    assert not re.search(r"<(?!br>|b>|/b>|i>|/i>)", text)

