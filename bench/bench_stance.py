@@ -55,15 +55,18 @@ def speed(n: int, vader_n: int, cache: Path) -> None:
     print(f"date {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}; polars threads {pl.thread_pool_size()}; "
           f"{pairs.height} replies ({pairs['parent_text'].is_not_null().sum()} with a parent comment)")
     score(pairs.head(1000))  # warm-up: lexicon load, regex compilation
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     scored = score(pairs, "default")
-    dt = time.perf_counter() - t0
-    print(f"default  {pairs.height:>9} replies in {dt:7.2f} s = {pairs.height / dt:>10,.0f} replies/s")
+    dt, ct = time.perf_counter() - t0, time.process_time() - c0
+    print(f"default  {pairs.height:>9} replies: wall {dt:7.2f} s = {pairs.height / dt:>9,.0f}/s; "
+          f"CPU {ct:7.2f} s = {pairs.height / ct:>9,.0f}/s")
     sub = pairs.head(vader_n)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     score(sub, "vader")
-    dv = time.perf_counter() - t0
-    print(f"vader    {sub.height:>9} replies in {dv:7.2f} s = {sub.height / dv:>10,.0f} replies/s")
+    dv, cv = time.perf_counter() - t0, time.process_time() - c0
+    print(f"vader    {sub.height:>9} replies: wall {dv:7.2f} s = {sub.height / dv:>9,.0f}/s; "
+          f"CPU {cv:7.2f} s = {sub.height / cv:>9,.0f}/s")
+    print(f"load average during the run: {os.getloadavg()[0]:.1f} (wall time counts other processes' use of the core)")
     print("labels:", dict(sorted(scored.group_by("label").len().iter_rows())))
     truth_path = out / "truth" / "edges_truth.csv"
     if truth_path.exists():

@@ -3,6 +3,7 @@
     python bench/train_stance.py                 # fit on ../shared/corpora/labeled/dev, write the JSON
     python bench/train_stance.py --check         # fit and compare with the shipped file; exit 1 if different
     python bench/train_stance.py --out model.json
+    python bench/train_stance.py --embed         # the embed scorer's head (needs the embed extra; minutes)
 
 Only the labeled *dev* sets are read; holdout is for measuring (bench/bench_stance.py) and nothing else.
 Needs scikit-learn (pip install 'discourse-networks[train]').
@@ -16,10 +17,11 @@ import sys
 from pathlib import Path
 
 from discourse.io.write import write_text
-from discourse.stance._train import train_cue_model
+from discourse.stance._train import train_cue_model, train_embed_head
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "discourse" / "stance" / "data" / "cues_model.json"
+SHIPPED_HEAD = ROOT / "discourse" / "stance" / "data" / "embed_head.json"
 
 
 def render(model: dict) -> str:
@@ -29,12 +31,23 @@ def render(model: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dev-dir", type=Path, default=ROOT.parent / "shared" / "corpora" / "labeled" / "dev")
-    ap.add_argument("--out", type=Path, default=SHIPPED)
+    ap.add_argument("--out", type=Path, default=None, help="where to write (default: the shipped file)")
     ap.add_argument("--check", action="store_true", help="compare with the shipped file instead of writing")
+    ap.add_argument("--embed", action="store_true", help="train the embed scorer's head instead of the cue model")
     args = ap.parse_args(argv)
-    text = render(train_cue_model(args.dev_dir))
+    if args.embed:
+        import os
+
+        os.environ.setdefault("OMP_NUM_THREADS", "1")  # deterministic, and polite on a shared machine
+        import torch
+
+        torch.set_num_threads(1)
+        shipped, text = SHIPPED_HEAD, json.dumps(train_embed_head(args.dev_dir), separators=(",", ":")) + "\n"
+    else:
+        shipped, text = SHIPPED, render(train_cue_model(args.dev_dir))
+    args.out = args.out or shipped
     if args.check:
-        same = SHIPPED.read_text(encoding="utf-8") == text
+        same = shipped.read_text(encoding="utf-8") == text
         print("identical to the shipped model" if same else "DIFFERS from the shipped model")
         return 0 if same else 1
     write_text(args.out, text)
