@@ -114,6 +114,42 @@ def compare(
 
 
 @app.command()
+def convert(
+    inputs: Inputs,
+    out: OutDir = Path("discourse-convokit"),
+    to: Annotated[str, typer.Option("--to", help="Output format: convokit (a ConvoKit corpus directory) or parquet (comments.parquet + threads.parquet).")] = "convokit",
+    format: Format = None,
+    quiet: Quiet = False,
+    infer_replies: Annotated[bool | None, typer.Option("--infer-replies/--no-infer-replies", help="Infer parents where the input has none (default) or always.", show_default=False)] = None,
+    on_error: OnErrorOpt = "raise",
+    id_col: IdCol = None, parent_col: ParentCol = None, author_col: AuthorCol = None, text_col: TextCol = None,
+    time_col: TimeCol = None, thread_col: ThreadCol = None, score_col: ScoreCol = None,
+) -> None:
+    """Read and repair threads from any supported format and write them for other tools."""
+    from discourse.io import write as out_files
+    from discourse.io.convokit import write_convokit
+    from discourse.pipeline import BuildOptions, load
+
+    with handled():
+        check_on_error(on_error)
+        if to not in ("convokit", "parquet"):
+            raise typer.BadParameter(f"expected 'convokit' or 'parquet', got {to!r}", param_hint="--to")
+        options = BuildOptions(format=format, on_error=on_error, infer_replies=infer_replies,
+                               columns=column_map(id_col, parent_col, author_col, text_col, time_col, thread_col, score_col))
+        with StageProgress(("read", "repair", "infer"), quiet, label="convert: ") as progress:
+            loaded = load(inputs, options, progress=progress)
+        if to == "convokit":
+            write_convokit(loaded.comments, loaded.threads, out)
+        else:
+            out_files.write_parquet(out / "comments.parquet", loaded.comments)
+            out_files.write_parquet(out / "threads.parquet", loaded.threads)
+        out_files.write_json(out / "quality.json", loaded.quality.to_dict())
+        if not quiet:
+            err_console.print(f"Wrote {loaded.comments.height} comments in {loaded.threads.height} thread(s) "
+                              f"to {out}/ as {to}", markup=False)
+
+
+@app.command()
 def formats() -> None:
     """List the input formats discourse reads, in the order detection tries them."""
     from discourse.io import formats as all_formats

@@ -27,7 +27,7 @@ from discourse.pairing import pair_replies
 from discourse.quality import QualityReport
 from discourse.repair import repair
 
-__all__ = ["build", "prepare", "Prepared", "BuildResult", "BuildOptions", "STAGES", "BUNDLE_FILES"]
+__all__ = ["build", "load", "Loaded", "prepare", "Prepared", "COARSE_PARENT_SITES", "BuildResult", "BuildOptions", "STAGES", "BUNDLE_FILES"]
 
 STAGES = ("read", "repair", "infer", "pair", "score", "network", "analyse", "render")
 BUNDLE_FILES = ("comments.parquet", "replies.parquet", "edges.parquet", "nodes.parquet", "graph.graphml",
@@ -47,7 +47,7 @@ class BuildOptions:
     thread_id: str | None = None
     page_layout: dict = field(default_factory=dict)
     infer_replies: bool | None = None     # None: infer only where the input has no parent ids
-    refine_mentions: bool = True          # re-target "@name" replies on sites with coarse parents
+    refine_mentions: bool | None = None   # re-target "@name" replies: None = only on COARSE_PARENT_SITES
     min_confidence: float = 0.0
     scorer: str = "default"
     self_replies: str = "drop"
@@ -161,11 +161,42 @@ def _options(options: BuildOptions | None, kwargs: dict[str, Any]) -> BuildOptio
     return BuildOptions(**{**options.to_dict(), **kwargs}) if kwargs else options
 
 
-def prepare(paths: str | Path | Sequence[str | Path], options: BuildOptions | None = None,
-            progress: Progress | None = None, **kwargs: Any) -> Prepared:
-    """read -> repair -> infer -> pair -> score."""
-    from discourse import stance
-    from discourse.infer import infer_parents, refine_mentions
+# sites whose recorded parents are coarser than the conversation: Stack Exchange comments hang off a
+# post, YouTube replies off the top-level comment; "@name" openings there say who is answered
+COARSE_PARENT_SITES = ("stackexchange", "youtube")
+
+
+@dataclass
+class Loaded:
+    """Comments read, repaired and with every parent known (inferred where the input had none)."""
+
+    comments: pl.DataFrame
+    threads: pl.DataFrame
+    quality: QualityReport
+    paths: list[Path]
+
+
+def _refine(comments: pl.DataFrame, which: bool | None, quality: QualityReport) -> pl.DataFrame:
+    from discourse.infer import refine_mentions
+
+    if which is False:
+        return comments
+    mask = pl.lit(True) if which else pl.col("site").is_in(list(COARSE_PARENT_SITES))
+    indexed = comments.with_row_index("__row")
+    target = indexed.filter(mask)
+    if target.height == 0:
+        return comments
+    refined = refine_mentions(target)
+    changed = int(target["parent_id"].ne_missing(refined["parent_id"]).sum())
+    if changed:
+        quality.notes.append(f"{changed} reply(ies) re-targeted to the comment of the @named author")
+    return pl.concat([indexed.filter(~mask), refined], how="vertical").sort("__row").drop("__row")
+
+
+def load(paths: str | Path | Sequence[str | Path], options: BuildOptions | None = None,
+         progress: Progress | None = None, **kwargs: Any) -> Loaded:
+    """read -> repair -> infer (inputs without parent ids, or all with ``infer_replies=True``)."""
+    from discourse.infer import infer_parents
 
     options = _options(options, kwargs)
     step = progress or (lambda _stage: None)
@@ -190,20 +221,26 @@ def prepare(paths: str | Path | Sequence[str | Path], options: BuildOptions | No
     if options.infer_replies is not False and n_flat:
         comments = infer_parents(comments, threads=data.threads)
         quality.notes.append(f"parents inferred for {n_flat} comment(s) without parent ids")
-    if options.refine_mentions:
-        before = comments["parent_id"]
-        comments = refine_mentions(comments)
-        changed = int((before.ne_missing(comments["parent_id"])).sum())
-        if changed:
-            quality.notes.append(f"{changed} reply(ies) re-targeted to the @named author's comment")
+    comments = _refine(comments, options.refine_mentions, quality)
     schema.validate(comments, "comments")
+    return Loaded(comments, data.threads, quality, paths)
+
+
+def prepare(paths: str | Path | Sequence[str | Path], options: BuildOptions | None = None,
+            progress: Progress | None = None, **kwargs: Any) -> Prepared:
+    """read -> repair -> infer -> pair -> score."""
+    from discourse import stance
+
+    options = _options(options, kwargs)
+    step = progress or (lambda _stage: None)
+    loaded = load(paths, options, progress)
 
     step("pair")
-    replies = pair_replies(comments, data.threads)
+    replies = pair_replies(loaded.comments, loaded.threads)
 
     step("score")
     replies = schema.validate(stance.score(replies, options.scorer), "scored replies")
-    return Prepared(comments, data.threads, replies, quality, paths)
+    return Prepared(loaded.comments, loaded.threads, replies, loaded.quality, loaded.paths)
 
 
 def build(paths: str | Path | Sequence[str | Path], options: BuildOptions | None = None,

@@ -101,3 +101,23 @@ def test_console_script_entry_point_exists():
     eps = {ep.name: ep.value for ep in md.entry_points(group="console_scripts")}
     assert eps.get("discourse") == "discourse.cli.app:main"
     assert Path(__file__).exists()
+
+
+def test_convert_writes_a_convokit_corpus(tmp_path, sample_data):
+    out = tmp_path / "corpus"
+    res = runner.invoke(app, ["convert", str(sample_data / "main_street.csv"), "--out", str(out), "--quiet"])
+    assert res.exit_code == 0, res.output
+    lines = (out / "utterances.jsonl").read_text().splitlines()
+    assert len(lines) == 64 + 1  # every comment plus the thread's root utterance
+    from discourse.io import read
+
+    back = read(out)
+    assert back.comments.height == 64
+
+
+def test_site_and_thread_overrides_rename_the_quality_report_too(tmp_path, sample_data):
+    from discourse.io import ReadOptions, read
+
+    r = read(sample_data / "library_hours.jsonl", options=ReadOptions(site="townforum", thread_id="lib"))
+    assert set(r.comments["site"]) == {"townforum"} and set(r.comments["thread_id"]) == {"lib"}
+    assert list(r.quality.threads) == [("townforum", "lib")]

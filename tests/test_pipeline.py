@@ -127,3 +127,19 @@ def test_written_files_have_ordinary_permissions(tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask
+
+
+def test_mention_refinement_only_where_parents_are_coarse(tmp_path):
+    from discourse.pipeline import load
+
+    csv = ("thread_id,comment_id,parent_id,author,text\n"
+           "t,1,,ann,Opening point\n"
+           "t,2,1,bob,I think so too\n"
+           "t,3,1,cat,\"@bob no, that is wrong\"\n")
+    p = tmp_path / "t.csv"
+    p.write_text(csv)
+    generic = load([p]).comments
+    assert generic["parent_id"].to_list() == [None, "1", "1"]  # explicit parents are trusted
+    yt = load([p], site="youtube").comments
+    assert yt["parent_id"].to_list() == [None, "1", "2"]  # YouTube replies are flat: @bob answers bob
+    assert yt["parent_source"].to_list()[2] == "mention"

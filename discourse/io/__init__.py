@@ -90,10 +90,34 @@ def read_file(path: str | Path, format: str | None = None, options: ReadOptions 
         raise ParseError(p, None, f"does not look like a valid {reader.name} file ({type(err).__name__}: {err})") from err
     comments = schema.conform(result.comments, schema.COMMENTS)
     threads = schema.conform(result.threads, schema.THREADS)
+    quality = result.quality
     if options.site:
         comments = comments.with_columns(site=pl.lit(options.site))
         threads = threads.with_columns(site=pl.lit(options.site))
-    return ReadResult(comments, threads, result.quality)
+    if options.thread_id:
+        found = comments.select("site", "thread_id").unique()
+        if found.height > 1:
+            raise InputError(f"{p}: --thread-id names a single thread, but the file holds {found.height} threads")
+        comments = comments.with_columns(thread_id=pl.lit(options.thread_id))
+        threads = threads.with_columns(thread_id=pl.lit(options.thread_id))
+        quality = _rename_thread(quality, options.thread_id)
+    if options.site:
+        quality = _resite(quality, options.site)
+    return ReadResult(comments, threads, quality)
+
+
+def _rename_thread(quality: QualityReport, thread_id: str) -> QualityReport:
+    out = QualityReport(files=quality.files, network=quality.network, notes=quality.notes)
+    for (site, _), tq in quality.threads.items():
+        out.thread(site, thread_id).merge(tq)
+    return out
+
+
+def _resite(quality: QualityReport, site: str) -> QualityReport:
+    out = QualityReport(files=quality.files, network=quality.network, notes=quality.notes)
+    for (_, tid), tq in quality.threads.items():
+        out.thread(site, tid).merge(tq)
+    return out
 
 
 def read(paths: str | Path | Sequence[str | Path], format: str | None = None,
