@@ -182,15 +182,15 @@ def _refine(comments: pl.DataFrame, which: bool | None, quality: QualityReport) 
     if which is False:
         return comments
     mask = pl.lit(True) if which else pl.col("site").is_in(list(COARSE_PARENT_SITES))
-    indexed = comments.with_row_index("__row")
+    indexed = comments.with_row_index("__order")
     target = indexed.filter(mask)
     if target.height == 0:
         return comments
-    refined = refine_mentions(target)
+    refined = refine_mentions(target.drop("__order")).with_columns(target["__order"])
     changed = int(target["parent_id"].ne_missing(refined["parent_id"]).sum())
     if changed:
         quality.notes.append(f"{changed} reply(ies) re-targeted to the comment of the @named author")
-    return pl.concat([indexed.filter(~mask), refined], how="vertical").sort("__row").drop("__row")
+    return pl.concat([indexed.filter(~mask), refined.select(indexed.columns)], how="vertical").sort("__order").drop("__order")
 
 
 def load(paths: str | Path | Sequence[str | Path], options: BuildOptions | None = None,
