@@ -107,3 +107,16 @@ def test_isolates_and_peripheral_authors():
     nodes = analyse(author_network(replies), runs=1).nodes
     role = dict(zip(nodes["author"], nodes["role"]))
     assert role == {"a": "peripheral", "b": "peripheral", "c": "isolate"}
+
+
+def test_a_mutual_quarrel_is_two_peripheral_authors():
+    nodes = analyse(author_network(H.pairs([("a", "b", "hostile"), ("b", "a", "hostile")])), runs=1).nodes
+    assert dict(zip(nodes["author"], nodes["role"])) == {"a": "peripheral", "b": "peripheral"}
+    assert nodes["n_neighbours"].to_list() == [1, 1]
+
+
+def test_analyse_handles_an_empty_network():
+    result = analyse(author_network(H.scored([])), null_replicates=2)
+    assert result.nodes.height == 0 and result.membership.size == 0
+    assert result.metrics["sizes"]["authors"] == 0
+    assert all(rec["value"] is None and rec["reason"] for rec in result.metrics["figures"].values())

@@ -175,7 +175,7 @@ def analyse(network: AuthorNetwork, replies: pl.DataFrame | None = None, *, meth
     timings["figures"] = time.perf_counter() - t
 
     sizes = np.bincount(membership) if membership.size else np.zeros(0, dtype=np.int64)
-    active = int(((table["in_degree"] + table["out_degree"]) > 0).sum()) if g.vcount() else 0
+    active = int((table["n_neighbours"] > 0).sum()) if g.vcount() else 0
     metrics: dict[str, Any] = {
         "method": method,
         "resolution": default_resolution(method) if resolution is None else float(resolution),

@@ -251,7 +251,7 @@ class Consensus:
 
 
 def _stability(consensus: np.ndarray, runs: Sequence[np.ndarray]) -> np.ndarray:
-    if not runs:
+    if not runs or consensus.size == 0:
         return np.ones(consensus.size)
     total = np.zeros(consensus.size)
     size_c = np.bincount(consensus)

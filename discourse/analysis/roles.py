@@ -14,8 +14,8 @@ target         top authority score on the negative layer, receives more hostilit
 leader         top PageRank on the positive layer, endorsed by at least ``MIN_TIES`` authors,
                positive status
 broker         top betweenness, with ties into at least two factions besides its own
-member         none of the above, with two or more ties
-peripheral     a single tie
+member         none of the above, tied to two or more authors
+peripheral     tied to a single author (in either or both directions)
 isolate        no tie (only replies to unknown, deleted or self)
 =============  ==============================================================================
 """
@@ -51,21 +51,25 @@ def _neighbour_factions(layers: SignedLayers, membership: np.ndarray) -> np.ndar
 
 
 def assign_roles(table: pl.DataFrame, layers: SignedLayers, membership: np.ndarray) -> pl.DataFrame:
-    """Add ``n_other_factions``, ``roles`` (list) and ``role`` to a centrality table (graph order)."""
-    active = (pl.col("in_degree") + pl.col("out_degree")) > 0
+    """Add ``n_neighbours`` (distinct authors tied to, either direction, loops aside),
+    ``n_other_factions``, ``roles`` (list) and ``role`` to a centrality table (graph order)."""
+    n = layers.n_vertices
+    neighbours = np.bincount(layers.u, minlength=n) + np.bincount(layers.v, minlength=n)
+    active = pl.col("n_neighbours") > 0
 
     def top(col: str) -> pl.Expr:
         cut = pl.col(col).filter(active).quantile(TOP_QUANTILE, interpolation="lower")
         return (pl.col(col) >= cut) & (pl.col(col) > 0) & active
 
-    t = table.with_columns(pl.Series("n_other_factions", _neighbour_factions(layers, membership), dtype=pl.Int64))
+    t = table.with_columns(pl.Series("n_neighbours", neighbours, dtype=pl.Int64),
+                           pl.Series("n_other_factions", _neighbour_factions(layers, membership), dtype=pl.Int64))
     instigator = (top("neg_hub") & (pl.col("out_neg_strength") > pl.col("out_pos_strength"))
                   & (pl.col("out_neg_degree") >= MIN_TIES))
     target = (top("neg_authority") & (pl.col("in_neg_strength") > pl.col("in_pos_strength"))
               & (pl.col("in_neg_degree") >= MIN_TIES))
     leader = top("pagerank") & (pl.col("in_pos_degree") >= MIN_TIES) & (pl.col("status") > 0)
     broker = top("betweenness") & (pl.col("n_other_factions") >= 2)
-    ties = pl.col("in_degree") + pl.col("out_degree")
+    ties = pl.col("n_neighbours")
     flags = {
         "combatant": instigator & target,
         "instigator": instigator,
