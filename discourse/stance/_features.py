@@ -59,7 +59,7 @@ _NORMALISE: dict[str, str] = {
     "&amp;": " ", "&gt;": " ", "&lt;": " ", "&quot;": "", "&#x27;": "'", "&#39;": "'", "&apos;": "'",
     "’": "'", "‘": "'", "´": "'", "&nbsp;": " ", "#x200b;": " ", "   ": " ", "  ": " ",
 }
-_QUOTED_LINE = r"(?m)^[ \t]*(?:>|&gt;)[^\n]*"
+_QUOTED_LINE = r"(?m)^(?:>|&gt;)[^\n]*"  # a quoted line starts with ">" (Reddit, HN, mail)
 # overlap with the parent looks at the reply's opening and the parent's first paragraphs (speed)
 _REPLY_CHARS = 160
 _PARENT_CHARS = 800
