@@ -105,3 +105,15 @@ def test_tables_round_trip(tmp_path):
     assert pl.read_parquet(tmp_path / "edges.parquet").equals(net.edges)
     csv_nodes = pl.read_csv(tmp_path / "nodes.csv")
     assert csv_nodes.height == nodes.height and "roles" in csv_nodes.columns
+
+
+def test_gexf_leaves_out_empty_attvalues(tmp_path):
+    g = ig.Graph(n=2, edges=[(0, 1)], directed=True)
+    g.vs["name"] = ["a", "b"]
+    g.vs["note"] = [None, "x"]
+    root = ET.parse(write_gexf(g, tmp_path / "g.gexf")).getroot()
+    nodes = list(root.iter(f"{GX}node"))
+    assert nodes[0].find(f"{GX}attvalues") is None
+    assert nodes[1].find(f"{GX}attvalues") is not None
+    edge = next(root.iter(f"{GX}edge"))
+    assert edge.find(f"{GX}attvalues") is None and edge.get("weight") == "1.0"

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from discourse import schema
@@ -151,3 +153,40 @@ def test_unscored_replies_are_rejected():
 def test_empty_input_gives_an_empty_network():
     net = author_network(H.scored([]))
     assert net.graph.vcount() == 0 and net.edges.height == 0 and net.counts["replies"] == 0
+
+
+_names = st.sampled_from(["ann", "bob", "cid", "dee", None])
+_rows = st.lists(
+    st.fixed_dictionaries({
+        "author": _names, "parent_author": _names,
+        "label": st.sampled_from(["agree", "neutral", "disagree", "hostile"]),
+        "to_root": st.booleans(),
+        "parent_source": st.sampled_from(["explicit", "adjacency", "quote"]),
+        "parent_confidence": st.sampled_from([0.1, 0.5, 0.9]),
+    }),
+    max_size=25,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=_rows, self_replies=st.sampled_from(["drop", "keep"]), root_edges=st.booleans(),
+       min_confidence=st.sampled_from([0.0, 0.6]))
+def test_every_reply_is_kept_or_counted(rows, self_replies, root_edges, min_confidence):
+    for r in rows:
+        r["self_reply"] = r["author"] is not None and r["author"] == r["parent_author"]
+    replies = H.scored(rows)
+    opts = NetworkOptions(self_replies=self_replies, root_edges=root_edges, min_confidence=min_confidence)
+    net = author_network(replies, options=opts)
+    c = net.counts
+    assert c["replies"] == len(rows) == c["kept"] + sum(c[r] for r in LEFT_OUT_REASONS)
+    assert net.edges["n_replies"].sum() == c["kept"]
+    assert (net.edges["n_agree"] + net.edges["n_neutral"] + net.edges["n_disagree"]
+            + net.edges["n_hostile"] == net.edges["n_replies"]).all()
+    expected_kept = sum(
+        1 for r in rows
+        if r["author"] is not None and not (r["to_root"] and not root_edges) and r["parent_author"] is not None
+        and not (r["self_reply"] and self_replies == "drop")
+        and not (r["parent_source"] != "explicit" and r["parent_confidence"] < min_confidence)
+    )
+    assert c["kept"] == expected_kept
+    assert set(net.graph.vs["name"]) == {r["author"] for r in rows if r["author"]} | set(net.edges["target"])

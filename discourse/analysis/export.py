@@ -163,7 +163,10 @@ def gexf_lines(graph: ig.Graph) -> Iterable[str]:
             s = _fmt(values[v], kind)
             if s is not None:
                 vals.append(f'<attvalue for="v{i}" value={_attr(s)}/>')
-        yield (f'      <node id="n{v}" label={_attr(names[v])}><attvalues>{"".join(vals)}</attvalues></node>\n')
+        # GEXF's schema wants at least one <attvalue> inside <attvalues>: leave it out when empty
+        inner = f'<attvalues>{"".join(vals)}</attvalues>' if vals else ""
+        yield f'      <node id="n{v}" label={_attr(names[v])}>{inner}</node>\n'
+
     yield '    </nodes>\n    <edges>\n'
     weights = _weight(graph)
     for e, (a, b) in enumerate(graph.get_edgelist()):
@@ -172,8 +175,9 @@ def gexf_lines(graph: ig.Graph) -> Iterable[str]:
             s = _fmt(values[e], kind)
             if s is not None:
                 vals.append(f'<attvalue for="e{i}" value={_attr(s)}/>')
-        yield (f'      <edge id="e{e}" source="n{a}" target="n{b}" weight="{weights[e]!r}">'
-               f'<attvalues>{"".join(vals)}</attvalues></edge>\n')
+        inner = f'<attvalues>{"".join(vals)}</attvalues>' if vals else ""
+        yield f'      <edge id="e{e}" source="n{a}" target="n{b}" weight="{weights[e]!r}">{inner}</edge>\n'
+
     yield '    </edges>\n  </graph>\n</gexf>\n'
 
 
