@@ -114,6 +114,21 @@ def test_mention_edges_add_edges_with_the_reply_stance():
     assert on.edges["n_replies"].sum() == on.counts["kept"] + on.counts["mention_edges"]
 
 
+def test_mentions_match_names_regardless_of_case_unless_ambiguous():
+    replies = H.scored([
+        {"author": "ann", "parent_author": "bob", "label": "agree", "text": "thanks @CID, and @Dee."},
+        {"author": "cid", "parent_author": "ann", "label": "neutral", "text": "hi"},
+        {"author": "dee", "parent_author": "ann", "label": "neutral", "text": "hi"},
+        {"author": "Dee", "parent_author": "ann", "label": "neutral", "text": "hi"},
+    ])
+    net = author_network(replies, options=NetworkOptions(mention_edges=True))
+    # @CID folds to cid; dee/Dee differ only by case, so @Dee means exactly "Dee"
+    assert _edge(net, "ann", "cid")["n_mentions"] == 1
+    assert _edge(net, "ann", "Dee")["n_mentions"] == 1
+    assert net.edges.filter((pl.col("source") == "ann") & (pl.col("target") == "dee")).height == 0
+    assert net.counts["mention_edges"] == 2
+
+
 def test_graph_matches_edge_table():
     net = author_network(H.two_factions())
     g = net.graph

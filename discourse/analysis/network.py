@@ -147,20 +147,35 @@ def _reason_expr(options: NetworkOptions) -> pl.Expr:
 def _mention_rows(kept: pl.DataFrame, replies: pl.DataFrame) -> pl.DataFrame:
     """Extra (author -> mentioned author) rows: @name naming another author known on the site.
 
-    A name mentioned twice in one reply counts once; the reply's own parent author is skipped
-    (the reply edge already links them).
+    Names match case-insensitively (``@Bob`` is ``bob``) unless two authors of the site differ only
+    by case, in which case only the exact spelling matches. A name mentioned twice in one reply counts
+    once; the reply's own parent author is skipped (the reply edge already links them).
     """
-    known = replies.filter(pl.col("author").is_not_null()).select("site", pl.col("author").alias("_m")).unique()
-    return (
+    known = (
+        replies.filter(pl.col("author").is_not_null()).select("site", "author").unique()
+        .with_columns(pl.col("author").str.to_lowercase().alias("_key"))
+    )
+    unique_lower = known.filter(pl.len().over("site", "_key") == 1)
+    exact = known.select("site", pl.col("author").alias("_key"), pl.col("author").alias("_name"))
+    folded = unique_lower.select("site", "_key", pl.col("author").alias("_name"))
+    mentions = (
         kept.select("site", "thread_id", "comment_id", "author", "parent_author", "label", "weight",
                     "created_at", pl.col("text").str.extract_all(_MENTION_RE).alias("_m"))
         .explode("_m")
         .filter(pl.col("_m").is_not_null())
         .with_columns(pl.col("_m").str.replace(r"^[^@]*@", "").str.strip_chars_end(".-"))
-        .unique(subset=["site", "thread_id", "comment_id", "_m"], keep="first", maintain_order=True)
-        .join(known, on=["site", "_m"], how="semi")
-        .filter((pl.col("_m") != pl.col("author")) & (pl.col("_m") != pl.col("parent_author")))
-        .select("author", pl.col("_m").alias("parent_author"), "label", "weight", "created_at",
+    )
+    resolved = (
+        mentions.join(exact, left_on=["site", "_m"], right_on=["site", "_key"], how="left")
+        .join(folded, left_on=["site", pl.col("_m").str.to_lowercase()], right_on=["site", "_key"],
+              how="left", suffix="_folded")
+        .with_columns(pl.coalesce("_name", "_name_folded").alias("_name"))
+        .filter(pl.col("_name").is_not_null())
+    )
+    return (
+        resolved.unique(subset=["site", "thread_id", "comment_id", "_name"], keep="first", maintain_order=True)
+        .filter((pl.col("_name") != pl.col("author")) & (pl.col("_name") != pl.col("parent_author")))
+        .select("author", pl.col("_name").alias("parent_author"), "label", "weight", "created_at",
                 pl.lit(1, dtype=pl.Int64).alias("_mention"))
     )
 
