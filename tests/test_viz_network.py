@@ -244,3 +244,12 @@ def test_faction_figure_aggregates_between_factions() -> None:
     nodes = {h.split("</b>")[0][3:]: h for t in _node_traces(fig) for h in t.hovertext}
     assert "members: 2" in nodes["faction 0"] and "internal replies: 3" in nodes["faction 0"]
     assert "internal replies: 3" in nodes["faction 1"]  # cy->dee 3; dee's self-reply is not a conversation
+
+
+def test_webgl_arrow_angles_are_quantised_but_close() -> None:
+    svg = network_figure(_nodes(), _edges(), webgl=False)
+    gl = network_figure(_nodes(), _edges(), webgl=True)
+    for a, b in zip(_arrow_traces(svg), _arrow_traces(gl)):
+        for exact, rounded in zip(a.marker.angle, b.marker.angle):
+            assert rounded % 5 == 0 and -180 <= rounded <= 180  # plotly folds angles into [-180, 180]
+            assert abs((rounded - exact + 180) % 360 - 180) <= 2.5 + 1e-9
