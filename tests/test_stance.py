@@ -250,3 +250,25 @@ def test_opening_cue_counts_more_than_the_same_cue_later() -> None:
     early = pl.DataFrame({"text": ["No. Taxes fund the roads and schools here."], "parent_text": ["Taxes are theft."]})
     late = pl.DataFrame({"text": ["Taxes fund the roads and schools here. No."], "parent_text": ["Taxes are theft."]})
     assert score(early)["p_disagree"].item() > score(late)["p_disagree"].item()
+
+
+# -- untrusted text: any string scores without error -----------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_texts = st.one_of(st.none(), st.text(max_size=200),
+                   st.sampled_from(["&gt; quoted\nreply", "^ yes ", "{you|idiot}", "\x00\u202e", "😀 /s", "?" * 50]))
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.tuples(_texts, _texts), min_size=1, max_size=8))
+def test_any_text_scores_to_a_valid_row(pairs: list[tuple[str | None, str | None]]) -> None:
+    df = pl.DataFrame({"text": [t for t, _ in pairs], "parent_text": [p for _, p in pairs]},
+                      schema={"text": pl.String, "parent_text": pl.String})
+    out = score(df)
+    assert out.height == df.height
+    sums = out.select(pl.sum_horizontal("p_agree", "p_neutral", "p_disagree", "p_hostile")).to_series()
+    assert all(abs(s - 1.0) < 1e-9 for s in sums)
+    assert out["weight"].is_between(-1.0, 1.0).all() and out["p_offensive"].is_between(0.0, 1.0).all()
+    blank = df["text"].fill_null("").str.strip_chars() == ""
+    assert (out.filter(blank)["weight"] == 0.0).all()
