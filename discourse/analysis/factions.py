@@ -322,11 +322,17 @@ def _leading_eigenvector(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray, se
         _, vecs = np.linalg.eigh(a)
         return vecs[:, -1]
     from scipy.sparse import coo_matrix
-    from scipy.sparse.linalg import eigsh
+    from scipy.sparse.linalg import ArpackNoConvergence, eigsh
 
     a = coo_matrix((np.concatenate([w, w]), (np.concatenate([u, v]), np.concatenate([v, u]))), shape=(n, n)).tocsr()
     v0 = np.random.default_rng(seed).random(n) + 0.5
-    _, vecs = eigsh(a, k=1, which="LA", v0=v0, tol=1e-8, maxiter=max(1000, 20 * n))
+    try:
+        _, vecs = eigsh(a, k=1, which="LA", v0=v0, tol=1e-8, maxiter=max(1000, 20 * n))
+    except ArpackNoConvergence as err:
+        if err.eigenvectors.shape[1] == 0:
+            raise AnalysisError(f"two camps: the leading eigenvector of the signed adjacency ({n} authors) "
+                                "did not converge") from err
+        vecs = err.eigenvectors
     return vecs[:, 0]
 
 
