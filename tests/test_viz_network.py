@@ -236,11 +236,12 @@ def test_faction_figure_aggregates_between_factions() -> None:
     hovers = [h for t in _hover_traces(fig) for h in t.hovertext]
     # between factions only ann(0)->cy(1): 1 hostile reply; eve (no faction, -1) -> ann(0): 4 replies
     assert sorted(hovers) == sorted([
-        "<b>faction -1</b> → <b>faction 0</b><br>4 replies<br>agree 0 · neutral 0 · disagree 1 · hostile 3"
+        "<b>no faction</b> → <b>faction 0</b><br>4 replies<br>agree 0 · neutral 0 · disagree 1 · hostile 3"
         "<br>mean weight -0.775",
         "<b>faction 0</b> → <b>faction 1</b><br>1 reply<br>agree 0 · neutral 0 · disagree 0 · hostile 1"
         "<br>mean weight -0.9",
     ])
+    assert sorted(t.name for t in _node_traces(fig)) == ["faction 0 (2)", "faction 1 (2)", "no faction (1)"]
     nodes = {h.split("</b>")[0][3:]: h for t in _node_traces(fig) for h in t.hovertext}
     assert "members: 2" in nodes["faction 0"] and "internal replies: 3" in nodes["faction 0"]
     assert "internal replies: 3" in nodes["faction 1"]  # cy->dee 3; dee's self-reply is not a conversation

@@ -120,8 +120,8 @@ def network_figure(
     if title:
         fig.update_layout(title={"text": escape_text(title)})
     if notes:
-        fig.add_annotation(text=" ".join(notes), xref="paper", yref="paper", x=0, y=1.0, showarrow=False,
-                           xanchor="left", yanchor="bottom", font={"size": 12, "color": "#555"})
+        fig.add_annotation(text=" ".join(notes), xref="paper", yref="paper", x=0.5, y=1.0, showarrow=False,
+                           xanchor="center", yanchor="bottom", font={"size": 12, "color": "#555"})
     if len(options) > 1:
         idx = list(range(first_node, first_node + len(node_traces)))
         buttons = [
@@ -149,7 +149,7 @@ def faction_figure(nodes: pl.DataFrame, edges: pl.DataFrame, *, seed: int = 0, h
     agg_nodes = (
         table.group_by("community")
         .agg(members=pl.len(), n_comments=pl.col("n_comments").sum() if "n_comments" in table.columns else pl.len())
-        .with_columns(author=pl.format("faction {}", pl.col("community")))
+        .with_columns(author=_faction_name("community"), _members=pl.col("members"))
         .sort("community")
     )
     if edges.height == 0:
@@ -177,8 +177,8 @@ def faction_figure(nodes: pl.DataFrame, edges: pl.DataFrame, *, seed: int = 0, h
         .group_by("cs", "ct")
         .agg(*counts, pl.col("weight_sum").sum())
         .with_columns(
-            source=pl.format("faction {}", pl.col("cs")),
-            target=pl.format("faction {}", pl.col("ct")),
+            source=_faction_name("cs"),
+            target=_faction_name("ct"),
             weight_mean=pl.col("weight_sum") / pl.col("n_replies") if "n_replies" in e.columns else pl.lit(None),
             abs_w=pl.col("weight_sum").abs(),
         )
@@ -190,6 +190,10 @@ def faction_figure(nodes: pl.DataFrame, edges: pl.DataFrame, *, seed: int = 0, h
 
 
 # ---------------------------------------------------------------------------------------------- tables
+
+def _faction_name(col: str) -> pl.Expr:
+    return pl.when(pl.col(col) >= 0).then(pl.format("faction {}", pl.col(col))).otherwise(pl.lit("no faction"))
+
 
 def _empty_edges() -> pl.DataFrame:
     return pl.DataFrame(schema={"source": pl.String, "target": pl.String, "n_replies": pl.Int64,
@@ -392,7 +396,9 @@ def _node_traces(table: pl.DataFrame, options: list[str], scatter: type) -> tupl
         else:
             comm = part["community"][0]
             label = f"faction {comm}" if comm >= 0 else "no faction"
-            name, colour = f"{label} ({part.height:,})", faction_colour(int(group))
+            # a faction overview carries its member counts in "_members"; an author network counts rows
+            count = int(part["_members"].sum()) if "_members" in part.columns else part.height
+            name, colour = f"{label} ({count:,})", faction_colour(int(group))
         traces.append(scatter(
             x=part["x"].to_numpy(), y=part["y"].to_numpy(), mode="markers", name=name, legendgroup=f"f{group}",
             hoverinfo="text", hovertext=part["hover"].to_list(),
