@@ -158,3 +158,20 @@ def test_planted_factions_recovered_from_scored_stances(shared_dir, tmp_path_fac
     except ScorerError as err:  # the stance stage (issue 9) is still being written
         pytest.skip(f"the default stance scorer is not usable yet: {err}")
     assert value >= 0.8
+
+
+def test_two_camps_on_a_large_graph_uses_the_sparse_solver():
+    # 2 x 250 authors (above the dense-solver limit): rings with chords of agreement in each camp,
+    # hostility across; the split must follow the camps exactly
+    k = 250
+    e = []
+    for camp in ("x", "y"):
+        for i in range(k):
+            e.append((f"{camp}{i:03d}", f"{camp}{(i + 1) % k:03d}", "agree"))
+            e.append((f"{camp}{i:03d}", f"{camp}{(i + 7) % k:03d}", "agree"))
+    e += [(f"x{i:03d}", f"y{(i * 3) % k:03d}", "hostile") for i in range(k)]
+    layers, names = _layers(H.pairs(e))
+    assert layers.n_vertices > 400
+    camps = _by_name(names, F.two_camps(layers))
+    assert {camps[n] for n in names if n.startswith("x")} == {0}     # x000 comes first: its camp is 0
+    assert {camps[n] for n in names if n.startswith("y")} == {1}
