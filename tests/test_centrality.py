@@ -120,3 +120,13 @@ def test_analyse_handles_an_empty_network():
     assert result.nodes.height == 0 and result.membership.size == 0
     assert result.metrics["sizes"]["authors"] == 0
     assert all(rec["value"] is None and rec["reason"] for rec in result.metrics["figures"].values())
+
+
+def test_self_loops_do_not_count_as_ties():
+    from discourse.analysis.network import NetworkOptions
+
+    replies = H.pairs([("c", "a", "hostile"), ("c", "c", "hostile"), ("a", "b", "agree")])
+    net = author_network(replies, options=NetworkOptions(self_replies="keep"))
+    rows = {n: r for n, r in zip(net.graph.vs["name"], C.centralities(net.graph, signed_layers(net.graph))[0].iter_rows(named=True))}
+    assert (rows["c"]["out_degree"], rows["c"]["out_neg_degree"], rows["c"]["in_degree"]) == (1, 1, 0)
+    assert rows["c"]["out_neg_strength"] == 1.0

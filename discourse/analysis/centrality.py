@@ -3,7 +3,7 @@
 Standard scores break on negative weights, so each is computed on the layer where it means something:
 
 - degree and strength split by sign (an edge counts as positive or negative by its ``net_sign``;
-  strength sums ``pos_w`` and ``neg_w``), in and out;
+  strength sums ``pos_w`` and ``neg_w``), in and out; self-loops are not counted;
 - PageRank on the positive layer (edge weight ``pos_w``): who is endorsed by the endorsed;
 - hub and authority scores on the negative layer (``neg_w``): hubs send hostility (instigators),
   authorities receive it (targets);
@@ -39,7 +39,10 @@ def _degree_strength(graph: ig.Graph) -> pl.DataFrame:
     sign = np.asarray(graph.es["net_sign"] if graph.ecount() else [], dtype=np.int64)
     pos = np.asarray(graph.es["pos_w"] if graph.ecount() else [], dtype=float)
     neg = np.asarray(graph.es["neg_w"] if graph.ecount() else [], dtype=float)
-    src, dst = ends[:, 0], ends[:, 1]
+    # self-replies (kept with self_replies="keep") are not ties to another author: left out here
+    other = ends[:, 0] != ends[:, 1]
+    src, dst = ends[other, 0], ends[other, 1]
+    sign, pos, neg = sign[other], pos[other], neg[other]
 
     def count(idx: np.ndarray, mask: np.ndarray) -> np.ndarray:
         return np.bincount(idx[mask], minlength=n).astype(np.int64)
@@ -62,12 +65,14 @@ def _degree_strength(graph: ig.Graph) -> pl.DataFrame:
 
 
 def _layer(graph: ig.Graph, attr: str) -> tuple[ig.Graph, list[float]]:
-    """The directed subgraph of edges with a positive ``attr`` (all vertices kept), and its weights."""
+    """The directed subgraph of edges with a positive ``attr``, loops aside (all vertices kept), and
+    its weights."""
     if graph.ecount() == 0:
         return ig.Graph(n=graph.vcount(), directed=True), []
     w = np.asarray(graph.es[attr], dtype=float)
-    keep = np.flatnonzero(w > 0)
-    ends = np.asarray(graph.get_edgelist(), dtype=np.int64)[keep]
+    ends = np.asarray(graph.get_edgelist(), dtype=np.int64)
+    keep = np.flatnonzero((w > 0) & (ends[:, 0] != ends[:, 1]))
+    ends = ends[keep]
     return ig.Graph(n=graph.vcount(), edges=ends.tolist(), directed=True), w[keep].tolist()
 
 
