@@ -195,3 +195,14 @@ def test_bad_analysis_options_raise():
         analyse(net, null_replicates=-1)
     with pytest.raises(AnalysisError, match="unknown faction method"):
         thread_figures(net, method="magic")
+
+
+def test_faction_summaries_by_hand():
+    # two_factions: each triangle sends 3 agreeing replies inside and 1 hostile reply across
+    m = analyse(author_network(H.two_factions()), runs=1).metrics
+    assert [f["authors"] for f in m["factions"]] == [3, 3]
+    for f in m["factions"]:
+        assert (f["replies_within"], f["replies_across"]) == (3, 1)
+        assert (f["hostile_share_within"], f["hostile_share_across"]) == (0.0, 1.0)
+        assert f["comments"] == 4 and len(f["top_authors"]) == 3
+    assert set(m["factions"][0]["top_authors"]) == {"a", "b", "c"}

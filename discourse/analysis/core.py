@@ -124,13 +124,40 @@ def figures_by_thread(replies: pl.DataFrame, threads: pl.DataFrame | None = None
     return out.join(order, on=["site", "thread_id"], how="left").sort("_k", maintain_order=True).drop("_k")
 
 
-def _faction_table(membership: np.ndarray, n_comments: np.ndarray, limit: int = 20) -> list[dict[str, Any]]:
+def _faction_table(nodes: pl.DataFrame, arrays: dict[str, np.ndarray], membership: np.ndarray,
+                   limit: int = 20) -> list[dict[str, Any]]:
+    """The ``limit`` largest factions: size, comments, replies sent within and across, the share of
+    those that are hostile, and the three authors with the highest PageRank."""
     if membership.size == 0:
         return []
-    sizes = np.bincount(membership)
-    comments = np.bincount(membership, weights=n_comments)
-    return [{"community": int(c), "authors": int(sizes[c]), "comments": int(comments[c])}
-            for c in range(min(limit, sizes.size))]
+    a = arrays
+    same = membership[a["src"]] == membership[a["dst"]]
+    f = membership[a["src"]]
+    k = int(membership.max()) + 1
+
+    def per(mask: np.ndarray, col: str) -> np.ndarray:
+        return np.bincount(f[mask], weights=a[col][mask], minlength=k)
+
+    loops = a["src"] == a["dst"]
+    within_n, within_h = per(same & ~loops, "n_replies"), per(same & ~loops, "n_hostile")
+    across_n, across_h = per(~same, "n_replies"), per(~same, "n_hostile")
+    ranked = (nodes.select("author", "community", "n_comments", "pagerank")
+              .sort(["community", "pagerank", "author"], descending=[False, True, False]))
+    top = {c: names for c, names in ranked.group_by("community", maintain_order=True)
+           .agg(pl.col("author").head(3)).iter_rows()}
+    sizes = np.bincount(membership, minlength=k)
+    comments = nodes.group_by("community").agg(pl.col("n_comments").sum())
+    comments_of = dict(comments.iter_rows())
+
+    def share(h: float, n: float) -> float | None:
+        return float(h / n) if n else None
+
+    return [{"community": c, "authors": int(sizes[c]), "comments": int(comments_of.get(c, 0)),
+             "replies_within": int(within_n[c]), "replies_across": int(across_n[c]),
+             "hostile_share_within": share(within_h[c], within_n[c]),
+             "hostile_share_across": share(across_h[c], across_n[c]),
+             "top_authors": list(top.get(c, []))}
+            for c in range(min(limit, k))]
 
 
 def analyse(network: AuthorNetwork, replies: pl.DataFrame | None = None, *, method: str = "leiden-cpm",
@@ -159,7 +186,6 @@ def analyse(network: AuthorNetwork, replies: pl.DataFrame | None = None, *, meth
     timings["centralities"] = time.perf_counter() - t
 
     authors = network.authors
-    n_comments = authors["n_comments"].to_numpy() if g.vcount() else np.zeros(0)
     nodes = pl.concat([
         authors.select("author", "n_comments"),
         pl.DataFrame({"community": membership.astype(np.int64), "stability": cons.stability.astype(float),
@@ -191,7 +217,7 @@ def analyse(network: AuthorNetwork, replies: pl.DataFrame | None = None, *, meth
             "largest_faction_share": float(sizes.max() / sizes.sum()) if sizes.size else None,
             "camps": [int((camps == 0).sum()), int((camps == 1).sum())],
         },
-        "factions": _faction_table(membership, n_comments),
+        "factions": _faction_table(nodes, arrays, membership),
         "stability_mean": float(cons.stability.mean()) if cons.stability.size else None,
         "roles": dict(sorted(nodes.group_by("role").len().iter_rows())) if nodes.height else {},
         "centrality": notes,
