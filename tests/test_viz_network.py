@@ -71,7 +71,7 @@ def test_edges_by_sign_and_self_loops() -> None:
     meta = fig.layout.meta["discourse"]
     assert (meta["edges_total"], meta["edges_drawn"], meta["self_loops"], meta["nodes"]) == (5, 5, 1, 5)
     legend = sorted(t.name for t in fig.data if t.showlegend is not False and (t.legendgroup or "").startswith("sign"))
-    assert legend == ["agreement (2)", "hostility (2)", "neutral (1)"]
+    assert legend == ["agreement (2)", "disagreement / hostility (2)", "neutral (1)"]
 
 
 def test_edge_hover_lists_stance_counts() -> None:
@@ -254,3 +254,19 @@ def test_webgl_arrow_angles_are_quantised_but_close() -> None:
         for exact, rounded in zip(a.marker.angle, b.marker.angle):
             assert rounded % 5 == 0 and -180 <= rounded <= 180  # plotly folds angles into [-180, 180]
             assert abs((rounded - exact + 180) % 360 - 180) <= 2.5 + 1e-9
+
+
+def test_faction_overview_lumps_small_factions_and_keeps_colours() -> None:
+    # 14 factions: faction i has 15 - i members; beyond the 11 largest (0..10), 11, 12 and 13 are lumped
+    rows = [(f"u{c}_{k}", c) for c in range(14) for k in range(15 - c)]
+    nodes = pl.DataFrame(rows, schema={"author": pl.String, "community": pl.Int64}, orient="row")
+    edges = pl.DataFrame({"source": ["u0_0", "u13_0"], "target": ["u12_0", "u0_1"],
+                          "n_replies": [2, 1], "weight_sum": [1.0, -1.0]})
+    overview = faction_figure(nodes, edges)
+    network = network_figure(nodes, edges)
+    names = [t.name for t in _node_traces(overview)]
+    assert names[-1] == "other factions (9)" and len(names) == 12  # 4 + 3 + 2 members
+    assert "faction 0 (15)" in names and "faction 10 (5)" in names
+    colour = {t.name: t.marker.color for t in _node_traces(network)}
+    for t in _node_traces(overview):
+        assert colour[t.name] == t.marker.color  # the same faction has the same colour in both figures

@@ -69,13 +69,24 @@ def test_tree_figure_picks_the_busiest_thread_and_colours_by_label() -> None:
 def test_timeline_shares_per_bin() -> None:
     replies = _replies().with_columns(
         pl.when(pl.col("comment_id") == "6").then(None).otherwise(pl.col("created_at")).alias("created_at"))
-    fig = timeline_figure(replies, every="1h")
+    fig = timeline_figure(replies, every="1h", min_replies=1)
     hostile = next(t for t in fig.data if t.name == "hostile share")
     # 12:00-13:00 holds 1..4 (one hostile of four); 13:00-14:00 holds 5 (hostile); 6 has no timestamp
     assert list(hostile.y) == [0.25, 1.0]
     bars = next(t for t in fig.data if t.name == "replies")
     assert list(bars.y) == [4, 1]
     assert fig.layout.title.text == "bins of 1h; 1 reply without timestamp or label left out"
+
+
+def test_timeline_hides_shares_of_sparse_bins() -> None:
+    fig = timeline_figure(_replies(), every="1h", min_replies=2)
+    hostile = next(t for t in fig.data if t.name == "hostile share")
+    # 13:00-14:00 holds 5 (hostile) and 6 (neutral): 2 replies, kept; 12:00-13:00 holds four
+    assert list(hostile.y) == [0.25, 0.5]
+    fig = timeline_figure(_replies(), every="1h", min_replies=3)
+    hostile = next(t for t in fig.data if t.name == "hostile share")
+    assert list(hostile.y) == [0.25, None]
+    assert fig.layout.title.text == "bins of 1h; shares hidden in 1 bin(s) with fewer than 3 replies"
 
 
 def test_choose_interval() -> None:

@@ -7,7 +7,7 @@ __all__ = [
     "WEBGL_THRESHOLD", "MAX_EDGES", "MAX_FACTION_TRACES", "SIZE_CANDIDATES", "faction_colour", "base_layout",
 ]
 
-SIGN_NAMES: dict[int, str] = {1: "agreement", 0: "neutral", -1: "hostility"}
+SIGN_NAMES: dict[int, str] = {1: "agreement", 0: "neutral", -1: "disagreement / hostility"}
 SIGN_COLOURS: dict[int, str] = {1: "#1a9850", 0: "#8c8c8c", -1: "#d73027"}
 LABEL_COLOURS: dict[str, str] = {
     "agree": "#1a9850",
@@ -30,10 +30,12 @@ MAX_EDGES = 10_000
 MAX_FACTION_TRACES = len(FACTION_COLOURS)
 """Largest factions with their own colour and legend entry; the rest share "other factions"."""
 SIZE_CANDIDATES: tuple[str, ...] = (
-    "pagerank", "n_comments", "in_degree", "out_degree", "pos_in_strength", "neg_in_strength",
-    "betweenness", "in_strength", "out_strength", "eigenvector", "hub", "authority",
+    "pagerank", "n_comments", "in_degree", "out_degree", "in_pos_strength", "in_neg_strength",
+    "pos_in_strength", "neg_in_strength", "betweenness", "status", "neg_hub", "neg_authority",
+    "pn_centrality", "members",
 )
-"""Node columns offered in the "size nodes by" selector, in this order, when present."""
+"""Node columns offered in the "size nodes by" selector, in this order, when present (any other
+numeric column only when none of these is). They, ``community`` and ``role`` make up the node hover."""
 
 
 def faction_colour(rank: int) -> str:

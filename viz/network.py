@@ -31,17 +31,16 @@ __all__ = ["network_figure", "faction_figure", "size_options"]
 _PLOT_PX = 700.0          # nominal plot height in pixels, to turn node radii into data units
 _WIDTHS = (0.6, 1.3, 2.6)  # line widths of the weak / middle / strongest edges
 _GL_ANGLE_STEP = 5.0  # degrees; 72 distinct angles instead of one per edge (17 s -> 1 s for 5,000 edges)
+_EXTRA_HOVER = ("internal_replies", "internal_hostile")  # faction overview
 _COUNT_COLS = ("n_replies", "n_agree", "n_neutral", "n_disagree", "n_hostile")
 
 
 def size_options(nodes: pl.DataFrame, size_by: str = "pagerank") -> list[str]:
     """Numeric node columns the size selector offers, ``size_by`` first when present."""
-    numeric = [c for c, t in nodes.schema.items() if t.is_numeric() and c != "community"]
-    known = [c for c in SIZE_CANDIDATES if c in numeric]
-    options = known + [c for c in numeric if c not in known and not c.startswith("_")]
-    if size_by in options:
-        options.remove(size_by)
-        options.insert(0, size_by)
+    numeric = [c for c, t in nodes.schema.items() if t.is_numeric() and c != "community" and not c.startswith("_")]
+    options = [c for c in SIZE_CANDIDATES if c in numeric] or numeric
+    if size_by in numeric:
+        options = [size_by] + [c for c in options if c != size_by]
     return options
 
 
@@ -89,7 +88,7 @@ def network_figure(
     scatter = go.Scattergl if use_gl else go.Scatter
     if comments_per_node is None:
         comments_per_node = 3 if table.height <= 2_000 else 2 if table.height <= 10_000 else 1
-    hover = _node_hover(table, comments, comments_per_node, short=table.height > 10_000)
+    hover = _node_hover(table, options, comments, comments_per_node, short=table.height > 10_000)
     table = table.with_columns(hover=hover)
 
     traces: list[Any] = []
@@ -145,6 +144,14 @@ def faction_figure(nodes: pl.DataFrame, edges: pl.DataFrame, *, seed: int = 0, h
     weight.
     """
     table = _node_table(nodes, edges)
+    # factions beyond the largest few become one "other factions" node (-2), as in the network legend
+    ranks = (table.group_by("community").agg(n=pl.len()).sort(["n", "community"], descending=[True, False])
+             .with_row_index("rank"))
+    keep = ranks.filter((pl.col("rank") < MAX_FACTION_TRACES - 1) | (ranks.height <= MAX_FACTION_TRACES))
+    table = table.with_columns(
+        pl.when(pl.col("community").is_in(keep["community"].implode())).then(pl.col("community"))
+        .otherwise(pl.lit(_OTHER, pl.Int64)).alias("community")
+    )
     comm = table.select("author", "community")
     agg_nodes = (
         table.group_by("community")
@@ -191,8 +198,12 @@ def faction_figure(nodes: pl.DataFrame, edges: pl.DataFrame, *, seed: int = 0, h
 
 # ---------------------------------------------------------------------------------------------- tables
 
+_OTHER = -2  # the community id of "other factions" in the overview
+
+
 def _faction_name(col: str) -> pl.Expr:
-    return pl.when(pl.col(col) >= 0).then(pl.format("faction {}", pl.col(col))).otherwise(pl.lit("no faction"))
+    return (pl.when(pl.col(col) >= 0).then(pl.format("faction {}", pl.col(col)))
+            .when(pl.col(col) == _OTHER).then(pl.lit("other factions")).otherwise(pl.lit("no faction")))
 
 
 def _empty_edges() -> pl.DataFrame:
@@ -269,15 +280,16 @@ def _fmt(col: str) -> pl.Expr:
     return pl.when(c.is_null()).then(pl.lit("–")).otherwise(c.round(4).cast(pl.String))
 
 
-def _node_hover(table: pl.DataFrame, comments: pl.DataFrame | None, k: int, *, short: bool) -> pl.Series:
+def _node_hover(table: pl.DataFrame, options: list[str], comments: pl.DataFrame | None, k: int, *,
+                short: bool) -> pl.Series:
     lines: list[pl.Expr] = [pl.lit("<b>") + escape_expr(pl.col("author")) + pl.lit("</b>")]
     faction = pl.when(pl.col("community") >= 0).then(pl.format("faction {}", pl.col("community"))).otherwise(
         pl.lit("no faction"))
     if "role" in table.columns:
         faction = faction + pl.lit(" · ") + escape_expr(pl.col("role"))
     lines.append(faction)
-    numeric = [c for c, t in table.schema.items() if t.is_numeric() and c not in ("community", "x", "y")
-               and not c.startswith("_")]
+    wanted = dict.fromkeys([*options, *SIZE_CANDIDATES, *_EXTRA_HOVER])
+    numeric = [c for c in wanted if c in table.columns and table.schema[c].is_numeric()]
     pairs = [pl.lit(f"{c.replace('_', ' ')}: ") + _fmt(c) for c in numeric]
     for i in range(0, len(pairs), 2):
         lines.append(pl.concat_str(pairs[i:i + 2], separator=" · "))
@@ -377,8 +389,11 @@ def _edge_traces(e: pl.DataFrame, table: pl.DataFrame, scatter: type, *, big: bo
 
 
 def _node_traces(table: pl.DataFrame, options: list[str], scatter: type) -> tuple[list[Any], dict[str, list]]:
+    # rank factions by members (the overview's "_members"; rows otherwise) so colours agree across figures
+    members = pl.col("_members").sum() if "_members" in table.columns else pl.len()
     sizes = (
-        table.group_by("community").agg(n=pl.len()).sort(["n", "community"], descending=[True, False])
+        table.group_by("community").agg(n=members)
+        .sort([pl.col("community") == _OTHER, pl.col("n"), pl.col("community")], descending=[False, True, False])
         .with_row_index("rank").with_columns(pl.col("rank").cast(pl.Int64))
     )
     table = table.join(sizes.select("community", "rank", "n"), on="community", how="left", maintain_order="left")
@@ -391,11 +406,12 @@ def _node_traces(table: pl.DataFrame, options: list[str], scatter: type) -> tupl
     arrays: dict[str, list] = {o: [] for o in options}
     for group in sorted(table["group"].unique().to_list()):
         part = table.filter(pl.col("group") == group)
-        if group == MAX_FACTION_TRACES:
-            name, colour = f"other factions ({part.height:,})", OTHER_COLOUR
+        if group == MAX_FACTION_TRACES or part["community"][0] == _OTHER:
+            count = int(part["_members"].sum()) if "_members" in part.columns else part.height
+            name, colour = f"other factions ({count:,})", OTHER_COLOUR
         else:
             comm = part["community"][0]
-            label = f"faction {comm}" if comm >= 0 else "no faction"
+            label = f"faction {comm}" if comm >= 0 else "no faction"  # (-2, other factions: above)
             # a faction overview carries its member counts in "_members"; an author network counts rows
             count = int(part["_members"].sum()) if "_members" in part.columns else part.height
             name, colour = f"{label} ({count:,})", faction_colour(int(group))

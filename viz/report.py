@@ -25,8 +25,9 @@ Dot size follows the measure chosen in <b>size nodes by</b>; dot colour is the f
 analysis found. Lines are coloured by the overall tone of the replies between the pair:
 <span class="key"><span><i class="swatch" style="background:{agree}"></i>agreement</span>
 <span><i class="swatch" style="background:{neutral}"></i>neutral</span>
-<span><i class="swatch" style="background:{hostile}"></i>hostility</span></span>
-thicker lines carry more (or stronger) replies. Hover over a dot for the commenter's counts and a
+<span><i class="swatch" style="background:{hostile}"></i>disagreement / hostility</span></span>
+(the sign of the summed reply weights: one hostile reply can outweigh two mild agreements); thicker
+lines carry more (or stronger) replies. Hover over a dot for the commenter's counts and a
 few of their comments, and over the small dot in the middle of a line for the stance counts of that
 pair. Click legend entries to hide or show factions and tones; drag to pan, scroll to zoom,
 double-click to reset.</p>

@@ -29,12 +29,14 @@ def choose_interval(span: timedelta, target_bins: int = 40) -> str:
     return _STEPS[-1][1]
 
 
-def timeline_figure(replies: pl.DataFrame, *, every: str | None = None, height: int = 420) -> go.Figure:
+def timeline_figure(replies: pl.DataFrame, *, every: str | None = None, min_replies: int = 5,
+                    height: int = 420) -> go.Figure:
     """Share of hostile (and disagreeing, agreeing) replies per time bin, with the reply volume.
 
     ``replies`` needs ``created_at`` and ``label``; rows without either are left out (the figure
     says how many). ``every`` is a polars duration (``"1h"``, ``"1d"``); by default about 40 bins
-    span the data.
+    span the data. Shares are left out (gaps) in bins holding fewer than ``min_replies`` replies,
+    where one reply would swing them from 0 to 100 %.
     """
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     fig.update_layout(**base_layout(height=height, hovermode="x unified", legend={"orientation": "h", "y": -0.15}))
@@ -56,6 +58,9 @@ def timeline_figure(replies: pl.DataFrame, *, every: str | None = None, height: 
         n=pl.len(),
         **{f"share_{lab}": (pl.col("label") == lab).mean() for lab in ("hostile", "disagree", "agree")},
         n_hostile=(pl.col("label") == "hostile").sum(),
+    ).with_columns(
+        [pl.when(pl.col("n") >= min_replies).then(pl.col(f"share_{lab}")).alias(f"share_{lab}")
+         for lab in ("hostile", "disagree", "agree")]
     )
     t = bins["created_at"].to_list()
     fig.add_trace(go.Bar(x=t, y=bins["n"].to_list(), name="replies", marker={"color": "#dcdcdc"},
@@ -72,6 +77,9 @@ def timeline_figure(replies: pl.DataFrame, *, every: str | None = None, height: 
     fig.update_yaxes(title_text="replies per bin", showgrid=False, rangemode="tozero", side="right",
                      secondary_y=False)
     note = f"bins of {every}"
+    sparse = int((bins["n"] < min_replies).sum())
+    if sparse:
+        note += f"; shares hidden in {sparse} bin(s) with fewer than {min_replies} replies"
     if left_out:
         note += f"; {left_out:,} repl{'y' if left_out == 1 else 'ies'} without timestamp or label left out"
     fig.update_layout(title={"text": note, "font": {"size": 12}})
