@@ -145,13 +145,11 @@ def _planted(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory, scorer:
 
 
 @pytest.mark.shared
-@pytest.mark.slow
 def test_planted_factions_recovered_from_true_stances(shared_dir, tmp_path_factory):
     assert _planted(shared_dir, tmp_path_factory, "truth") >= 0.85
 
 
 @pytest.mark.shared
-@pytest.mark.slow
 def test_planted_factions_recovered_from_scored_stances(shared_dir, tmp_path_factory):
     try:
         value = _planted(shared_dir, tmp_path_factory, "scored")

@@ -37,7 +37,7 @@ class Analysis:
 
     nodes:      one row per author (``schema.NODES`` + degrees and strengths by sign, pagerank,
                 neg_hub, neg_authority, betweenness, status, pn_centrality, stability, camp,
-                n_other_factions, roles, role), in the graph's vertex order.
+                n_neighbours, n_other_factions, roles, role), in the graph's vertex order.
     metrics:    JSON-serialisable figures (see docs/analysis.md).
     membership: faction per vertex (graph order), numbered by decreasing size.
     """
