@@ -276,8 +276,8 @@ def ensemble(layers: SignedLayers, method: str = "leiden-cpm", *, seed: int = 0,
     if runs < 1:
         raise AnalysisError(f"ensemble: runs must be at least 1, got {runs}")
     members = tuple(partition(layers, method, seed=seed + i, resolution=resolution) for i in range(runs))
-    if runs == 1 or layers.n_edges == 0:
-        cons = members[0]
+    if runs == 1 or layers.n_edges == 0 or all(np.array_equal(members[0], m) for m in members[1:]):
+        cons = members[0]          # nothing to reconcile
     else:
         together = np.zeros(layers.n_edges)
         for m in members:
