@@ -173,3 +173,10 @@ def test_two_camps_on_a_large_graph_uses_the_sparse_solver():
     camps = _by_name(names, F.two_camps(layers))
     assert {camps[n] for n in names if n.startswith("x")} == {0}     # x000 comes first: its camp is 0
     assert {camps[n] for n in names if n.startswith("y")} == {1}
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    result = doctest.testmod(F)
+    assert result.attempted >= 3 and result.failed == 0

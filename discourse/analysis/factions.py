@@ -125,7 +125,11 @@ def signed_layers(graph: ig.Graph) -> SignedLayers:
 
 
 def canonical(membership: Sequence[int] | np.ndarray) -> np.ndarray:
-    """Renumber factions 0, 1, ... by decreasing size, ties by smallest member index."""
+    """Renumber factions 0, 1, ... by decreasing size, ties by smallest member index.
+
+    >>> canonical([7, 7, 3, 3, 3, 9]).tolist()
+    [1, 1, 0, 0, 0, 2]
+    """
     m = np.asarray(membership, dtype=np.int64)
     if m.size == 0:
         return m
@@ -337,7 +341,13 @@ def _leading_eigenvector(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray, se
 
 
 def nmi(a: Sequence[int] | np.ndarray, b: Sequence[int] | np.ndarray) -> float:
-    """Normalized mutual information (arithmetic mean normalisation) of two labelings."""
+    """Normalized mutual information (arithmetic mean normalisation) of two labelings.
+
+    >>> nmi([0, 0, 1, 1], [1, 1, 0, 0])
+    1.0
+    >>> nmi([0, 0, 1, 1], [0, 1, 0, 1])
+    0.0
+    """
     a, b = np.asarray(a), np.asarray(b)
     if a.shape != b.shape:
         raise AnalysisError(f"nmi: labelings differ in length ({a.size} vs {b.size})")
