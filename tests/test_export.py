@@ -117,3 +117,15 @@ def test_gexf_leaves_out_empty_attvalues(tmp_path):
     assert nodes[1].find(f"{GX}attvalues") is not None
     edge = next(root.iter(f"{GX}edge"))
     assert edge.find(f"{GX}attvalues") is None and edge.get("weight") == "1.0"
+
+
+def test_gexf_colours_factions_for_gephi(tmp_path):
+    net = author_network(H.two_factions())
+    nodes = analyse(net, runs=1).nodes
+    root = ET.parse(write_gexf(net.graph, tmp_path / "g.gexf", nodes=nodes)).getroot()
+    viz = "{http://gexf.net/1.3/viz}color"
+    colours = {n.get("label"): tuple(int(n.find(viz).get(c)) for c in "rgb") for n in root.iter(f"{GX}node")}
+    assert colours["a"] == colours["b"] == colours["c"] == (31, 119, 180)      # faction 0
+    assert colours["d"] == colours["e"] == colours["f"] == (214, 39, 40)       # faction 1
+    plain = ET.parse(write_gexf(net.graph, tmp_path / "p.gexf")).getroot()
+    assert next(plain.iter(f"{GX}node")).find(viz) is None
