@@ -270,3 +270,14 @@ def test_faction_overview_lumps_small_factions_and_keeps_colours() -> None:
     colour = {t.name: t.marker.color for t in _node_traces(network)}
     for t in _node_traces(overview):
         assert colour[t.name] == t.marker.color  # the same faction has the same colour in both figures
+
+
+def test_biggest_nodes_are_labelled_escaped() -> None:
+    n = 12
+    nodes = pl.DataFrame({"author": [f"<b>n{i}</b>" for i in range(n)], "pagerank": [i / 100 for i in range(n)],
+                          "community": [0] * n})
+    fig = network_figure(nodes, pl.DataFrame(schema={"source": pl.String, "target": pl.String}))
+    labels = sorted(label for t in _node_traces(fig) for label in t.text if label)
+    assert labels == sorted(f"&lt;b&gt;n{i}&lt;/b&gt;" for i in range(4, 12))  # the 8 highest pageranks
+    gl = network_figure(nodes, pl.DataFrame(schema={"source": pl.String, "target": pl.String}), webgl=True)
+    assert all(t.text is None for t in _node_traces(gl))

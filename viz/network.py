@@ -31,6 +31,8 @@ __all__ = ["network_figure", "faction_figure", "size_options"]
 _PLOT_PX = 700.0          # nominal plot height in pixels, to turn node radii into data units
 _WIDTHS = (0.6, 1.3, 2.6)  # line widths of the weak / middle / strongest edges
 _GL_ANGLE_STEP = 5.0  # degrees; 72 distinct angles instead of one per edge (17 s -> 1 s for 5,000 edges)
+LABELLED_NODES = 8
+"""SVG networks write the names of this many biggest nodes beside them (WebGL ones: none)."""
 _EXTRA_HOVER = ("internal_replies", "internal_hostile")  # faction overview
 _COUNT_COLS = ("n_replies", "n_agree", "n_neutral", "n_disagree", "n_hostile")
 
@@ -93,7 +95,8 @@ def network_figure(
 
     traces: list[Any] = []
     traces += _edge_traces(drawn, table, scatter, big=use_gl)
-    node_traces, size_arrays = _node_traces(table, options, scatter)
+    labels = LABELLED_NODES if not use_gl else 0
+    node_traces, size_arrays = _node_traces(table, options, scatter, labels)
     first_node = len(traces)
     traces += node_traces
 
@@ -388,7 +391,9 @@ def _edge_traces(e: pl.DataFrame, table: pl.DataFrame, scatter: type, *, big: bo
     return traces
 
 
-def _node_traces(table: pl.DataFrame, options: list[str], scatter: type) -> tuple[list[Any], dict[str, list]]:
+def _node_traces(table: pl.DataFrame, options: list[str], scatter: type, labels: int = 0,
+                 ) -> tuple[list[Any], dict[str, list]]:
+    """One trace per faction; the ``labels`` biggest nodes (by the first size option) carry their name."""
     # rank factions by members (the overview's "_members"; rows otherwise) so colours agree across figures
     members = pl.col("_members").sum() if "_members" in table.columns else pl.len()
     sizes = (
@@ -402,6 +407,10 @@ def _node_traces(table: pl.DataFrame, options: list[str], scatter: type) -> tupl
         .then(pl.col("rank")).otherwise(MAX_FACTION_TRACES)
     )
     size_cols = [f"_size_{o}" for o in options] or ["_size_"]
+    top = pl.col(size_cols[0]).rank("ordinal", descending=True) <= labels
+    table = table.with_columns(
+        _label=pl.when(top).then(escape_expr(pl.col("author").str.slice(0, 24))).otherwise(pl.lit(""))
+    )
     traces: list[Any] = []
     arrays: dict[str, list] = {o: [] for o in options}
     for group in sorted(table["group"].unique().to_list()):
@@ -416,7 +425,9 @@ def _node_traces(table: pl.DataFrame, options: list[str], scatter: type) -> tupl
             count = int(part["_members"].sum()) if "_members" in part.columns else part.height
             name, colour = f"{label} ({count:,})", faction_colour(int(group))
         traces.append(scatter(
-            x=part["x"].to_numpy(), y=part["y"].to_numpy(), mode="markers", name=name, legendgroup=f"f{group}",
+            x=part["x"].to_numpy(), y=part["y"].to_numpy(), name=name, legendgroup=f"f{group}",
+            mode="markers+text" if labels else "markers", text=part["_label"].to_list() if labels else None,
+            textposition="top center", textfont={"size": 10, "color": "#333"},
             hoverinfo="text", hovertext=part["hover"].to_list(),
             marker={"size": part[size_cols[0]].to_numpy(), "color": colour, "opacity": 0.92,
                     "line": {"width": 0.6, "color": "#ffffff"}},
