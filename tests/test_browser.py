@@ -163,3 +163,27 @@ def test_size_selector_and_legend_work(browser: Any, tmp_path: Path) -> None:
         assert problems == []
     finally:
         page.close()
+
+
+def test_static_image_export(tmp_path: Path) -> None:
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed")
+    import struct
+
+    from discourse.viz import network_figure
+    from discourse.viz.image import figure_image, write_image
+
+    data = _data()
+    fig = network_figure(data["nodes"], data["edges"])
+    png = write_image(tmp_path / "net.png", fig, width=500, height=300, scale=2).read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", png[16:24]) == (1000, 600)  # IHDR: width, height in pixels
+    svg = figure_image(fig, format="svg", width=500, height=300).decode()
+    assert svg.startswith("<svg")
+    import xml.etree.ElementTree as ET
+
+    elements = list(ET.fromstring(svg).iter())
+    # names show only as text: no element is a script or a link, no attribute is a handler or an href
+    assert not [e.tag for e in elements if e.tag.rsplit("}", 1)[-1] in ("script", "a", "foreignObject")]
+    assert not [k for e in elements for k in e.attrib if k.lower().startswith("on") or k.endswith("href")]
+    assert any((e.text or "").startswith("<script>window.__pwned=1") for e in elements)

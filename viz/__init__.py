@@ -5,6 +5,7 @@ Figures are built by pure functions returning :class:`plotly.graph_objects.Figur
 atomically.
 """
 
+from discourse.viz.image import figure_image, write_image
 from discourse.viz.layout import signed_layout
 from discourse.viz.network import faction_figure, network_figure, size_options
 from discourse.viz.report import report_html, write_report
@@ -20,6 +21,8 @@ __all__ = [
     "distributions_figure",
     "report_html",
     "write_report",
+    "figure_image",
+    "write_image",
     "size_options",
     "signed_layout",
 ]
