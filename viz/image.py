@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import os
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Literal
 
@@ -65,16 +66,22 @@ def figure_image(
       await Plotly.newPlot(div, fig.data, fig.layout, {staticPlot: true});
       return await Plotly.toImage(div, {format: fmt, width: w, height: h, scale: s});
     }"""
-    try:
+    def render() -> str:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=browser_path, args=_ARGS)
             try:
                 page = browser.new_page()
                 page.route("**/*", lambda route: route.abort())  # nothing leaves the machine
                 page.set_content(page_html, wait_until="load")
-                url = page.evaluate(script, [format, width, height, scale])
+                return str(page.evaluate(script, [format, width, height, scale]))
             finally:
                 browser.close()
+
+    # playwright's sync API refuses to run in a thread with an asyncio loop (Jupyter, or another
+    # playwright session): a worker thread of its own always works
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            url = pool.submit(render).result()
     except PlaywrightError as err:
         raise OutputError(f"{browser_path}: could not render the figure as {format}: {err}") from err
     header, _, payload = url.partition(",")
