@@ -35,6 +35,8 @@ def build(
     min_confidence: Annotated[float, typer.Option("--min-confidence", min=0.0, max=1.0, help="Leave inferred replies below this parent confidence out of the network (counted in quality.json).")] = 0.0,
     method: Annotated[str, typer.Option("--method", help="Faction method: leiden-cpm (signed, default), signed-modularity, spinglass, leiden, louvain, infomap, label-propagation.")] = "leiden-cpm",
     null_models: Annotated[int, typer.Option("--null-models", min=0, help="Null-model replicates for z-scores of the thread figures (0: none).")] = 0,
+    runs: Annotated[int, typer.Option("--runs", min=1, help="Seeds in the faction ensemble; the consensus is reported with each author's stability.")] = 5,
+    resolution: Annotated[float | None, typer.Option("--resolution", help="Faction resolution (default: the method's own; 0 for leiden-cpm = split only on hostility).")] = None,
     self_replies: Annotated[str, typer.Option("--self-replies", help="keep or drop replies to one's own comments in the network.")] = "drop",
     root_edges: Annotated[bool, typer.Option("--root-edges/--no-root-edges", help="Make replies to the post edges to the post's author, when known.")] = True,
     mention_edges: Annotated[bool, typer.Option("--mention-edges/--no-mention-edges", help="Add edges for @name mentions of other authors.")] = False,
@@ -66,7 +68,8 @@ def build(
             on_error=on_error, site=site, thread_id=thread_id, infer_replies=infer_replies,
             page_layout=parse_layout_overrides(page_layout or []),
             min_confidence=min_confidence, scorer=scorer, self_replies=self_replies, root_edges=root_edges,
-            mention_edges=mention_edges, method=method, null_replicates=null_models, seed=seed, size_by=size_by,
+            mention_edges=mention_edges, method=method, runs=runs, resolution=resolution,
+            null_replicates=null_models, seed=seed, size_by=size_by,
             title=title,
         )
         with StageProgress(STAGES, quiet, label="build: ") as progress:

@@ -54,6 +54,8 @@ class BuildOptions:
     root_edges: bool = True
     mention_edges: bool = False
     method: str = "leiden-cpm"
+    runs: int = 5                         # seeds in the faction ensemble (consensus + stability)
+    resolution: float | None = None       # faction resolution; None: the method's default
     null_replicates: int = 0
     seed: int = 0
     size_by: str = "pagerank"
@@ -113,8 +115,8 @@ class BuildResult:
             out.write_parquet(d / "nodes.parquet", self.nodes),
             out.write_csv(d / "edges.csv", self.edges),
             out.write_csv(d / "nodes.csv", self.nodes),
-            write_graphml(self.graph, d / "graph.graphml"),
-            write_gexf(self.graph, d / "graph.gexf"),
+            write_graphml(self.graph, d / "graph.graphml", nodes=self.nodes),
+            write_gexf(self.graph, d / "graph.gexf", nodes=self.nodes),
             out.write_json(d / "metrics.json", self.metrics),
             out.write_json(d / "quality.json", self.quality.to_dict()),
         ]
@@ -270,7 +272,7 @@ def build(paths: str | Path | Sequence[str | Path], options: BuildOptions | None
 
     step("analyse")
     analysis = analyse(network, replies, method=options.method, seed=options.seed,
-                       null_replicates=options.null_replicates)
+                       null_replicates=options.null_replicates, runs=options.runs, resolution=options.resolution)
     # wall-clock timings differ run to run: kept on the result, out of metrics.json (same input, same file)
     metrics = {k: v for k, v in analysis.metrics.items() if k != "timings_s"}
     metrics = {

@@ -143,3 +143,13 @@ def test_mention_refinement_only_where_parents_are_coarse(tmp_path):
     yt = load([p], site="youtube").comments
     assert yt["parent_id"].to_list() == [None, "1", "2"]  # YouTube replies are flat: @bob answers bob
     assert yt["parent_source"].to_list()[2] == "mention"
+
+
+def test_graphml_in_the_bundle_carries_factions_and_roles(result, tmp_path):
+    result.write(tmp_path)
+    g = ig.Graph.Read_GraphML(str(tmp_path / "graph.graphml"))
+    assert g.vcount() == result.graph.vcount()
+    assert "community" in g.vs.attributes() and "role" in g.vs.attributes()
+    by_name = dict(zip(result.nodes["author"], result.nodes["community"]))
+    assert all(int(v["community"]) == by_name[v["label"]] for v in g.vs)  # Gephi shows "label"
+    assert {"pos_w", "neg_w", "abs_w", "net_sign"} <= set(g.es.attributes())
