@@ -9,9 +9,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from discourse.errors import EmptyInput, FileNotFound, ParseError
 
-__all__ = ["read_bytes", "decode", "read_text", "load_json", "html_to_text", "head"]
+__all__ = ["read_bytes", "decode", "read_text", "load_json", "html_to_text", "head", "iso_utc"]
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 
@@ -122,3 +124,13 @@ def html_to_text(s: str | None) -> str | None:
     out = re.sub(r"[ \t]+\n", "\n", out)
     out = re.sub(r"\n{3,}", "\n\n", out)
     return out.strip()
+
+
+def iso_utc(name: str) -> pl.Expr:
+    """Column ``name`` of ISO-8601 text as UTC datetimes: offsets and ``Z`` honoured, naive times taken
+    as UTC, junk -> null."""
+    c = pl.col(name)
+    return pl.coalesce(
+        c.str.to_datetime(time_unit="us", time_zone="UTC", strict=False),
+        c.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit="us", strict=False).dt.replace_time_zone("UTC"),
+    ).alias(name)

@@ -31,7 +31,7 @@ import polars as pl
 
 from discourse import schema
 from discourse.errors import ParseError
-from discourse.io._common import html_to_text, load_json
+from discourse.io._common import html_to_text, iso_utc, load_json
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
 
@@ -41,15 +41,6 @@ SITE = "discourse"
 _SNIFF_RE = re.compile(r'"(post_stream|latest_posts)"\s*:|"post_number"\s*:\s*\d+\s*,[^{}]*"cooked"\s*:')
 _SYSTEM_POST_TYPES = {2, 3}
 _LIKE_ACTION = 2
-
-
-def _utc(name: str) -> pl.Expr:
-    """ISO-8601 text to UTC datetimes: offsets and ``Z`` honoured, naive times taken as UTC, junk -> null."""
-    c = pl.col(name)
-    return pl.coalesce(
-        c.str.to_datetime(time_unit="us", time_zone="UTC", strict=False),
-        c.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit="us", strict=False).dt.replace_time_zone("UTC"),
-    ).alias(name)
 
 
 def _likes(post: dict[str, Any]) -> int | None:
@@ -155,12 +146,12 @@ def parse_discourse_forum(data: Any, path: str = "<discourse>", thread_id: str |
     p.quality.files.append(FileQuality(path, "discourse", records=p.records))
     spec = {**schema.COMMENTS, "created_at": pl.String()}
     comments = pl.DataFrame(p.rows, schema=spec).with_columns(
-        _utc("created_at"),
+        iso_utc("created_at"),
         position=pl.int_range(pl.len(), dtype=pl.Int64).over("thread_id"),
     )
     tspec = {**schema.THREADS, "created_at": pl.String()}
     threads = pl.DataFrame(list(p.threads.values()), schema=tspec).with_columns(
-        _utc("created_at"))
+        iso_utc("created_at"))
     return ReadResult(schema.conform(comments, schema.COMMENTS), schema.conform(threads, schema.THREADS), p.quality)
 
 

@@ -36,7 +36,7 @@ import polars as pl
 from discourse import schema
 from discourse._typing import OnError
 from discourse.errors import EmptyInput, FileNotFound, ParseError
-from discourse.io._common import html_to_text
+from discourse.io._common import html_to_text, iso_utc
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
 
@@ -185,25 +185,16 @@ def parse_disqus(source: bytes | IO[bytes], path: str = "<disqus>", on_error: On
     return ReadResult(_comments_frame(rows), _threads_frame([t for k, t in threads.items() if k in used]), quality)
 
 
-def _utc(name: str) -> pl.Expr:
-    """ISO-8601 text to UTC datetimes: offsets and ``Z`` honoured, naive times taken as UTC, junk -> null."""
-    c = pl.col(name)
-    return pl.coalesce(
-        c.str.to_datetime(time_unit="us", time_zone="UTC", strict=False),
-        c.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit="us", strict=False).dt.replace_time_zone("UTC"),
-    ).alias(name)
-
-
 def _comments_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
     spec = {**schema.COMMENTS, "created_at": pl.String()}
     df = pl.DataFrame(rows, schema=spec)
-    df = df.with_columns(_utc("created_at"), position=pl.int_range(pl.len(), dtype=pl.Int64).over("thread_id"))
+    df = df.with_columns(iso_utc("created_at"), position=pl.int_range(pl.len(), dtype=pl.Int64).over("thread_id"))
     return schema.conform(df, schema.COMMENTS)
 
 
 def _threads_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
     spec = {**schema.THREADS, "created_at": pl.String()}
-    df = pl.DataFrame(rows, schema=spec).with_columns(_utc("created_at"))
+    df = pl.DataFrame(rows, schema=spec).with_columns(iso_utc("created_at"))
     return schema.conform(df, schema.THREADS)
 
 

@@ -33,7 +33,7 @@ import polars as pl
 
 from discourse import schema
 from discourse.errors import ParseError
-from discourse.io._common import html_to_text, load_json
+from discourse.io._common import html_to_text, iso_utc, load_json
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
 
@@ -51,15 +51,6 @@ def fediverse_text(content: str | None) -> str | None:
     if content is None:
         return None
     return html_to_text(_MENTION_A_RE.sub("<a>", content))
-
-
-def _utc(name: str) -> pl.Expr:
-    """ISO-8601 text to UTC datetimes: offsets and ``Z`` honoured, naive times taken as UTC, junk -> null."""
-    c = pl.col(name)
-    return pl.coalesce(
-        c.str.to_datetime(time_unit="us", time_zone="UTC", strict=False),
-        c.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit="us", strict=False).dt.replace_time_zone("UTC"),
-    ).alias(name)
 
 
 def _statuses(data: Any, path: str) -> tuple[list[tuple[str, dict[str, Any]]], bool]:
@@ -175,11 +166,11 @@ def parse_mastodon(data: Any, path: str = "<mastodon>", thread_id: str | None = 
     quality.files.append(fq)
     spec = {**schema.COMMENTS, "created_at": pl.String()}
     comments = pl.DataFrame(rows, schema=spec).with_columns(
-        _utc("created_at"),
+        iso_utc("created_at"),
         position=pl.int_range(pl.len(), dtype=pl.Int64).over("thread_id"),
     )
     tspec = {**schema.THREADS, "created_at": pl.String()}
-    trows = pl.DataFrame(list(threads.values()), schema=tspec).with_columns(_utc("created_at"))
+    trows = pl.DataFrame(list(threads.values()), schema=tspec).with_columns(iso_utc("created_at"))
     return ReadResult(schema.conform(comments, schema.COMMENTS), schema.conform(trows, schema.THREADS), quality)
 
 

@@ -28,7 +28,7 @@ import polars as pl
 
 from discourse import schema
 from discourse.errors import ParseError
-from discourse.io._common import load_json
+from discourse.io._common import iso_utc, load_json
 from discourse.io.mastodon import fediverse_text
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
@@ -37,15 +37,6 @@ __all__ = ["parse_peertube", "read_peertube", "sniff_peertube"]
 
 SITE = "peertube"
 _SNIFF_RE = re.compile(r'"(inReplyToCommentId|threadId|totalRepliesFromVideoAuthor)"\s*:')
-
-
-def _utc(name: str) -> pl.Expr:
-    """ISO-8601 text to UTC datetimes: offsets and ``Z`` honoured, naive times taken as UTC, junk -> null."""
-    c = pl.col(name)
-    return pl.coalesce(
-        c.str.to_datetime(time_unit="us", time_zone="UTC", strict=False),
-        c.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit="us", strict=False).dt.replace_time_zone("UTC"),
-    ).alias(name)
 
 
 class _Parser:
@@ -152,7 +143,7 @@ def parse_peertube(data: Any, path: str = "<peertube>", thread_id: str | None = 
     p.quality.files.append(FileQuality(path, "peertube", records=len(p.rows), notes=p.notes))
     spec = {**schema.COMMENTS, "created_at": pl.String()}
     comments = pl.DataFrame(p.rows, schema=spec).with_columns(
-        _utc("created_at"),
+        iso_utc("created_at"),
         position=pl.int_range(pl.len(), dtype=pl.Int64).over("thread_id"),
     )
     threads = pl.DataFrame(list(p.threads.values()),

@@ -35,7 +35,7 @@ import polars as pl
 from discourse import schema
 from discourse._typing import OnError
 from discourse.errors import EmptyInput, FileNotFound, ParseError
-from discourse.io._common import html_to_text
+from discourse.io._common import html_to_text, iso_utc
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
 
@@ -64,15 +64,6 @@ def _rows(source: IO[bytes], path: str, root: str) -> Iterator[tuple[int, dict[s
         raise ParseError(path, f"line {line}, column {col}", f"malformed XML: {err}") from err
     except StopIteration as err:
         raise ParseError(path, None, f"expected a Stack Exchange <{root}> file; found no elements") from err
-
-
-def _utc(name: str) -> pl.Expr:
-    """ISO-8601 text to UTC datetimes: offsets and ``Z`` honoured, naive times taken as UTC, junk -> null."""
-    c = pl.col(name)
-    return pl.coalesce(
-        c.str.to_datetime(time_unit="us", time_zone="UTC", strict=False),
-        c.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit="us", strict=False).dt.replace_time_zone("UTC"),
-    ).alias(name)
 
 
 def _int(v: str | None) -> int | None:
@@ -181,7 +172,7 @@ def parse_stackexchange(posts: IO[bytes], comments: IO[bytes] | None = None, use
         return df.join(names, on="user_id", how="left").with_columns(
             author=pl.coalesce(pl.col("display").replace("", None), pl.col("fallback").replace("", None),
                                pl.lit("user") + pl.col("user_id")),
-            created_at=_utc("created_at"),
+            created_at=iso_utc("created_at"),
         ).drop("display", "fallback", "user_id")
 
     spec = {"thread_id": pl.String(), "comment_id": pl.String(), "parent_id": pl.String(), "user_id": pl.String(),

@@ -31,7 +31,7 @@ import polars as pl
 
 from discourse import schema
 from discourse.errors import ParseError
-from discourse.io._common import html_to_text, load_json
+from discourse.io._common import html_to_text, iso_utc, load_json
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
 
@@ -41,15 +41,6 @@ SITE = "youtube"
 _SNIFF_RE = re.compile(r'"kind"\s*:\s*"youtube#comment(ThreadListResponse|ListResponse|Thread|)"')
 _KINDS = ("youtube#commentThreadListResponse", "youtube#commentListResponse", "youtube#commentThread",
           "youtube#comment")
-
-
-def _utc(name: str) -> pl.Expr:
-    """ISO-8601 text to UTC datetimes: offsets and ``Z`` honoured, naive times taken as UTC, junk -> null."""
-    c = pl.col(name)
-    return pl.coalesce(
-        c.str.to_datetime(time_unit="us", time_zone="UTC", strict=False),
-        c.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit="us", strict=False).dt.replace_time_zone("UTC"),
-    ).alias(name)
 
 
 class _Parser:
@@ -140,7 +131,7 @@ def parse_youtube(data: Any, path: str = "<youtube>", thread_id: str | None = No
         p.page(page, f"page {i}" if isinstance(data, list) else "top level")
     spec = {**schema.COMMENTS, "created_at": pl.String()}
     comments = pl.DataFrame(p.rows, schema=spec).with_columns(
-        _utc("created_at"),
+        iso_utc("created_at"),
         position=pl.int_range(pl.len(), dtype=pl.Int64).over("thread_id"),
     )
     threads = pl.DataFrame(
