@@ -281,3 +281,15 @@ def test_biggest_nodes_are_labelled_escaped() -> None:
     assert labels == sorted(f"&lt;b&gt;n{i}&lt;/b&gt;" for i in range(4, 12))  # the 8 highest pageranks
     gl = network_figure(nodes, pl.DataFrame(schema={"source": pl.String, "target": pl.String}), webgl=True)
     assert all(t.text is None for t in _node_traces(gl))
+
+
+def test_bare_and_empty_tables() -> None:
+    bare = network_figure(pl.DataFrame({"author": ["a", "b"]}), pl.DataFrame({"source": ["a"], "target": ["b"]}))
+    assert [t.legendgroup for t in _hover_traces(bare)] == ["sign0"]  # unscored: one neutral edge
+    assert _hover_traces(bare)[0].hovertext == ("<b>a</b> → <b>b</b>",)  # no count columns: just the pair
+    empty = network_figure(pl.DataFrame(schema={"author": pl.String}),
+                           pl.DataFrame(schema={"source": pl.String, "target": pl.String}))
+    assert len(empty.data) == 0 and empty.layout.meta["discourse"]["nodes"] == 0
+    loop = network_figure(pl.DataFrame({"author": ["a"]}),
+                          pl.DataFrame({"source": ["a"], "target": ["a"], "n_replies": [3]}))
+    assert loop.layout.meta["discourse"]["self_loops"] == 1 and not _hover_traces(loop)

@@ -40,9 +40,11 @@ def edge_sign_expr(edges_schema: pl.Schema | dict) -> pl.Expr:
     """An Int8 expression: +1 agreement, 0 neutral, -1 hostility for each edge.
 
     Uses ``net_sign`` when the edges carry it (the analysis stage's verdict), else the sign of
-    ``weight_sum``.
+    ``weight_sum``; without either every edge is neutral.
     """
-    col = "net_sign" if "net_sign" in edges_schema else "weight_sum"
+    col = "net_sign" if "net_sign" in edges_schema else "weight_sum" if "weight_sum" in edges_schema else None
+    if col is None:  # an unscored network: every edge neutral
+        return pl.lit(0, pl.Int8)
     return pl.col(col).cast(pl.Float64).fill_null(0.0).fill_nan(0.0).sign().cast(pl.Int8)
 
 
@@ -120,7 +122,8 @@ def _pairs(index: pl.DataFrame, edges: pl.DataFrame) -> pl.DataFrame:
         edges.select(
             pl.col("source").cast(pl.String),
             pl.col("target").cast(pl.String),
-            pl.col("n_replies").cast(pl.Float64).fill_null(1.0),
+            (pl.col("n_replies").cast(pl.Float64).fill_null(1.0) if "n_replies" in edges.columns
+             else pl.lit(1.0)).alias("n_replies"),
             edge_sign_expr(edges.schema).alias("s"),
         )
         .join(index.rename({"author": "source", "i": "si"}), on="source", how="inner")

@@ -111,8 +111,9 @@ def network_figure(
             hovermode="closest",
             dragmode="pan",
             legend={"title": {"text": "click to show / hide"}, "itemsizing": "constant"},
-            xaxis={"visible": False},
-            yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1},
+            # coordinates fill [-1, 1]; the margin keeps big dots and name labels inside the plot
+            xaxis={"visible": False, "range": [-1.15, 1.15]},
+            yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1, "range": [-1.12, 1.15]},
             meta={"discourse": {
                 "nodes": table.height, "edges_total": total, "edges_drawn": drawn.height,
                 "self_loops": self_loops, "webgl": use_gl, "size_by": options[:1], "size_options": options,
