@@ -106,18 +106,20 @@ def _mb(n: float) -> float:
 
 
 def _inputs(n: int) -> list[Path]:
-    d = DATA / f"g{n}"
+    d = Path(os.environ.get("DISCOURSE_BENCH_DATA") or DATA / f"g{n}")
     return [d / "reddit_comments.ndjson", d / "reddit_submissions.ndjson"]
 
 
-def ensure_data(n: int, gen: Path = GEN, seed: int = 1) -> Path:
-    """Generate the n-comment synthetic Pushshift dump once (deterministic for n and seed)."""
-    d = DATA / f"g{n}"
+def ensure_data(n: int, gen: Path = GEN, seed: int = 1, authors: int | None = None) -> Path:
+    """Generate the n-comment synthetic Pushshift dump once (deterministic for n, seed, authors)."""
+    d = DATA / (f"g{n}" if authors is None else f"g{n}a{authors}")
     if not (d / "reddit_comments.ndjson").exists():
         if not gen.exists():
             sys.exit(f"{gen}: gen_threads.py not found; pass --gen PATH")
+        extra = [] if authors is None else ["--authors", str(authors)]
         subprocess.run([sys.executable, str(gen), "--comments", str(n), "--seed", str(seed),
-                        "--format", "reddit", "--out", str(d)], check=True, stdout=subprocess.DEVNULL)
+                        "--format", "reddit", "--out", str(d), *extra], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return d
 
 
@@ -181,7 +183,8 @@ def _child(args: list[str]) -> dict[str, Any]:
     proc = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
     if proc.returncode:
         return {"error": proc.stderr.strip().splitlines()[-1:] or ["failed"], "args": args}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    row = json.loads(proc.stdout.strip().splitlines()[-1])
+    return {"data": os.path.relpath(os.environ["DISCOURSE_BENCH_DATA"], ROOT), **row}
 
 
 def _record(row: dict[str, Any]) -> None:
@@ -201,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--partitions", type=int, default=None)
     ap.add_argument("--no-layout", action="store_true", help="baseline: skip the spring layout")
     ap.add_argument("--gen", type=Path, default=GEN)
+    ap.add_argument("--authors", type=int, default=None,
+                    help="author population for gen_threads.py (default: its own, comments // 6); "
+                         "data then goes to bench/data/g<N>a<AUTHORS>/")
     args = ap.parse_args(argv)
 
     if args.mode.startswith("_"):      # inside the child process: one measurement, one JSON line
@@ -214,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(row))
         return 0
     for n in args.sizes:
-        ensure_data(n, args.gen)
+        os.environ["DISCOURSE_BENCH_DATA"] = str(ensure_data(n, args.gen, authors=args.authors))
         if args.mode == "all":
             _record(_child(["_build", "--sizes", str(n)]))
         elif args.mode == "stream":
@@ -223,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
             extra = ["--partitions", str(args.partitions)] if args.partitions else []
             _record(_child(["_dask", "--sizes", str(n), "--workers", str(args.workers), *extra]))
         else:
-            cmd = [sys.executable, str(ROOT / "bench" / "baseline_pipeline.py"), str(DATA / f"g{n}"),
+            cmd = [sys.executable, str(ROOT / "bench" / "baseline_pipeline.py"), os.environ["DISCOURSE_BENCH_DATA"],
                    "--out", str(OUT / f"baseline{n}")] + (["--no-layout"] if args.no_layout else [])
             proc = subprocess.run(cmd, capture_output=True, text=True)
             _record({"what": "baseline", **json.loads(proc.stdout.strip().splitlines()[-1])}
