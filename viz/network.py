@@ -66,8 +66,8 @@ def network_figure(
     needs ``source``, ``target``; stance counts, ``weight_sum``/``net_sign`` and ``abs_w`` are used
     when present. ``comments`` (any frame with ``author`` and ``text``) supplies a few comments per
     author for the node hover (``comments_per_node``; by default 3, fewer on big graphs).
-    ``size_by`` names the column that sizes the nodes first (falls back to the first numeric column
-    when absent). ``webgl=None`` chooses WebGL above a size threshold. Only the ``max_edges``
+    ``size_by`` names the column that sizes the nodes first (when absent, the first of
+    :data:`~discourse.viz._style.SIZE_CANDIDATES` present; the dropdown offers the others). ``webgl=None`` chooses WebGL above a size threshold. Only the ``max_edges``
     strongest edges are drawn. Same inputs and ``seed`` give the same figure.
 
     Facts about what was drawn are in ``fig.layout.meta["discourse"]``.
@@ -116,7 +116,8 @@ def network_figure(
             yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1, "range": [-1.12, 1.15]},
             meta={"discourse": {
                 "nodes": table.height, "edges_total": total, "edges_drawn": drawn.height,
-                "self_loops": self_loops, "webgl": use_gl, "size_by": options[:1], "size_options": options,
+                "self_loops": self_loops, "webgl": use_gl, "size_by": options[0] if options else None,
+                "size_options": options,
             }},
         )
     )
