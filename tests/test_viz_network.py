@@ -293,3 +293,11 @@ def test_bare_and_empty_tables() -> None:
     loop = network_figure(pl.DataFrame({"author": ["a"]}),
                           pl.DataFrame({"source": ["a"], "target": ["a"], "n_replies": [3]}))
     assert loop.layout.meta["discourse"]["self_loops"] == 1 and not _hover_traces(loop)
+
+
+def test_column_names_are_escaped_too() -> None:
+    nodes = _nodes().with_columns(pl.col("pagerank").alias("<a href='x'>score</a>"))
+    fig = network_figure(nodes, _edges(), size_by="<a href='x'>score</a>")
+    assert fig.layout.updatemenus[0].buttons[0].label == "&lt;a href=&#39;x&#39;&gt;score&lt;/a&gt;"
+    hover = next(h for t in _node_traces(fig) for h in t.hovertext if h.startswith("<b>ann</b>"))
+    assert "&lt;a href=&#39;x&#39;&gt;score&lt;/a&gt;: 0.1" in hover

@@ -129,7 +129,7 @@ def network_figure(
     if len(options) > 1:
         idx = list(range(first_node, first_node + len(node_traces)))
         buttons = [
-            {"label": opt.replace("_", " "), "method": "restyle", "args": [{"marker.size": size_arrays[opt]}, idx]}
+            {"label": escape_text(opt.replace("_", " ")), "method": "restyle", "args": [{"marker.size": size_arrays[opt]}, idx]}
             for opt in options
         ]
         fig.update_layout(updatemenus=[{
@@ -295,7 +295,7 @@ def _node_hover(table: pl.DataFrame, options: list[str], comments: pl.DataFrame 
     lines.append(faction)
     wanted = dict.fromkeys([*options, *SIZE_CANDIDATES, *_EXTRA_HOVER])
     numeric = [c for c in wanted if c in table.columns and table.schema[c].is_numeric()]
-    pairs = [pl.lit(f"{c.replace('_', ' ')}: ") + _fmt(c) for c in numeric]
+    pairs = [pl.lit(escape_text(c.replace("_", " ")) + ": ") + _fmt(c) for c in numeric]
     for i in range(0, len(pairs), 2):
         lines.append(pl.concat_str(pairs[i:i + 2], separator=" · "))
     out = table.select(hover=pl.concat_str(lines, separator="<br>"), author=pl.col("author"))
