@@ -293,19 +293,20 @@ def _quality_delta(before: QualityReport, after: QualityReport) -> QualityReport
     return delta
 
 
-def reduce_bucket(pieces: Sequence[tuple[pl.DataFrame, pl.DataFrame]], *, scorer: Any = "default",
-                  network_options: Any = None, refine_mentions: bool = True) -> dict[str, Any]:
-    """Run repair -> infer -> pair -> score -> network on one bucket of whole threads.
+def reduce_bucket(pieces: Sequence[tuple[pl.DataFrame, pl.DataFrame]], *, options: Any = None,
+                  scorer: Any = "default") -> dict[str, Any]:
+    """Run repair -> infer -> pair -> score -> network on one bucket of whole threads, as
+    ``discourse.pipeline.build`` does with ``options`` (a ``BuildOptions``).
 
     Returns ``{"edges", "authors", "counts", "quality"}`` with partial edges; ``quality`` holds only
-    what repair changed (the read counts come from the map side).
+    what repair and inference changed (the read counts come from the map side).
     """
     from discourse import stance
-    from discourse.analysis.network import NetworkOptions, author_network
+    from discourse.analysis.network import author_network
     from discourse.pairing import pair_replies
     from discourse.repair import repair
 
-    nopts = network_options or NetworkOptions()
+    options = _build_options(options)
     comments = pl.concat([c for c, _ in pieces], how="diagonal_relaxed")
     threads = _merge_threads(pl.concat([t for _, t in pieces], how="diagonal_relaxed"))
     if comments.height == 0:
@@ -317,26 +318,50 @@ def reduce_bucket(pieces: Sequence[tuple[pl.DataFrame, pl.DataFrame]], *, scorer
         seed.add_read(site, tid, n)
     comments, after = repair(comments, threads, seed)
     quality = _quality_delta(seed, after)
-    comments = _infer(comments, quality, refine_mentions)
+    comments = _infer(comments, threads, quality, options)
     replies = pair_replies(comments, threads)
     replies = schema.validate(stance.score(replies, scorer), "scored replies")
-    net = author_network(replies, threads, nopts)
+    net = author_network(replies, threads, _network_options(options))
     return {"edges": net.edges, "authors": net.authors, "counts": dict(net.counts), "quality": quality}
 
 
-def _infer(comments: pl.DataFrame, quality: QualityReport, refine: bool) -> pl.DataFrame:
-    """The pipeline's infer step (parents for flat inputs, @name re-targeting), per bucket."""
-    n_flat = comments.select((pl.col("parent_source") == "none").sum()).item()
-    if not n_flat and not refine:
-        return comments
-    from discourse.infer import infer_parents, refine_mentions
+def _infer(comments: pl.DataFrame, threads: pl.DataFrame, quality: QualityReport, options: Any) -> pl.DataFrame:
+    """The pipeline's infer step on one bucket: parents for inputs without them, then ``@name``
+    re-targeting where the options ask for it (``discourse.pipeline.load`` does the same)."""
+    from discourse.infer import infer_parents
+    from discourse.pipeline import _refine
 
-    if n_flat:
-        comments = infer_parents(comments)
+    if options.infer_replies:
+        comments = comments.with_columns(parent_source=pl.lit("none"), parent_id=pl.lit(None, pl.String),
+                                         parent_confidence=pl.lit(0.0))
+    n_flat = comments.select((pl.col("parent_source") == "none").sum()).item()
+    if options.infer_replies is not False and n_flat:
+        comments = infer_parents(comments, threads=threads)
         quality.notes.append(f"parents inferred for {n_flat} comment(s) without parent ids")
-    if refine:
-        comments = refine_mentions(comments)
+    comments = _refine(comments, options.refine_mentions, quality)
     return schema.validate(comments, "comments")
+
+
+def _build_options(options: Any = None, **changes: Any) -> Any:
+    """A ``BuildOptions`` (the pipeline's), with ``changes`` applied."""
+    from discourse.pipeline import BuildOptions
+
+    base = options if options is not None else BuildOptions()
+    if not isinstance(base, BuildOptions):
+        raise InputError(f"options must be discourse.pipeline.BuildOptions, got {type(base).__name__}")
+    return BuildOptions(**{**base.to_dict(), **changes}) if changes else base
+
+
+def _network_options(options: Any) -> Any:
+    from discourse.analysis.network import NetworkOptions
+
+    return NetworkOptions(self_replies=options.self_replies, root_edges=options.root_edges,
+                          mention_edges=options.mention_edges, min_confidence=options.min_confidence)
+
+
+def _read_options(options: Any) -> ReadOptions:
+    return ReadOptions(columns=dict(options.columns), on_error=options.on_error, site=options.site,
+                       thread_id=options.thread_id, page_layout=dict(options.page_layout))
 
 
 # -- combine ---------------------------------------------------------------------------------------
@@ -391,7 +416,7 @@ def _merge_file_quality(reports: Sequence[QualityReport]) -> QualityReport:
 
 
 def _finish(read_q: list[QualityReport], reduced: list[dict[str, Any]], notes: list[str],
-            network_options: Any = None) -> DistributedResult:
+            options: Any) -> DistributedResult:
     from discourse.analysis.network import LEFT_OUT_REASONS
 
     quality = _merge_file_quality(read_q)
@@ -407,11 +432,11 @@ def _finish(read_q: list[QualityReport], reduced: list[dict[str, Any]], notes: l
     for k, v in out_counts.items():
         quality.network[k] += v
     return DistributedResult(edges=edges, authors=authors, counts=out_counts, quality=quality, notes=notes,
-                             options=network_options)
+                             options=_network_options(options))
 
 
-def _check_options(network_options: Any) -> None:
-    if network_options is not None and getattr(network_options, "mention_edges", False):
+def _check_options(options: Any) -> None:
+    if options.mention_edges:
         raise AnalysisError("mention_edges needs every author known on a site at once, which a partitioned "
                             "run does not have; build mention edges on one machine (discourse build)")
 
@@ -428,23 +453,27 @@ def _bytes_per_row(paths: Sequence[Path]) -> float:
 
 
 def stream_network(paths: str | Path | Sequence[str | Path], *, chunk_rows: int = 250_000,
-                   scorer: Any = "default", format: str | None = None,
-                   read_options: ReadOptions | None = None, network_options: Any = None,
-                   refine_mentions: bool = True, spill_dir: str | Path | None = None) -> DistributedResult:
+                   scorer: Any = "default", options: Any = None, spill_dir: str | Path | None = None,
+                   **kwargs: Any) -> DistributedResult:
     """Edges, authors, counts and quality of a dump read in chunks of about ``chunk_rows`` lines.
 
     Pass 1 reads each chunk (NDJSON files, plain or ``.zst``, are cut at line ends; other files are
     read whole) and spills its rows to Parquet, one file per (chunk, thread bucket), in a temporary
     directory under ``spill_dir``. Pass 2 reduces one bucket at a time and folds its partial edges into
     the running table. Peak memory is about one chunk plus one bucket plus the edge table.
+
+    ``options`` is a ``discourse.pipeline.BuildOptions`` (format, column mapping, inference and network
+    options, as for ``build``); keyword arguments set its fields. ``scorer`` (a name or a Scorer) wins
+    over ``options.scorer``.
     """
-    _check_options(network_options)
+    options = _build_options(options, **kwargs)
+    _check_options(options)
     paths = [Path(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
     if not paths:
         raise InputError("no input files given")
     if chunk_rows < 1:
         raise InputError(f"chunk_rows must be a positive number of lines, got {chunk_rows}")
-    ropts = read_options or ReadOptions()
+    ropts = _read_options(options)
     block = max(1024, int(chunk_rows * _bytes_per_row(paths)))
     est_bytes = sum(p.stat().st_size * (4 if p.name.endswith(".zst") else 1) for p in paths if p.is_file())
     n_buckets = max(1, math.ceil(est_bytes / block))
@@ -455,7 +484,7 @@ def stream_network(paths: str | Path | Sequence[str | Path], *, chunk_rows: int 
         for fi, p in enumerate(paths):
             if not p.exists():
                 raise FileNotFound(p)
-            fmt = format or detect_format(p).name
+            fmt = options.format or detect_format(p).name
             line_based = p.is_file() and (p.name.endswith(".zst") or _is_line_file(p))
             blocks = _iter_line_blocks(p, block) if line_based else iter([(0, None)])
             for pi, (start, data) in enumerate(blocks):
@@ -477,8 +506,7 @@ def stream_network(paths: str | Path | Sequence[str | Path], *, chunk_rows: int 
                 continue
             pieces = [(pl.read_parquet(d / f"c{i}.parquet"), pl.read_parquet(d / f"t{i}.parquet"))
                       for i in range(n_parts) if (d / f"c{i}.parquet").exists()]
-            r = reduce_bucket(pieces, scorer=scorer, network_options=network_options,
-                              refine_mentions=refine_mentions)
+            r = reduce_bucket(pieces, options=options, scorer=scorer)
             del pieces
             reduced.append({"edges": None, "authors": None, "counts": r["counts"], "quality": r["quality"]})
             running["edges"] = combine_edges([running["edges"], r["edges"]])
@@ -486,7 +514,7 @@ def stream_network(paths: str | Path | Sequence[str | Path], *, chunk_rows: int 
     reduced.append({"edges": running["edges"], "authors": running["authors"], "counts": {},
                     "quality": QualityReport()})
     return _finish(read_q, reduced, [f"streamed in {n_parts} chunk(s) of about {chunk_rows} lines, "
-                                     f"{n_buckets} thread bucket(s)"], network_options)
+                                     f"{n_buckets} thread bucket(s)"], options)
 
 
 def stream_edges(paths: str | Path | Sequence[str | Path], *, chunk_rows: int = 250_000,
@@ -516,18 +544,18 @@ def _quality_of(result: tuple[list[Any], QualityReport]) -> QualityReport:
 
 
 def distributed_network(paths: str | Path | Sequence[str | Path], *, client: Any = None, n_workers: int = 2,
-                        partitions: int | None = None, scorer: Any = "default", format: str | None = None,
-                        read_options: ReadOptions | None = None, network_options: Any = None,
-                        refine_mentions: bool = True) -> DistributedResult:
+                        partitions: int | None = None, scorer: Any = "default", options: Any = None,
+                        **kwargs: Any) -> DistributedResult:
     """Edges, authors, counts and quality of ``paths`` computed on a Dask cluster.
 
     ``client``: a ``dask.distributed.Client``; without one a ``LocalCluster`` of ``n_workers`` worker
     processes is started and closed. ``partitions``: thread buckets, and the number of parts NDJSON
     input is cut into (default: twice the cluster's threads). Only the partial edge tables come back
-    to this process.
+    to this process. ``options`` and keyword arguments: as for :func:`stream_network`.
     """
     dd = _dask()
-    _check_options(network_options)
+    options = _build_options(options, **kwargs)
+    _check_options(options)
     paths = [Path(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
     if not paths:
         raise InputError("no input files given")
@@ -540,14 +568,14 @@ def distributed_network(paths: str | Path | Sequence[str | Path], *, client: Any
     try:
         n = partitions or max(2, 2 * sum(client.nthreads().values()))
         total = sum(p.stat().st_size for p in paths if p.is_file())
-        parts = plan_parts(paths, part_bytes=max(1024, math.ceil(total / n)), format=format)
-        ropts = read_options or ReadOptions()
+        parts = plan_parts(paths, part_bytes=max(1024, math.ceil(total / n)), format=options.format)
+        ropts = _read_options(options)
         mapped = [client.submit(map_part, part, n, ropts, pure=False) for part in parts]
         quality_f = [client.submit(_quality_of, m, pure=False) for m in mapped]
         picked = [[client.submit(_pick, m, b, pure=False) for m in mapped] for b in range(n)]
         del mapped          # a part's frames are freed once its buckets are picked out
-        reduced_f = [client.submit(reduce_bucket, pieces, scorer=scorer, network_options=network_options,
-                                   refine_mentions=refine_mentions, pure=False) for pieces in picked]
+        reduced_f = [client.submit(reduce_bucket, pieces, options=options, scorer=scorer, pure=False)
+                     for pieces in picked]
         del picked
         read_q = client.gather(quality_f)
         reduced = client.gather(reduced_f)
@@ -556,7 +584,7 @@ def distributed_network(paths: str | Path | Sequence[str | Path], *, client: Any
             client.close()
             cluster.close()
     return _finish(read_q, reduced, [f"{len(parts)} part(s), {n} thread bucket(s) on dask.distributed"],
-                   network_options)
+                   options)
 
 
 def distributed_edges(paths: str | Path | Sequence[str | Path], *, client: Any = None, n_workers: int = 2,

@@ -26,9 +26,7 @@ if not hasattr(stance, "score"):
     pytest.skip("discourse.stance.score has not landed yet", allow_module_level=True)
 
 from discourse.analysis.network import NetworkOptions, author_network  # noqa: E402
-from discourse.io import read  # noqa: E402
-from discourse.pairing import pair_replies  # noqa: E402
-from discourse.repair import repair  # noqa: E402
+from discourse.pipeline import BuildOptions, prepare  # noqa: E402
 
 PHRASES = ["I agree, that is exactly right.", "No, you are wrong about this.", "Interesting point.",
            "You idiot, read the article.", "Thanks, good point!", "That makes no sense at all.",
@@ -46,8 +44,11 @@ def _dump(n_threads: int = 12, per_thread: int = 30, seed: int = 7) -> list[dict
             cid = f"c{t}x{k}"
             parent = f"t3_p{t}" if not ids or rng.random() < 0.25 else f"t1_{rng.choice(ids)}"
             author = "[deleted]" if rng.random() < 0.05 else rng.choice(authors)
+            body = rng.choice(PHRASES)
+            if rng.random() < 0.15:                       # addressed replies, for @name re-targeting
+                body = f"@{rng.choice(authors)} {body}"
             rows.append({"id": cid, "parent_id": parent, "link_id": f"t3_p{t}", "author": author,
-                         "body": rng.choice(PHRASES), "created_utc": t0 + rng.randrange(10**6),
+                         "body": body, "created_utc": t0 + rng.randrange(10**6),
                          "subreddit": "synth", "score": rng.randrange(-5, 50)})
             ids.append(cid)
     rows.sort(key=lambda r: (r["created_utc"], r["id"]))          # threads interleave, like a dump
@@ -74,13 +75,17 @@ def dump(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return p
 
 
+def _one_machine(paths: list[Path], **options):
+    """The pipeline's own chain up to the network (what ``build`` runs before analysing)."""
+    o = BuildOptions(**options)
+    prep = prepare(paths, o)
+    nopts = NetworkOptions(self_replies=o.self_replies, root_edges=o.root_edges, min_confidence=o.min_confidence)
+    return author_network(prep.replies, prep.threads, nopts), prep.quality
+
+
 @pytest.fixture(scope="module")
 def single(dump: Path):
-    """The ordinary one-machine chain, stage by stage."""
-    data = read([dump])
-    comments, quality = repair(data.comments, data.threads, data.quality)
-    replies = stance.score(pair_replies(comments, data.threads))
-    return author_network(replies, data.threads, NetworkOptions()), quality
+    return _one_machine([dump])
 
 
 def _same(result: dx.DistributedResult, single) -> None:
@@ -160,7 +165,16 @@ def test_combine_edges_by_hand() -> None:
 
 def test_mention_edges_are_refused(dump: Path) -> None:
     with pytest.raises(AnalysisError, match="mention_edges"):
-        dx.stream_edges([dump], network_options=NetworkOptions(mention_edges=True))
+        dx.stream_edges([dump], mention_edges=True)
+
+
+def test_options_reach_every_bucket(dump: Path) -> None:
+    """@name re-targeting on, self-replies kept, root edges off: still the one-machine result."""
+    opts = {"refine_mentions": True, "self_replies": "keep", "root_edges": False}
+    net, quality = _one_machine([dump], **opts)
+    assert any("re-targeted" in n for n in quality.notes)
+    result = dx.stream_network([dump], chunk_rows=30, options=BuildOptions(**opts))
+    _same(result, (net, quality))
 
 
 def test_missing_dask_names_the_extra(dump: Path, monkeypatch: pytest.MonkeyPatch) -> None:
