@@ -42,6 +42,9 @@ def build(
     mention_edges: Annotated[bool, typer.Option("--mention-edges/--no-mention-edges", help="Add edges for @name mentions of other authors.")] = False,
     size_by: Annotated[str, typer.Option("--size-by", help="Node column that sizes the nodes in network.html.")] = "pagerank",
     cdn: Annotated[bool, typer.Option("--cdn", help="Load plotly.js from its CDN instead of inlining it (a much smaller, online-only file).")] = False,
+    max_edges: Annotated[int, typer.Option("--max-edges", min=1, help="Draw at most this many edges (the strongest) in network.html; the page says when it does.")] = 10_000,
+    webgl: Annotated[bool | None, typer.Option("--webgl/--no-webgl", help="Force WebGL traces on or off (default: on for large networks).", show_default=False)] = None,
+    image: Annotated[str | None, typer.Option("--image", help="Also write a static network.png or network.svg (rendered by the local Chromium).")] = None,
     site: Annotated[str | None, typer.Option("--site", help="Override the site label of every comment.")] = None,
     thread_id: Annotated[str | None, typer.Option("--thread-id", help="Override the thread id (single-thread inputs).")] = None,
     title: Annotated[str | None, typer.Option("--title", help="Title shown on network.html.")] = None,
@@ -59,6 +62,8 @@ def build(
 
     with handled():
         check_on_error(on_error)
+        if image not in (None, "png", "svg"):
+            raise typer.BadParameter(f"expected 'png' or 'svg', got {image!r}", param_hint="--image")
         if self_replies not in ("keep", "drop"):
             raise typer.BadParameter(f"expected 'keep' or 'drop', got {self_replies!r}", param_hint="--self-replies")
         from discourse.io.flatpage import parse_layout_overrides
@@ -69,12 +74,12 @@ def build(
             page_layout=parse_layout_overrides(page_layout or []),
             min_confidence=min_confidence, scorer=scorer, self_replies=self_replies, root_edges=root_edges,
             mention_edges=mention_edges, method=method, runs=runs, resolution=resolution,
-            null_replicates=null_models, seed=seed, size_by=size_by,
+            null_replicates=null_models, seed=seed, size_by=size_by, max_edges=max_edges, webgl=webgl,
             title=title,
         )
         with StageProgress(STAGES, quiet, label="build: ") as progress:
             result = run_build(inputs, options, progress=progress)
-            written = result.write(out, cdn=cdn, progress=progress)
+            written = result.write(out, cdn=cdn, image=image, progress=progress)
         if not quiet:
             q = result.quality.totals()
             err_console.print(

@@ -59,6 +59,8 @@ class BuildOptions:
     null_replicates: int = 0
     seed: int = 0
     size_by: str = "pagerank"
+    max_edges: int = 10_000               # network.html draws the strongest edges above this, and says so
+    webgl: bool | None = None             # None: WebGL above a size threshold
     title: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -85,13 +87,16 @@ class BuildResult:
         from discourse.viz import network_figure
 
         return network_figure(self.nodes, self.edges, comments=self.comments,
-                              size_by=size_by or self.options.size_by, seed=self.options.seed)
+                              size_by=size_by or self.options.size_by, seed=self.options.seed,
+                              max_edges=self.options.max_edges, webgl=self.options.webgl)
 
     def report_html(self, *, cdn: bool = False) -> str:
         from discourse.viz import report_html
 
         return report_html(nodes=self.nodes, edges=self.edges, replies=self.replies, comments=self.comments,
-                           metrics=self.metrics, title=self.title, cdn=cdn, seed=self.options.seed)
+                           metrics=self.metrics, title=self.title, cdn=cdn, seed=self.options.seed,
+                           size_by=self.options.size_by, max_edges=self.options.max_edges,
+                           webgl=self.options.webgl)
 
     @property
     def title(self) -> str:
@@ -102,8 +107,12 @@ class BuildResult:
             return str(titles[0])
         return f"{self.threads.height} thread(s), {self.comments.height} comments"
 
-    def write(self, out_dir: str | Path, *, cdn: bool = False, progress: Progress | None = None) -> list[Path]:
-        """Write the bundle into ``out_dir``, each file atomically. Returns the paths written."""
+    def write(self, out_dir: str | Path, *, cdn: bool = False, image: str | None = None,
+              progress: Progress | None = None) -> list[Path]:
+        """Write the bundle into ``out_dir``, each file atomically. Returns the paths written.
+
+        ``image`` ("png" or "svg") also writes a static ``network.<image>`` through the local Chromium.
+        """
         from discourse.analysis.export import write_gexf, write_graphml
 
         d = Path(out_dir)
@@ -123,6 +132,10 @@ class BuildResult:
         if progress:
             progress("render")
         written.append(out.write_text(d / "network.html", self.report_html(cdn=cdn)))
+        if image:
+            from discourse.viz import write_image
+
+            written.append(write_image(d / f"network.{image}", self.figure(), format=image))
         return [Path(p) for p in written]
 
 

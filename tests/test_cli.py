@@ -119,3 +119,15 @@ def test_site_and_thread_overrides_rename_the_quality_report_too(tmp_path, sampl
     r = read(sample_data / "library_hours.jsonl", options=ReadOptions(site="townforum", thread_id="lib"))
     assert set(r.comments["site"]) == {"townforum"} and set(r.comments["thread_id"]) == {"lib"}
     assert list(r.quality.threads) == [("townforum", "lib")]
+
+
+@pytest.mark.browser
+def test_build_writes_a_static_image_and_caps_edges(tmp_path, sample_data):
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Debian's chromium is not installed")
+    out = tmp_path / "b"
+    res = runner.invoke(app, ["build", str(sample_data / "main_street.csv"), "--out", str(out), "--quiet",
+                              "--image", "png", "--max-edges", "5"])
+    assert res.exit_code == 0, res.output
+    assert (out / "network.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "Showing the 5 strongest of" in (out / "network.html").read_text()
