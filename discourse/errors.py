@@ -42,7 +42,7 @@ class FileNotFound(InputError):
 
 class EmptyInput(InputError):
     def __init__(self, path: str | Path) -> None:
-        super().__init__(f"{path}: the file is empty; nothing to read")
+        super().__init__(f"{path}: the file is empty; nothing to read (check that the export or download finished)")
         self.path = str(path)
 
 
@@ -83,10 +83,14 @@ class ColumnMappingError(InputError):
 
 
 class NoUsableComments(InputError):
-    def __init__(self, what: str, reason: str = "") -> None:
+    def __init__(self, what: str, reason: str = "",
+                 hint: str = "check --format and the column mapping (--text-col, --author-col, --parent-col), "
+                             "or see quality.json for what was dropped") -> None:
         msg = f"{what}: no usable comments"
         if reason:
             msg += f" ({reason})"
+        if hint:
+            msg += f"; {hint}"
         super().__init__(msg)
 
 
