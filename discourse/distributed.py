@@ -1,8 +1,9 @@
 """Edges from dumps too big for one pass in memory: streamed on one machine, or on a Dask cluster.
 
-Both paths run the same map/reduce over the ordinary stages, so their edges table equals
-``author_network(score(pair_replies(repair(read(paths))))).edges`` (integer columns exactly, float
-sums up to summation order):
+Both paths run the same map/reduce over the ordinary stages, so their edges table equals the one
+``discourse.pipeline.build`` makes with the same ``BuildOptions`` (read, repair, infer, pair, score,
+``author_network``): integer columns exactly, float sums up to summation order.
+
 
 map     each input part (a line-aligned byte range of an NDJSON dump, or a whole file of any other
         format) is read with the registered reader for its format and its rows are hash-partitioned by
