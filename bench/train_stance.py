@@ -25,7 +25,15 @@ SHIPPED_HEAD = ROOT / "discourse" / "stance" / "data" / "embed_head.json"
 
 
 def render(model: dict) -> str:
-    return json.dumps(model, indent=1, ensure_ascii=False) + "\n"
+    """Indented JSON, except the n-gram table: one compact row per line (the file stays small and diffable)."""
+    ngrams = model.get("ngrams")
+    if not ngrams:
+        return json.dumps(model, indent=1, ensure_ascii=False) + "\n"
+    head = {k: v for k, v in model.items() if k != "ngrams"}
+    meta = {k: v for k, v in ngrams.items() if k != "rows"}
+    rows = ",\n".join("  " + json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in ngrams["rows"])
+    return (json.dumps(head, indent=1, ensure_ascii=False)[:-2] + ',\n "ngrams": '
+            + json.dumps(meta, ensure_ascii=False, separators=(", ", ": "))[:-1] + ', "rows": [\n' + rows + "\n ]}\n}\n")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,9 +1,12 @@
-"""The default scorer: cue features of the reply in relation to its parent, and a small logistic model.
+"""The default scorer: cue features of the reply in relation to its parent, word n-grams, and a logistic model.
 
 Features come from :func:`discourse.stance._features.features` (polars expressions over the whole
-table); the model is a multinomial logistic regression over the four stance classes plus a binary
-logistic regression for ``p_offensive``, whose coefficients live in ``data/cues_model.json`` and are
-reproduced exactly by ``bench/train_stance.py``. Scoring is one matrix product per table.
+table) and :mod:`discourse.stance._ngrams` (the reply's words and word pairs, its opening word,
+and that word again when the parent asked a question). The model is a multinomial logistic regression
+over the four stance classes plus a binary logistic regression for ``p_offensive``, whose coefficients
+live in ``data/cues_model.json`` and are reproduced exactly by ``bench/train_stance.py``. Scoring is one
+matrix product for the cue features plus a join of the grams against the model's gram table and a
+group-by sum per reply.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ from discourse._typing import STANCE_LABELS
 from discourse.errors import ScorerError
 from discourse.stance._base import PROB_COLUMNS, Scorer
 from discourse.stance._features import FEATURES, features
+from discourse.stance._ngrams import patterns
 
-__all__ = ["CueScorer", "load_model", "MODEL_FILE"]
+__all__ = ["CueScorer", "load_model", "gram_table", "MODEL_FILE"]
 
 MODEL_FILE = "cues_model.json"
 
@@ -51,9 +55,48 @@ def load_model(path: str | Path | None = None) -> dict[str, Any]:
     off = model.get("offensive", {})
     if np.shape(off.get("coef")) != (len(FEATURES),) or not isinstance(off.get("intercept"), (int, float)):
         problems.append("offensive.coef must be n_features numbers and offensive.intercept a number")
+    ngrams = model.get("ngrams")
+    if ngrams is not None:
+        columns = ["gram", *STANCE_LABELS, "offensive"]
+        rows = ngrams.get("rows") if isinstance(ngrams, dict) else None
+        if not isinstance(ngrams, dict) or ngrams.get("columns") != columns or not isinstance(rows, list):
+            problems.append(f"ngrams must hold columns {columns} and a list of rows")
+        else:
+            bad = next((i for i, r in enumerate(rows) if not (isinstance(r, list) and len(r) == len(columns)
+                        and isinstance(r[0], str) and all(isinstance(v, (int, float)) for v in r[1:]))), None)
+            if bad is not None:
+                problems.append(f"ngrams row {bad} must be a gram and {len(columns) - 1} numbers")
     if problems:
         raise ScorerError(f"{where}: not a usable cue model: " + "; ".join(problems))
     return model
+
+
+_GRAM_COLUMNS = (*STANCE_LABELS, "offensive")
+
+
+def gram_table(model: dict[str, Any]) -> pl.DataFrame | None:
+    """The model's n-gram coefficients as a frame, or None: ``_grams`` (the gram's search pattern, see
+    :func:`discourse.stance._ngrams.patterns`) then one Float64 column per head."""
+    ngrams = model.get("ngrams")
+    if not ngrams or not ngrams["rows"]:
+        return None
+    rows = ngrams["rows"]
+    return pl.DataFrame({"_grams": patterns([r[0] for r in rows]),
+                         **{c: [float(r[i + 1]) for r in rows] for i, c in enumerate(_GRAM_COLUMNS)}},
+                        schema={"_grams": pl.String, **{c: pl.Float64 for c in _GRAM_COLUMNS}})
+
+
+@functools.cache
+def _shipped() -> tuple[dict[str, Any], pl.DataFrame | None]:
+    model = load_model(None)
+    return model, gram_table(model)
+
+
+def _model_and_table(path: str | Path | None) -> tuple[dict[str, Any], pl.DataFrame | None]:
+    if path is None:
+        return _shipped()
+    model = load_model(path)
+    return model, gram_table(model)
 
 
 class CueScorer(Scorer):
@@ -66,24 +109,35 @@ class CueScorer(Scorer):
     """
 
     name = "cues"
-    version = "1"
+    version = "2"
 
     def __init__(self, model: str | Path | None = None) -> None:
         self.model = model
 
     @property
     def offensive_threshold(self) -> float:  # type: ignore[override]
-        return float(load_model(self.model)["offensive"].get("threshold", 0.5))
+        return float(_model_and_table(self.model)[0]["offensive"].get("threshold", 0.5))
 
     def predict_proba(self, pairs: pl.DataFrame) -> pl.DataFrame:
-        model = load_model(self.model)
-        x = features(pairs).to_numpy()
+        model, table = _model_and_table(self.model)
+        fx = features(pairs, gram_patterns=None if table is None else table["_grams"].to_list())
+        x = fx.select(FEATURES).to_numpy()
         w = np.asarray(model["stance"]["coef"], dtype=np.float64)
         b = np.asarray(model["stance"]["intercept"], dtype=np.float64)
+        ow = np.asarray(model["offensive"]["coef"], dtype=np.float64)
         logits = x @ w.T + b
+        off_logit = x @ ow + float(model["offensive"]["intercept"])
+        if table is not None:
+            # each occurrence of a known gram adds its coefficients to its reply's logits
+            sums = (fx.lazy().select("_grams").with_row_index("row").explode("_grams")
+                    .join(table.lazy(), on="_grams", how="inner")
+                    .group_by("row").agg(pl.col(c).sum() for c in _GRAM_COLUMNS).collect())
+            rows = sums["row"].to_numpy()
+            add = sums.select(_GRAM_COLUMNS).to_numpy()
+            logits[rows] += add[:, :4]
+            off_logit[rows] += add[:, 4]
         logits -= logits.max(axis=1, keepdims=True)
         expd = np.exp(logits)
         probs = expd / expd.sum(axis=1, keepdims=True)
-        ow = np.asarray(model["offensive"]["coef"], dtype=np.float64)
-        off = 1.0 / (1.0 + np.exp(-(x @ ow + float(model["offensive"]["intercept"]))))
+        off = 1.0 / (1.0 + np.exp(-off_logit))
         return pl.DataFrame({**{c: probs[:, i] for i, c in enumerate(PROB_COLUMNS)}, "p_offensive": off})

@@ -10,9 +10,12 @@ multinomial logistic model; ``bench/train_stance.py`` fits that model on the sam
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
 from discourse.stance._lexicon import BODY_BITS, OPENER_BITS, body_table, opener_table
+from discourse.stance._ngrams import gram_matches
 
 __all__ = ["FEATURES", "normalise", "features"]
 
@@ -87,10 +90,14 @@ def _content_words(padded: pl.Expr, n_chars: int) -> pl.Expr:
             .list.eval(pl.element().filter(pl.element().str.len_bytes() >= 4)).list.unique())
 
 
-def features(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", parent_text: str = "parent_text") -> pl.DataFrame:
+def features(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", parent_text: str = "parent_text",
+             gram_patterns: Sequence[str] | None = None) -> pl.DataFrame:
     """One Float64 column per :data:`FEATURES` name, row for row with ``pairs``.
 
-    Null text counts as empty. The input is not changed; only the feature columns are returned.
+    Null text counts as empty. The input is not changed; only the feature columns are returned, plus,
+    when ``gram_patterns`` is given (see :func:`discourse.stance._ngrams.patterns`), a list column
+    ``_grams`` of every occurrence of those patterns in the reply (read from the same normalised text,
+    so the n-gram model costs no second normalisation pass).
     """
     body_patterns, body_bits, body_valence = body_table()
     open_patterns, open_bits = opener_table()
@@ -177,5 +184,6 @@ def features(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", parent_text
         _capped(pl.col("_raw").str.count_matches("!", literal=True), 3).alias("exclaim"),
         ((n_words.cast(pl.Float64).clip(0.0, None) + 1.0).log() / 5.0).alias("length"),
         f(pl.col("_parent").str.contains("?", literal=True)).alias("parent_question"),
+        *([] if gram_patterns is None else [gram_matches(pl.col("_norm"), pl.col("_parent"), gram_patterns)]),
     )
     return out.collect()

@@ -21,13 +21,15 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+from scipy import sparse
 
 from discourse._typing import STANCE_LABELS
 from discourse.errors import MissingDependency
 from discourse.stance._data import read_labeled
 from discourse.stance._features import FEATURES, features
+from discourse.stance._ngrams import MAX_CHARS, candidate_grams, gram_matrix
 
-__all__ = ["DEV_FILES", "stance_targets", "training_frames", "train_cue_model"]
+__all__ = ["DEV_FILES", "stance_targets", "training_frames", "gram_vocabulary", "train_cue_model"]
 
 DEV_FILES = {
     "toxichat_train": "toxichat_train.jsonl",
@@ -35,6 +37,9 @@ DEV_FILES = {
     "mask": "lei_huang_subreddit_MaskMandate.csv",
     "cat": "context_toxicity_cat_small.csv",
 }
+# n-gram part (discourse/stance/_ngrams.py): vocabulary = grams in >= min_df training pairs; L2 variance C for the
+# stance head and C_offensive for the offensive head (picked by cross-validation on dev: see docs/stance.md)
+NGRAM_SETTINGS = {"min_df": 2, "C": 0.3, "C_offensive": 1.0, "decimals": 4}
 SETTINGS = {"C": 1.0, "class_weight": "balanced", "source_weight": 1000.0, "cat_share": 0.25, "max_iter": 5000, "tol": 1e-10}
 
 # Hand-set prior coefficients (what the cues mean, from general knowledge, not from data): the fit is
@@ -87,6 +92,8 @@ def fit_softmax(x: np.ndarray, y: np.ndarray, w: np.ndarray, n_classes: int, pri
                 unbalanced: tuple[int, ...] = ()) -> tuple[np.ndarray, np.ndarray]:
     """Multinomial logistic regression by L-BFGS: weighted log-loss + ``||W - prior||^2 / (2c)``.
 
+    ``x`` is a dense array or a scipy sparse matrix (cue features next to n-gram counts).
+
     Classes are balanced before fitting: class k's weights are multiplied by
     ``(total / (K * total_k)) ** balance`` (1: every class the same total weight, 0: as found), except
     the classes listed in ``unbalanced``, which keep their weight as found. The prior pulls the
@@ -105,13 +112,13 @@ def fit_softmax(x: np.ndarray, y: np.ndarray, w: np.ndarray, n_classes: int, pri
     def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
         coef = theta[: n_classes * d].reshape(n_classes, d)
         icpt = theta[n_classes * d:]
-        z = x @ coef.T + icpt
+        z = np.asarray(x @ coef.T) + icpt
         z -= z.max(axis=1, keepdims=True)
         logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
         diff = coef - prior
         loss = -float(np.sum(w * np.sum(onehot * logp, axis=1))) + float(np.sum(diff * diff / (2 * c)))
         r = (np.exp(logp) - onehot) * w[:, None]
-        grad = np.concatenate([(r.T @ x + diff / c).ravel(), r.sum(axis=0)])
+        grad = np.concatenate([(np.asarray(x.T @ r).T + diff / c).ravel(), r.sum(axis=0)])
         return loss, grad
 
     theta0 = np.concatenate([prior.ravel(), np.zeros(n_classes)])
@@ -158,45 +165,81 @@ def _prior(values: dict[str, dict[str, float]], classes: list[str]) -> tuple[np.
     return prior, handset
 
 
+def gram_vocabulary(frames: list[pl.DataFrame], min_df: int) -> list[str]:
+    """Grams found in at least ``min_df`` distinct training pairs, sorted (the n-gram model's columns)."""
+    pairs = pl.concat([f.select("text", "parent_text") for f in frames]).unique(maintain_order=True)
+    found = candidate_grams(pairs).unique().group_by("gram").len().filter(pl.col("len") >= min_df).collect()
+    return sorted(found["gram"].to_list())
+
+
+def _with_grams(x: np.ndarray, frame: pl.DataFrame, vocab: list[str]) -> sparse.csr_matrix:
+    return sparse.hstack([sparse.csr_matrix(x), gram_matrix(frame, vocab)]).tocsr()
+
+
+def _xy_grams(frames: list[pl.DataFrame], target: str, classes: list[Any], source_weight: float | list[float],
+              vocab: list[str]) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
+    x, y, w = _xy(frames, target, classes, source_weight)
+    return _with_grams(x, pl.concat([f.select("text", "parent_text") for f in frames]), vocab), y, w
+
+
+def _extended(prior: np.ndarray, c: np.ndarray | float, n_grams: int, c_grams: float) -> tuple[np.ndarray, np.ndarray]:
+    """Prior and variance over cue features then grams (gram priors are 0, variance ``c_grams``)."""
+    k = prior.shape[0]
+    c = np.broadcast_to(np.asarray(c, dtype=np.float64), prior.shape)
+    return (np.hstack([prior, np.zeros((k, n_grams))]), np.hstack([c, np.full((k, n_grams), c_grams)]))
+
+
 def train_cue_model(dev_dir: str | Path) -> dict[str, Any]:
     """The cue model as a JSON-ready dict, fitted on the dev files in ``dev_dir``."""
     frames = training_frames(dev_dir)
-    s = SETTINGS
+    s, g = SETTINGS, NGRAM_SETTINGS
     classes = list(STANCE_LABELS)
+    nf = len(FEATURES)
     stance_sets = [stance_targets(frames[k]) for k in ("toxichat_train", "toxichat_dev", "mask", "cat")]
+    off_train = [f.filter(pl.col("offensive").is_not_null()) for f in (frames["toxichat_train"], frames["cat"])]
+    vocab = gram_vocabulary(stance_sets + off_train, g["min_df"])
     sw = s["source_weight"]
-    x, y, w = _xy(stance_sets, "y", classes, [sw, sw, sw, sw * s["cat_share"]])
+    x, y, w = _xy_grams(stance_sets, "y", classes, [sw, sw, sw, sw * s["cat_share"]], vocab)
     prior, handset = _prior(STANCE_PRIOR, classes)
-    c = np.where(handset, PRIOR_C, s["C"])
+    prior, c = _extended(prior, np.where(handset, PRIOR_C, s["C"]), len(vocab), g["C"])
     # hostility is rare in real threads: balancing it up to a quarter of the weight would see it everywhere
     coef, icpt = fit_softmax(x, y, w, len(classes), prior, c=c, tol=s["tol"], max_iter=s["max_iter"],
                              unbalanced=(classes.index("hostile"),))
 
-    off_train = [f.filter(pl.col("offensive").is_not_null()) for f in (frames["toxichat_train"], frames["cat"])]
-    xo, yo, wo = _xy(off_train, "offensive", [False, True], s["source_weight"])
-    ocoef, oicpt = fit_softmax(xo, yo, wo, 2, _prior(OFFENSIVE_PRIOR, ["safe", "offensive"])[0], c=s["C"],
-                               tol=s["tol"], max_iter=s["max_iter"])
-    off_coef = np.round(ocoef[1] - ocoef[0], 6)
+    xo, yo, wo = _xy_grams(off_train, "offensive", [False, True], s["source_weight"], vocab)
+    oprior, oc = _extended(_prior(OFFENSIVE_PRIOR, ["safe", "offensive"])[0], s["C"], len(vocab), g["C_offensive"])
+    ocoef, oicpt = fit_softmax(xo, yo, wo, 2, oprior, c=oc, tol=s["tol"], max_iter=s["max_iter"])
+    off_coef = ocoef[1] - ocoef[0]
     off_icpt = round(float(oicpt[1] - oicpt[0]), 6)
+
+    # cue coefficients to 6 decimals; gram coefficients to g["decimals"], and only grams with one non-zero kept
+    cue_coef = np.round(coef[:, :nf], 6)
+    cue_off = np.round(off_coef[:nf], 6)
+    gram_coef = np.round(np.vstack([coef[:, nf:], off_coef[None, nf:]]), g["decimals"])
+    keep = np.flatnonzero(np.any(gram_coef != 0.0, axis=0))
+    rows = [[vocab[j], *(float(v) for v in gram_coef[:, j])] for j in keep]
+    kept_vocab = [vocab[j] for j in keep]
+
     dev = frames["toxichat_dev"]
-    xd = features(dev).to_numpy()
-    p_dev = 1.0 / (1.0 + np.exp(-(xd @ off_coef + off_icpt)))
-    threshold = _best_threshold(p_dev, dev["offensive"].to_numpy().astype(bool))
+    xd = features(dev).to_numpy() @ cue_off + off_icpt + gram_matrix(dev, kept_vocab) @ gram_coef[4, keep]
+    threshold = _best_threshold(1.0 / (1.0 + np.exp(-xd)), dev["offensive"].to_numpy().astype(bool))
 
     d = Path(dev_dir)
     return {
         "name": "cues",
-        "version": "1",
+        "version": "2",
         "features": list(FEATURES),
         "classes": classes,
         "stance": {
             "intercept": [round(float(v), 6) for v in icpt],
-            "coef": [[round(float(v), 6) for v in row] for row in coef],
+            "coef": [[float(v) for v in row] for row in cue_coef],
         },
-        "offensive": {"intercept": off_icpt, "coef": [float(v) for v in off_coef], "threshold": threshold},
+        "offensive": {"intercept": off_icpt, "coef": [float(v) for v in cue_off], "threshold": threshold},
         "settings": dict(s),
         "prior": {"stance": STANCE_PRIOR, "offensive": OFFENSIVE_PRIOR, "prior_c": PRIOR_C},
         "trained_on": {name: {"rows": frames[k].height, "sha256": _sha256(d / name)} for k, name in DEV_FILES.items()},
+        "ngrams": {"settings": dict(g), "max_chars": MAX_CHARS, "vocabulary_size": len(vocab),
+                   "columns": ["gram", *classes, "offensive"], "rows": rows},
     }
 
 

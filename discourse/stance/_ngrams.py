@@ -1,0 +1,96 @@
+"""Word n-gram features of a reply (and a parent-reply interaction), for the default scorer's model.
+
+A reply's *grams* are its words and word pairs (``"no"``, ``"not true"``), its opening word marked
+``"^no"`` and, when the parent asks a question (has a ``?``), that opening word again marked ``"?^no"``.
+They are read from the first :data:`MAX_CHARS` characters of the normalised, unquoted reply text that
+:func:`discourse.stance._features.features` already builds.
+
+- :func:`candidate_grams` lists every gram of every reply by splitting on spaces (training: it
+  enumerates the vocabulary);
+- :func:`patterns` turns a vocabulary into space-padded literal patterns (``" not true "``,
+  ``"^ no "``, ``"?^ no "``) and :func:`gram_matches` finds all of them in one Aho-Corasick pass
+  (``str.extract_many``, overlapping): far cheaper than splitting and pairing words per reply;
+- :func:`gram_matrix` turns the matches into a sparse count matrix (training).
+
+The vocabulary is an explicit list of strings shipped with the model rather than hash buckets: polars'
+hash values are not promised to stay the same across versions, a string join is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import polars as pl
+from scipy import sparse
+
+__all__ = ["MAX_CHARS", "candidate_grams", "patterns", "gram_text", "gram_matches", "gram_matrix"]
+
+MAX_CHARS = 400  # characters of normalised reply read for grams (speed; the opening carries most of the stance)
+
+
+def gram_text(norm: pl.Expr, parent: pl.Expr) -> pl.Expr:
+    """``"^ "`` (``"?^ "`` when the parent asks a question), the normalised reply's start, and a space."""
+    prefix = pl.when(parent.fill_null("").str.contains("?", literal=True)).then(pl.lit("?^ ")).otherwise(pl.lit("^ "))
+    return pl.concat_str(prefix, norm.str.slice(0, MAX_CHARS), pl.lit(" "))
+
+
+def pattern(gram: str) -> str:
+    """The literal that finds ``gram`` in :func:`gram_text`."""
+    if gram.startswith("?^"):
+        return f"?^ {gram[2:]} "
+    if gram.startswith("^"):
+        return f"^ {gram[1:]} "
+    return f" {gram} "
+
+
+def patterns(vocab: Sequence[str]) -> list[str]:
+    """:func:`pattern` of every gram, in order."""
+    return [pattern(g) for g in vocab]
+
+
+def gram_matches(norm: pl.Expr, parent: pl.Expr, pats: Sequence[str]) -> pl.Expr:
+    """List column ``_grams``: every occurrence of ``pats`` (padded patterns) in the reply's gram text."""
+    return gram_text(norm, parent).str.extract_many(list(pats), overlapping=True).alias("_grams")
+
+
+def candidate_grams(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text",
+                    parent_text: str = "parent_text") -> pl.LazyFrame:
+    """Long frame ``row`` (UInt32), ``gram`` (String): every gram of every reply, once per occurrence."""
+    from discourse.stance._features import _QUOTED_LINE, _clean
+
+    low = pl.col(text).fill_null("").str.to_lowercase()
+    unquoted = low.str.replace_all(_QUOTED_LINE, " ")
+    body = _clean(pl.when(unquoted.str.strip_chars() == "").then(low).otherwise(unquoted))
+    tok = pairs.lazy().select(
+        gram_text(body, pl.col(parent_text)).str.strip_chars_end(" ").str.split(" ").alias("t"),
+    ).with_row_index("row")
+    # t = [prefix, w1, w2, ...]; prefix is "^" or "?^"
+    words = pl.col("t").list.slice(1)
+    first = pl.col("t").list.get(1, null_on_oob=True)
+    return tok.select(
+        "row",
+        pl.concat_list(
+            words,
+            words.list.eval((pl.element() + " " + pl.element().shift(-1)).drop_nulls()),
+            pl.concat_list(pl.lit("^") + first),
+            pl.concat_list(pl.when(pl.col("t").list.first() == "?^").then(pl.lit("?^") + first)),
+        ).alias("gram"),
+    ).explode("gram").filter(pl.col("gram").is_not_null() & ~pl.col("gram").is_in(["", "^", "?^"])
+                             & ~pl.col("gram").str.contains("  ", literal=True)
+                             & ~pl.col("gram").str.starts_with(" ") & ~pl.col("gram").str.ends_with(" "))
+
+
+def gram_matrix(pairs: pl.DataFrame, vocab: Sequence[str], text: str = "text",
+                parent_text: str = "parent_text") -> sparse.csr_matrix:
+    """CSR matrix (rows of ``pairs`` x ``len(vocab)``) of gram counts, found as the scorer finds them."""
+    from discourse.stance._features import features
+
+    pats = patterns(vocab)
+    table = pl.DataFrame({"_grams": pats, "col": np.arange(len(pats), dtype=np.uint32)})
+    found = features(pairs, text, parent_text, gram_patterns=pats).select("_grams").with_row_index("row")
+    hits = (found.explode("_grams").join(table, on="_grams", how="inner")
+            .group_by("row", "col").len().sort("row", "col"))
+    return sparse.csr_matrix(
+        (hits["len"].to_numpy().astype(np.float64), (hits["row"].to_numpy(), hits["col"].to_numpy())),
+        shape=(pairs.height, len(pats)))
