@@ -14,6 +14,10 @@ Rules, applied in this order (each counted in the quality report under the name 
 5. ``self_reply`` (flagged): a comment replying to a comment by the same author. The flag is also a
    column, ``self_reply``.
 
+Where the site reports a thread's size, ``missing`` (comments the site says exist but the data lacks,
+from ``more`` stubs and reply totals) is capped at reported - kept, so stubs that another file
+expanded are not counted as missing.
+
 Nothing is dropped except duplicates, so ``kept`` = ``read`` - duplicates.
 """
 
@@ -132,4 +136,9 @@ def repair(comments: pl.DataFrame, threads: pl.DataFrame | None = None,
     ).drop("__pa")
     for site, tid, n in _count_by_thread(out, pl.col("self_reply")):
         quality.flag(site, tid, "self_reply", n)
+    # "more" stubs counted per file overstate what is missing once another file (a morechildren
+    # response, the next page) supplied those comments: never more than the site's total says
+    for tq in quality.threads.values():
+        if tq.reported is not None and tq.missing:
+            tq.missing = min(tq.missing, max(0, tq.reported - tq.kept))
     return schema.validate(schema.conform(out, schema.COMMENTS), "comments"), quality

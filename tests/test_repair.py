@@ -80,3 +80,18 @@ def test_input_is_not_mutated_and_existing_report_is_copied():
     _, q1 = repair(df, None, q0)
     assert df.equals(before)
     assert q0.threads[("s", "t")].kept == 3 and q1.threads[("s", "t")].kept == 2
+
+
+def test_missing_is_capped_by_what_the_site_reports():
+    df = frame(["a", "b", "c"], [None, "a", "a"])
+    q = QualityReport()
+    q.add_read("s", "t", 3)
+    q.thread("s", "t").missing = 10   # stubs on the page, since expanded by another file
+    q.thread("s", "t").reported = 4   # the site says 4 comments exist
+    _, out = repair(df, None, q)
+    assert out.threads[("s", "t")].missing == 1
+    q2 = QualityReport()
+    q2.add_read("s", "t", 3)
+    q2.thread("s", "t").missing = 5   # no reported total: the stub count stands
+    _, out2 = repair(df, None, q2)
+    assert out2.threads[("s", "t")].missing == 5
