@@ -214,3 +214,18 @@ def test_the_graph_stages_load_the_streamed_edges(streamed: dx.DistributedResult
     assert net.graph.get_edgelist() == single[0].graph.get_edgelist()
     ours, theirs = analyse(net, seed=3), analyse(single[0], seed=3)
     assert ours.membership.tolist() == theirs.membership.tolist()
+
+
+def test_whole_file_formats_ride_along(dump: Path, tmp_path: Path) -> None:
+    """A CSV (not cut into parts) read beside the NDJSON dump: still the one-machine result."""
+    csv = tmp_path / "forum.csv"
+    csv.write_text(
+        "thread_id,comment_id,parent_id,author,text,timestamp\n"
+        "f1,a,,ann,Masks work.,2021-01-01T00:00:00Z\n"
+        "f1,b,a,bob,\"No, you are wrong about this.\",2021-01-01T00:01:00Z\n"
+        "f1,c,b,ann,\"You idiot, read the article.\",2021-01-01T00:02:00Z\n"
+        "f1,d,a,cat,\"I agree, that is exactly right.\",2021-01-01T00:03:00Z\n", encoding="utf-8")
+    assert [p.end for p in dx.plan_parts([csv], part_bytes=10)] == [None]
+    net, quality = _one_machine([dump, csv])
+    assert {("bob", "ann"), ("ann", "bob"), ("cat", "ann")} <= set(net.edges.select("source", "target").rows())
+    _same(dx.stream_network([dump, csv], chunk_rows=40), (net, quality))
