@@ -117,7 +117,7 @@ def test_stream_zst_equals_plain(dump: Path, single, tmp_path: Path) -> None:
     zstandard = pytest.importorskip("zstandard")
     z = tmp_path / "RC_synth.ndjson.zst"
     z.write_bytes(zstandard.ZstdCompressor().compress(dump.read_bytes()))
-    result = dx.stream_network([z], chunk_rows=10, format=dx.plan_parts([dump], part_bytes=1 << 30)[0].format)
+    result = dx.stream_network([z], chunk_rows=60, format=dx.plan_parts([dump], part_bytes=1 << 30)[0].format)
     assert_frame_equal(result.edges, single[0].edges)
 
 
@@ -173,7 +173,7 @@ def test_options_reach_every_bucket(dump: Path) -> None:
     opts = {"refine_mentions": True, "self_replies": "keep", "root_edges": False}
     net, quality = _one_machine([dump], **opts)
     assert any("re-targeted" in n for n in quality.notes)
-    result = dx.stream_network([dump], chunk_rows=30, options=BuildOptions(**opts))
+    result = dx.stream_network([dump], chunk_rows=60, options=BuildOptions(**opts))
     _same(result, (net, quality))
 
 
@@ -228,4 +228,4 @@ def test_whole_file_formats_ride_along(dump: Path, tmp_path: Path) -> None:
     assert [p.end for p in dx.plan_parts([csv], part_bytes=10)] == [None]
     net, quality = _one_machine([dump, csv])
     assert {("bob", "ann"), ("ann", "bob"), ("cat", "ann")} <= set(net.edges.select("source", "target").rows())
-    _same(dx.stream_network([dump, csv], chunk_rows=40), (net, quality))
+    _same(dx.stream_network([dump, csv], chunk_rows=80), (net, quality))
