@@ -257,5 +257,5 @@ def compare(inputs: str | Path | Sequence[str | Path], *, first_n: int | None = 
             table = table.with_columns(pl.lit(None).alias(col))
     table = table.select(*front, *sorted(c for c in table.columns if c not in front))
     return Comparison(table=table, threads=views, options={
-        "first_n": first_n, "bootstrap": bootstrap, "null_replicates": null_replicates, "seed": seed,
-        "min_comments": min_comments, "threads_skipped_small": skipped, **options.to_dict()})
+        **options.to_dict(), "first_n": first_n, "bootstrap": bootstrap, "null_replicates": null_replicates,
+        "seed": seed, "min_comments": min_comments, "threads_skipped_small": skipped})

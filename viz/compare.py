@@ -52,8 +52,10 @@ def figures_dotplot(table: pl.DataFrame, *, z: bool = False, columns: list[str] 
         cols = [c for c in cols if f"{c}_z" in table.columns and table[f"{c}_z"].drop_nulls().len()]
     ncols = 3
     nrows = max(1, math.ceil(len(cols) / ncols))
+    row_px = 70 + 24 * table.height  # room for every thread's label
     fig = make_subplots(rows=nrows, cols=ncols, subplot_titles=[_safe(c + (" (z)" if z else "")) for c in cols],
-                        vertical_spacing=min(0.08, 0.9 / max(nrows, 1)), horizontal_spacing=0.12)
+                        shared_yaxes=True, vertical_spacing=min(0.3, 60 / (row_px * nrows)) if nrows > 1 else 0.1,
+                        horizontal_spacing=0.04)
     rows = table.to_dicts()
     labels = [_safe(_label(r)) for r in rows]
     for i, col in enumerate(cols):
@@ -69,7 +71,7 @@ def figures_dotplot(table: pl.DataFrame, *, z: bool = False, columns: list[str] 
             error_x=dict(type="data", array=err_plus, arrayminus=err_minus, visible=True, thickness=1.2),
             hovertemplate="%{y}<br>" + _safe(key) + " = %{x:.3g}<extra></extra>",
         ), row=r + 1, col=c + 1)
-    fig.update_layout(height=max(320, 220 * nrows), title="Thread figures" + (" as z-scores" if z else " with 95% intervals"),
+    fig.update_layout(height=max(320, row_px * nrows + 80), title="Thread figures" + (" as z-scores" if z else " with 95% intervals"),
                       margin=dict(l=10, r=10, t=70, b=30), template="plotly_white")
     fig.update_yaxes(automargin=True)
     return fig
