@@ -76,14 +76,15 @@ _GRAM_COLUMNS = (*STANCE_LABELS, "offensive")
 
 def gram_table(model: dict[str, Any]) -> pl.DataFrame | None:
     """The model's n-gram coefficients as a frame, or None: ``_grams`` (the gram's search pattern, see
-    :func:`discourse.stance._ngrams.patterns`) then one Float64 column per head."""
+    :func:`discourse.stance._ngrams.patterns`), one Float64 column per head and the row number ``_i``."""
     ngrams = model.get("ngrams")
     if not ngrams or not ngrams["rows"]:
         return None
     rows = ngrams["rows"]
     return pl.DataFrame({"_grams": patterns([r[0] for r in rows]),
                          **{c: [float(r[i + 1]) for r in rows] for i, c in enumerate(_GRAM_COLUMNS)}},
-                        schema={"_grams": pl.String, **{c: pl.Float64 for c in _GRAM_COLUMNS}})
+                        schema={"_grams": pl.String, **{c: pl.Float64 for c in _GRAM_COLUMNS}}
+                        ).with_row_index("_i")
 
 
 @functools.cache
@@ -128,14 +129,17 @@ class CueScorer(Scorer):
         logits = x @ w.T + b
         off_logit = x @ ow + float(model["offensive"]["intercept"])
         if table is not None:
-            # each occurrence of a known gram adds its coefficients to its reply's logits
-            sums = (fx.lazy().select("_grams").with_row_index("row").explode("_grams")
-                    .join(table.lazy(), on="_grams", how="inner")
-                    .group_by("row").agg(pl.col(c).sum() for c in _GRAM_COLUMNS).collect())
-            rows = sums["row"].to_numpy()
-            add = sums.select(_GRAM_COLUMNS).to_numpy()
-            logits[rows] += add[:, :4]
-            off_logit[rows] += add[:, 4]
+            # each occurrence of a known gram adds its coefficients to its reply's logits; bincount sums in
+            # row order, so the result does not depend on how polars splits the work between threads
+            hits = (fx.lazy().select("_grams").with_row_index("row").explode("_grams")
+                    .join(table.lazy().select("_grams", "_i"), on="_grams", how="inner", maintain_order="left")
+                    .collect())
+            rows, idx = hits["row"].to_numpy(), hits["_i"].to_numpy()
+            coef = table.select(_GRAM_COLUMNS).to_numpy()
+            n = pairs.height
+            add = np.column_stack([np.bincount(rows, weights=coef[idx, k], minlength=n) for k in range(5)])
+            logits += add[:, :4]
+            off_logit += add[:, 4]
         logits -= logits.max(axis=1, keepdims=True)
         expd = np.exp(logits)
         probs = expd / expd.sum(axis=1, keepdims=True)
