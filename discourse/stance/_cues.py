@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+from scipy import sparse
 
 from discourse._typing import STANCE_LABELS
 from discourse.errors import ScorerError
@@ -129,15 +130,17 @@ class CueScorer(Scorer):
         logits = x @ w.T + b
         off_logit = x @ ow + float(model["offensive"]["intercept"])
         if table is not None:
-            # each occurrence of a known gram adds its coefficients to its reply's logits; bincount sums in
-            # row order, so the result does not depend on how polars splits the work between threads
+            # each occurrence of a known gram adds its coefficients to its reply's logits: a sparse (reply x gram)
+            # count matrix times the gram table, summed in row order (the same result on any thread count)
             hits = (fx.lazy().select("_grams").with_row_index("row").explode("_grams")
                     .join(table.lazy().select("_grams", "_i"), on="_grams", how="inner", maintain_order="left")
                     .collect())
-            rows, idx = hits["row"].to_numpy(), hits["_i"].to_numpy()
-            coef = table.select(_GRAM_COLUMNS).to_numpy()
             n = pairs.height
-            add = np.column_stack([np.bincount(rows, weights=coef[idx, k], minlength=n) for k in range(5)])
+            indptr = np.zeros(n + 1, dtype=np.int64)
+            indptr[1:] = np.cumsum(np.bincount(hits["row"].to_numpy(), minlength=n))
+            counts = sparse.csr_matrix((np.ones(hits.height), hits["_i"].to_numpy().astype(np.int64), indptr),
+                                       shape=(n, table.height))
+            add = counts @ table.select(_GRAM_COLUMNS).to_numpy()
             logits += add[:, :4]
             off_logit += add[:, 4]
         logits -= logits.max(axis=1, keepdims=True)
