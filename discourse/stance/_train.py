@@ -5,12 +5,17 @@ offensive reply aimed at an individual redditor / the comment author, not agreei
 Lei & Huang MaskMandate pairs, and the CAT_SMALL pairs judged toxic in context (``hostile``). Each
 source gets the same total weight (CAT_SMALL, hostile examples only, a quarter of it), classes are balanced, and the fit is a logistic regression whose
 L2 penalty pulls the coefficients toward hand-set prior values (:data:`STANCE_PRIOR`) rather than 0.
+Next to the cue features, both heads see word n-gram counts (:mod:`discourse.stance._ngrams`): the
+vocabulary is every gram in at least ``min_df`` training pairs, less function-word-only grams, and its
+coefficients have prior 0 and their own L2 variance (:data:`NGRAM_SETTINGS`, chosen by 3-fold
+cross-validation on dev: MaskMandate folds, ToxiChat dev held out).
 
 Offensive model (binary): ToxiChat train turns + CAT_SMALL out-of-context labels; its threshold is the
 one that maximises F1 on ToxiChat dev.
 
-Coefficients are rounded to 6 decimals, so re-running gives the same JSON byte for byte. Needs
-scipy (installed with the ``train`` extra).
+Cue coefficients are rounded to 6 decimals and gram coefficients to 4 (grams whose coefficients all
+round to 0 are not stored), so re-running gives the same JSON byte for byte. Needs scipy and
+scikit-learn (its English stop-word list), both in the ``train`` extra.
 """
 
 from __future__ import annotations
@@ -101,6 +106,7 @@ def fit_softmax(x: np.ndarray, y: np.ndarray, w: np.ndarray, n_classes: int, pri
     not penalised. Returns ``(coef (K x d), intercept (K,))``. Deterministic.
     """
     n, d = x.shape
+    is_sparse = sparse.issparse(x)
     w = w.astype(np.float64).copy()
     totals = np.array([w[y == k].sum() for k in range(n_classes)])
     factor = (w.sum() / (n_classes * np.maximum(totals, 1e-12))) ** balance
@@ -118,7 +124,8 @@ def fit_softmax(x: np.ndarray, y: np.ndarray, w: np.ndarray, n_classes: int, pri
         diff = coef - prior
         loss = -float(np.sum(w * np.sum(onehot * logp, axis=1))) + float(np.sum(diff * diff / (2 * c)))
         r = (np.exp(logp) - onehot) * w[:, None]
-        grad = np.concatenate([(np.asarray(x.T @ r).T + diff / c).ravel(), r.sum(axis=0)])
+        xr = np.asarray(x.T @ r).T if is_sparse else r.T @ x  # dense: the order the shipped embed head was fitted in
+        grad = np.concatenate([(xr + diff / c).ravel(), r.sum(axis=0)])
         return loss, grad
 
     theta0 = np.concatenate([prior.ravel(), np.zeros(n_classes)])
