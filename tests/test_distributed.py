@@ -19,14 +19,9 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from discourse import distributed as dx
+from discourse.analysis.network import NetworkOptions, author_network
 from discourse.errors import AnalysisError, MissingDependency, ParseError
-
-stance = pytest.importorskip("discourse.stance")
-if not hasattr(stance, "score"):
-    pytest.skip("discourse.stance.score has not landed yet", allow_module_level=True)
-
-from discourse.analysis.network import NetworkOptions, author_network  # noqa: E402
-from discourse.pipeline import BuildOptions, prepare  # noqa: E402
+from discourse.pipeline import BuildOptions, prepare
 
 PHRASES = ["I agree, that is exactly right.", "No, you are wrong about this.", "Interesting point.",
            "You idiot, read the article.", "Thanks, good point!", "That makes no sense at all.",
