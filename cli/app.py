@@ -48,6 +48,11 @@ def build(
     site: Annotated[str | None, typer.Option("--site", help="Override the site label of every comment.")] = None,
     thread_id: Annotated[str | None, typer.Option("--thread-id", help="Override the thread id (single-thread inputs).")] = None,
     title: Annotated[str | None, typer.Option("--title", help="Title shown on network.html.")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="memory (default); stream: a dump in chunks with bounded memory; dask: on a Dask cluster. stream and dask write the network, not the per-comment tables.", rich_help_panel="Scale")] = "memory",
+    chunk_rows: Annotated[int, typer.Option("--chunk-rows", min=1000, help="stream: rows per chunk.", rich_help_panel="Scale")] = 250_000,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="dask: worker processes of the local cluster.", rich_help_panel="Scale")] = 2,
+    partitions: Annotated[int | None, typer.Option("--partitions", min=1, help="dask: parts and thread buckets (default: twice the cluster's threads).", rich_help_panel="Scale")] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="dask: address of a running scheduler, e.g. tcp://10.0.0.5:8786 (default: start a local cluster).", rich_help_panel="Scale")] = None,
     page_layout: Annotated[list[str] | None, typer.Option("--page-layout", metavar="KEY=VALUE", help="Flat-page layout rule KEY=VALUE (repeatable), e.g. inline_name=true; see docs/flatpage.md.")] = None,
     on_error: OnErrorOpt = "raise",
     id_col: IdCol = None, parent_col: ParentCol = None, author_col: AuthorCol = None, text_col: TextCol = None,
@@ -62,6 +67,8 @@ def build(
 
     with handled():
         check_on_error(on_error)
+        if engine not in ("memory", "stream", "dask"):
+            raise typer.BadParameter(f"expected memory, stream or dask, got {engine!r}", param_hint="--engine")
         if image not in (None, "png", "svg"):
             raise typer.BadParameter(f"expected 'png' or 'svg', got {image!r}", param_hint="--image")
         if self_replies not in ("keep", "drop"):
@@ -75,6 +82,7 @@ def build(
             min_confidence=min_confidence, scorer=scorer, self_replies=self_replies, root_edges=root_edges,
             mention_edges=mention_edges, method=method, runs=runs, resolution=resolution,
             null_replicates=null_models, seed=seed, size_by=size_by, max_edges=max_edges, webgl=webgl,
+            engine=engine, chunk_rows=chunk_rows, workers=workers, partitions=partitions, scheduler=scheduler,
             title=title,
         )
         with StageProgress(STAGES, quiet, label="build: ") as progress:

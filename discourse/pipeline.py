@@ -62,6 +62,11 @@ class BuildOptions:
     max_edges: int = 10_000               # network.html draws the strongest edges above this, and says so
     webgl: bool | None = None             # None: WebGL above a size threshold
     title: str | None = None
+    engine: str = "memory"                # memory | stream (chunked, bounded memory) | dask (a cluster)
+    chunk_rows: int = 250_000             # stream: rows per chunk
+    workers: int = 2                      # dask: worker processes of the local cluster
+    partitions: int | None = None         # dask: thread buckets / parts (default: 2 x cluster threads)
+    scheduler: str | None = None          # dask: address of an existing scheduler (else a local cluster)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items()}
@@ -69,11 +74,15 @@ class BuildOptions:
 
 @dataclass
 class BuildResult:
-    """The tables, graph and figures of one build. ``figure()`` displays in Jupyter."""
+    """The tables, graph and figures of one build. ``figure()`` displays in Jupyter.
 
-    comments: pl.DataFrame
+    With the ``stream`` and ``dask`` engines the per-comment tables are never gathered in one place:
+    ``comments`` and ``replies`` are then None and the bundle holds the network, not the comments.
+    """
+
+    comments: pl.DataFrame | None
     threads: pl.DataFrame
-    replies: pl.DataFrame
+    replies: pl.DataFrame | None
     edges: pl.DataFrame
     nodes: pl.DataFrame
     graph: ig.Graph
@@ -105,7 +114,8 @@ class BuildResult:
         titles = self.threads["title"].drop_nulls()
         if self.threads.height == 1 and titles.len():
             return str(titles[0])
-        return f"{self.threads.height} thread(s), {self.comments.height} comments"
+        totals = self.quality.totals()
+        return f"{totals['threads']} thread(s), {totals['kept']} comments"
 
     def write(self, out_dir: str | Path, *, cdn: bool = False, image: str | None = None,
               progress: Progress | None = None) -> list[Path]:
@@ -116,10 +126,10 @@ class BuildResult:
         from discourse.analysis.export import write_gexf, write_graphml
 
         d = Path(out_dir)
-        written = [
-            out.write_parquet(d / "comments.parquet", self.comments),
-            out.write_parquet(d / "threads.parquet", self.threads),
-            out.write_parquet(d / "replies.parquet", self.replies),
+        written = [out.write_parquet(d / name, table) for name, table in (
+            ("comments.parquet", self.comments), ("threads.parquet", self.threads),
+            ("replies.parquet", self.replies)) if table is not None]
+        written += [
             out.write_parquet(d / "edges.parquet", self.edges),
             out.write_parquet(d / "nodes.parquet", self.nodes),
             out.write_csv(d / "edges.csv", self.edges),
@@ -270,17 +280,21 @@ def build(paths: str | Path | Sequence[str | Path], options: BuildOptions | None
 
     options = _options(options, kwargs)
     step = progress or (lambda _stage: None)
-    prep = prepare(paths, options, progress)
-    replies, quality = prep.replies, prep.quality
-
-    step("network")
     nopts = NetworkOptions(self_replies=options.self_replies, root_edges=options.root_edges,
                            mention_edges=options.mention_edges, min_confidence=options.min_confidence)
-    network = author_network(replies, prep.threads, nopts)
+    if options.engine == "memory":
+        prep = prepare(paths, options, progress)
+        replies, quality, threads, comments, in_paths = prep.replies, prep.quality, prep.threads, prep.comments, prep.paths
+        step("network")
+        network = author_network(replies, threads, nopts)
+    else:
+        network, quality, in_paths = _scaled_network(paths, options, step)
+        comments = replies = None
+        threads = schema.empty(schema.THREADS)
     for reason, n in network.counts.items():
         quality.network[reason] += int(n)
     if network.graph.vcount() == 0:
-        raise NoUsableComments(", ".join(map(str, prep.paths)),
+        raise NoUsableComments(", ".join(map(str, in_paths)),
                                "no reply between two known authors; nothing to draw a network from")
 
     step("analyse")
@@ -293,12 +307,48 @@ def build(paths: str | Path | Sequence[str | Path], options: BuildOptions | None
         "reproducibility": {
             "versions": _versions(),
             "seed": options.seed,
-            "scorer": replies["scorer"][0] if replies.height else options.scorer,
+            "scorer": replies["scorer"][0] if replies is not None and replies.height else options.scorer,
             "options": options.to_dict(),
             "network_options": nopts.options_dict(),
-            "inputs": [{"path": str(p), "sha256": _sha256(p)} for p in prep.paths],
+            "inputs": [{"path": str(p), "sha256": _sha256(p)} for p in in_paths],
         },
     }
-    return BuildResult(comments=prep.comments, threads=prep.threads, replies=replies, edges=network.edges,
+    return BuildResult(comments=comments, threads=threads, replies=replies, edges=network.edges,
                        nodes=analysis.nodes, graph=network.graph, metrics=metrics, quality=quality,
                        options=options, timings=dict(analysis.metrics.get("timings_s", {})))
+
+
+def _scaled_network(paths: str | Path | Sequence[str | Path], options: BuildOptions,
+                    step: Progress) -> tuple[Any, QualityReport, list[Path]]:
+    """read..aggregate on the stream or dask engine (discourse.distributed): the same edges as the
+    memory engine, without gathering every comment in one process."""
+    from discourse import distributed
+    from discourse.errors import AnalysisError
+
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    in_paths = [Path(p) for p in paths]
+    step("read")
+    if options.engine == "stream":
+        res = distributed.stream_network(in_paths, chunk_rows=options.chunk_rows, scorer=options.scorer,
+                                         options=options)
+    elif options.engine == "dask":
+        client = None
+        if options.scheduler:
+            dd = distributed._dask()
+            client = dd.Client(options.scheduler)
+        try:
+            res = distributed.distributed_network(in_paths, client=client, n_workers=options.workers,
+                                                  partitions=options.partitions, scorer=options.scorer,
+                                                  options=options)
+        finally:
+            if client is not None:
+                client.close()
+    else:
+        raise AnalysisError(f"unknown engine {options.engine!r}; expected memory, stream or dask")
+    step("network")
+    quality = res.quality
+    quality.notes.extend(res.notes)
+    quality.notes.append(f"engine {options.engine}: comments and replies tables were not gathered; "
+                         "the bundle holds the network")
+    return res.network(), quality, in_paths

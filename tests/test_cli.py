@@ -131,3 +131,23 @@ def test_build_writes_a_static_image_and_caps_edges(tmp_path, sample_data):
     assert res.exit_code == 0, res.output
     assert (out / "network.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "Showing the 5 strongest of" in (out / "network.html").read_text()
+
+
+def test_stream_engine_writes_the_same_network(tmp_path, sample_data):
+    import polars as pl
+
+    mem, st = tmp_path / "mem", tmp_path / "stream"
+    for out, extra in ((mem, []), (st, ["--engine", "stream", "--chunk-rows", "1000"])):
+        res = runner.invoke(app, ["build", str(sample_data / "main_street.csv"), "--out", str(out), "--quiet", *extra])
+        assert res.exit_code == 0, res.output
+    assert not (st / "comments.parquet").exists()  # the scaled engines keep the network, not the comments
+    a = pl.read_parquet(mem / "edges.parquet").sort("source", "target")
+    b = pl.read_parquet(st / "edges.parquet").sort("source", "target")
+    assert a.equals(b)
+    assert pl.read_parquet(mem / "nodes.parquet").equals(pl.read_parquet(st / "nodes.parquet"))
+
+
+def test_unknown_engine_is_a_usage_error(tmp_path, sample_data):
+    res = runner.invoke(app, ["build", str(sample_data / "main_street.csv"), "--out", str(tmp_path / "o"),
+                              "--engine", "spark"])
+    assert res.exit_code != 0 and "spark" in res.output
