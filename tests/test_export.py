@@ -129,3 +129,133 @@ def test_gexf_colours_factions_for_gephi(tmp_path):
     assert colours["d"] == colours["e"] == colours["f"] == (214, 39, 40)       # faction 1
     plain = ET.parse(write_gexf(net.graph, tmp_path / "p.gexf")).getroot()
     assert next(plain.iter(f"{GX}node")).find(viz) is None
+
+
+# --- the vectorised writer: same bytes as the per-row reference, untrusted text round-trips ---------
+
+import math  # noqa: E402
+import re  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from discourse.analysis import export as X  # noqa: E402
+
+_rspec = importlib.util.spec_from_file_location("export_reference", Path(__file__).parent / "data/export/reference_writer.py")
+REF = importlib.util.module_from_spec(_rspec)
+_rspec.loader.exec_module(REF)
+
+_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def _clean(s: str) -> str:
+    return _BAD.sub("\ufffd", s)
+
+
+def test_doubles_are_written_as_python_repr():
+    # polars writes 0.00001 and 1.5e-7 for these; Python (and the reference writer) 1e-05 and 1.5e-07
+    xs = [1e-05, -1e-05, 5e-05, 6.787239593088919e-05, 1.5e-07, 2.5e-300, 5e-324, 0.0001, 0.00012,
+          3.0, -0.0, 0.1, 1 / 3, 1e15, 1e16, 1.2345e16, 1e22, 1.7976931348623157e308, 12345678.9]
+    got = pl.Series("x", xs).to_frame().select(X._finite_repr(pl.col("x"))).to_series().to_list()
+    assert got == [repr(x) for x in xs]
+    odd = pl.Series("x", [math.nan, math.inf, -math.inf, 2.0]).to_frame()
+    assert odd.select(X._finite_repr(pl.col("x"))).to_series().to_list() == [None, None, None, "2.0"]
+    assert odd.select(X._float_repr(pl.col("x"))).to_series().to_list() == ["nan", "inf", "-inf", "2.0"]
+
+
+def test_tiny_graphml_exact_bytes(tmp_path):
+    g = ig.Graph(n=2, edges=[(1, 0)], directed=True)
+    g.vs["name"] = ['a"b\'c', "x\r\ny"]
+    g.vs["ok"] = [True, None]
+    g.es["abs_w"] = [1e-05]
+    g.es["note"] = ["<&>"]
+    want = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+            ' xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n'
+            '  <key id="v_label" for="node" attr.name="label" attr.type="string"/>\n'
+            '  <key id="v0" for="node" attr.name="ok" attr.type="boolean"/>\n'
+            '  <key id="e_weight" for="edge" attr.name="weight" attr.type="double"/>\n'
+            '  <key id="e0" for="edge" attr.name="abs_w" attr.type="double"/>\n'
+            '  <key id="e1" for="edge" attr.name="note" attr.type="string"/>\n'
+            '  <graph id="G" edgedefault="directed">\n'
+            '    <node id="n0"><data key="v_label">a"b\'c</data><data key="v0">true</data></node>\n'
+            '    <node id="n1"><data key="v_label">x&#13;\ny</data></node>\n'
+            '    <edge id="e0" source="n1" target="n0"><data key="e_weight">1e-05</data>'
+            '<data key="e0">1e-05</data><data key="e1">&lt;&amp;&gt;</data></edge>\n'
+            '  </graph>\n</graphml>\n')
+    assert write_graphml(g, tmp_path / "g.graphml").read_bytes() == want.encode()
+    gexf = write_gexf(g, tmp_path / "g.gexf").read_text(encoding="utf-8")
+    assert '<node id="n0" label="a&quot;b\'c"><attvalues><attvalue for="v0" value="true"/></attvalues></node>' in gexf
+    assert '<node id="n1" label="x&#13;&#10;y"></node>' in gexf
+    assert '<edge id="e0" source="n1" target="n0" weight="1e-05"><attvalues><attvalue for="e0" value="1e-05"/>' \
+           '<attvalue for="e1" value="&lt;&amp;&gt;"/></attvalues></edge>' in gexf
+
+
+@_SETTINGS
+@given(names=st.lists(st.text(max_size=12), min_size=1, max_size=6))
+def test_random_unicode_names_round_trip(tmp_path, names):
+    g = ig.Graph(n=len(names), edges=[(i, 0) for i in range(1, len(names))], directed=True)
+    g.vs["name"] = names
+    g.vs["alias"] = names[::-1]
+    want = [_clean(n) for n in names]
+    back = ig.Graph.Read_GraphML(str(write_graphml(g, tmp_path / "g.graphml")))
+    assert back.vs["label"] == want
+    assert [a or "" for a in back.vs["alias"]] == want[::-1]
+    root = ET.parse(write_gexf(g, tmp_path / "g.gexf")).getroot()
+    nodes = list(root.iter(f"{GX}node"))
+    assert [n.get("label") for n in nodes] == want
+    alias = [next((a.get("value") for a in n.iter(f"{GX}attvalue")), None) for n in nodes]
+    assert alias == want[::-1]
+
+
+_VALUES = {
+    "int": st.one_of(st.none(), st.integers(-2**70, 2**70)),
+    "float": st.one_of(st.none(), st.floats()),
+    "number": st.one_of(st.none(), st.integers(-10**6, 10**6), st.floats()),
+    "bool": st.one_of(st.none(), st.booleans()),
+    "text": st.one_of(st.none(), st.text(max_size=6)),
+    "mixed": st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.floats(), st.text(max_size=4),
+                       st.lists(st.integers(-3, 3), max_size=2)),
+}
+
+
+@st.composite
+def _graphs(draw):
+    n = draw(st.integers(0, 6))
+    m = draw(st.integers(0, 8)) if n else 0
+    ends = [(draw(st.integers(0, n - 1)), draw(st.integers(0, n - 1))) for _ in range(m)]
+    g = ig.Graph(n=n, edges=ends, directed=draw(st.booleans()))
+    if draw(st.booleans()):
+        g.vs["name"] = draw(st.lists(st.text(max_size=5), min_size=n, max_size=n))
+    for seq, size, reserved in ((g.vs, n, "name"), (g.es, m, "")):
+        cols = draw(st.dictionaries(st.text(min_size=1, max_size=4).filter(lambda s: s != reserved),
+                                    st.sampled_from(sorted(_VALUES)), max_size=4))
+        for name, kind in cols.items():
+            seq[name] = draw(st.lists(_VALUES[kind], min_size=size, max_size=size))
+    if m and draw(st.booleans()):
+        g.es["abs_w"] = draw(st.lists(st.floats(), min_size=m, max_size=m))
+    if n and draw(st.booleans()):
+        g.vs["community"] = draw(st.lists(st.one_of(st.none(), st.integers(-2, 12)), min_size=n, max_size=n))
+    return g
+
+
+@_SETTINGS
+@given(g=_graphs())
+def test_bytes_match_the_per_row_reference(tmp_path, g):
+    assert write_graphml(g, tmp_path / "g.graphml").read_bytes() == "".join(REF.graphml_lines(g)).encode("utf-8")
+    assert write_gexf(g, tmp_path / "g.gexf").read_bytes() == "".join(REF.gexf_lines(g)).encode("utf-8")
+
+
+def test_bytes_match_the_reference_on_an_analysed_network(tmp_path):
+    net = author_network(H.two_factions())
+    g = graph_with_nodes(net.graph, analyse(net, runs=1).nodes)
+    assert write_graphml(g, tmp_path / "g.graphml").read_bytes() == "".join(REF.graphml_lines(g)).encode("utf-8")
+    assert write_gexf(g, tmp_path / "g.gexf").read_bytes() == "".join(REF.gexf_lines(g)).encode("utf-8")
+
+
+def test_empty_graph_is_well_formed(tmp_path):
+    g = ig.Graph(directed=True)
+    assert ig.Graph.Read_GraphML(str(write_graphml(g, tmp_path / "g.graphml"))).vcount() == 0
+    root = ET.parse(write_gexf(g, tmp_path / "g.gexf")).getroot()
+    assert list(root.iter(f"{GX}node")) == [] and list(root.iter(f"{GX}edge")) == []
