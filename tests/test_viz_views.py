@@ -149,3 +149,19 @@ def test_report_is_deterministic_and_written_atomically(tmp_path: Path) -> None:
     target = write_report(tmp_path / "out" / "network.html", page)
     assert target.read_text(encoding="utf-8") == page
     assert [p.name for p in target.parent.iterdir()] == ["network.html"]
+
+
+def test_weight_histogram_is_binned_before_it_reaches_the_page():
+    import polars as pl
+
+    from discourse.viz import distributions_figure
+
+    replies = pl.DataFrame({"label": ["agree", "hostile", "neutral", "neutral", "disagree"],
+                            "weight": [1.0, -1.0, 0.0, 0.04, -0.5]})
+    fig = distributions_figure(replies=replies)
+    bars = [t for t in fig.data if t.type == "bar" and len(t.x) == 20]
+    assert len(bars) == 1
+    counts = dict(zip(bars[0].x, bars[0].y))
+    # 20 bins of 0.1 over [-1, 1]: -1.0 in the first, 1.0 in the last, 0.0 and 0.04 in [0, 0.1), -0.5 in [-0.5, -0.4)
+    assert counts[-0.95] == 1 and counts[0.95] == 1 and counts[0.05] == 2 and counts[-0.45] == 1
+    assert sum(bars[0].y) == 5
