@@ -301,3 +301,21 @@ def test_column_names_are_escaped_too() -> None:
     assert fig.layout.updatemenus[0].buttons[0].label == "&lt;a href=&#39;x&#39;&gt;score&lt;/a&gt;"
     hover = next(h for t in _node_traces(fig) for h in t.hovertext if h.startswith("<b>ann</b>"))
     assert "&lt;a href=&#39;x&#39;&gt;score&lt;/a&gt;: 0.1" in hover
+
+
+def test_big_graph_hover_keeps_the_essentials():
+    import polars as pl
+
+    from discourse.viz import network_figure
+
+    n = 10_050
+    nodes = pl.DataFrame({"author": [f"a{i}" for i in range(n)], "community": [i % 3 for i in range(n)],
+                          "n_comments": [1] * n, "pagerank": [1.0 / n] * n, "betweenness": [0.5] * n,
+                          "in_degree": [1] * n, "out_degree": [1] * n})
+    edges = pl.DataFrame({"source": ["a0"], "target": ["a1"], "n_replies": [1], "weight_sum": [1.0]})
+    fig = network_figure(nodes, edges, seed=0, size_by="pagerank")
+    hovers = [h for t in fig.data if t.mode == "markers" and t.hovertext is not None for h in t.hovertext
+              if "→" not in h]  # node hovers, not the edge midpoints'
+    assert len(hovers) == n
+    assert all("betweenness" not in h for h in hovers)
+    assert all("pagerank" in h and "n comments" in h for h in hovers[:50])

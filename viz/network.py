@@ -293,7 +293,9 @@ def _node_hover(table: pl.DataFrame, options: list[str], comments: pl.DataFrame 
     if "role" in table.columns:
         faction = faction + pl.lit(" · ") + escape_expr(pl.col("role"))
     lines.append(faction)
-    wanted = dict.fromkeys([*options, *SIZE_CANDIDATES, *_EXTRA_HOVER])
+    # on big graphs the hover keeps the essentials: every extra number is one more value per author
+    wanted = (dict.fromkeys([*options[:1], "n_comments", "in_degree", "out_degree"]) if short
+              else dict.fromkeys([*options, *SIZE_CANDIDATES, *_EXTRA_HOVER]))
     numeric = [c for c in wanted if c in table.columns and table.schema[c].is_numeric()]
     pairs = [pl.lit(escape_text(c.replace("_", " ")) + ": ") + _fmt(c) for c in numeric]
     for i in range(0, len(pairs), 2):
