@@ -15,12 +15,14 @@ edges) is written in seconds this way; the bytes are those a per-row writer usin
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 import igraph as ig
+import numpy as np
 import polars as pl
 
 from discourse.errors import OutputError
@@ -29,7 +31,10 @@ from discourse.io.write import atomic_path, write_csv, write_parquet
 __all__ = ["write_graphml", "write_gexf", "write_tables", "graph_with_nodes"]
 
 # characters XML 1.0 forbids even escaped; they become U+FFFD
-_BAD_XML = "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
+_BAD_XML = [chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF)]
+# one Aho-Corasick pass each: element text (saxutils.escape, plus CR) and attribute values (quoteattr)
+_TEXT_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;", **dict.fromkeys(_BAD_XML, "\ufffd")}
+_ATTR_ESCAPES = {**_TEXT_ESCAPES, "\n": "&#10;", "\t": "&#9;"}
 _NONE = type(None)
 
 
@@ -56,25 +61,22 @@ def _fmt(value: Any, kind: str) -> str | None:
     return str(value)
 
 
-def _finite_repr(x: pl.Expr) -> pl.Expr:
-    """Float64 as Python's ``repr`` writes it (shortest round trip, ``1e-05``); non-finite -> null.
+def _double_text(s: pl.Series, finite_only: bool = True) -> pl.Series:
+    """Float64 values as Python's ``repr`` writes them; non-finite ones null (or, with
+    ``finite_only=False``, ``nan``/``inf``/``-inf`` as repr has them).
 
-    polars writes the same digits but ``0.00001`` for the 1e-05 decade and one-digit exponents
-    (``1.5e-7``); Python writes ``1e-05`` and ``1.5e-07``.
+    polars writes the same shortest round-trip digits as ``repr`` for every magnitude from 1e-4 up
+    (checked on 3M random bit patterns), but ``0.00001`` and ``1.5e-7`` below it, where Python writes
+    ``1e-05`` and ``1.5e-07``: those few values are written by ``repr`` itself.
     """
-    s = (x.cast(pl.String)
-         .str.replace(r"^(-?)0\.0000(\d)$", "${1}${2}e-05")
-         .str.replace(r"^(-?)0\.0000(\d)(\d+)$", "${1}${2}.${3}e-05")
-         .str.replace(r"e-(\d)$", "e-0${1}"))
-    return pl.when(x.is_finite()).then(s)
-
-
-def _float_repr(x: pl.Expr) -> pl.Expr:
-    """Float64 as ``repr(float)``, non-finite values included (``nan``, ``inf``, ``-inf``)."""
-    return (pl.when(x.is_nan()).then(pl.lit("nan"))
-            .when(x == math.inf).then(pl.lit("inf"))
-            .when(x == -math.inf).then(pl.lit("-inf"))
-            .otherwise(_finite_repr(x)))
+    text = s.cast(pl.String)
+    small = ((s.abs() < 1e-4) & (s != 0)).fill_null(False)
+    if small.any():
+        text = text.scatter(small.arg_true(), [repr(v) for v in s.filter(small).to_list()])
+    x, t = pl.col("x"), pl.col("t")
+    odd = pl.when(x.is_nan()).then(pl.lit("nan")).when(x > 0).then(pl.lit("inf")).otherwise(pl.lit("-inf"))
+    frame = pl.DataFrame({"x": s, "t": text})
+    return frame.select(pl.when(x.is_finite()).then(t).otherwise(None if finite_only else odd)).to_series()
 
 
 def _column(values: Sequence[Any]) -> tuple[str, pl.Series, bool]:
@@ -97,23 +99,16 @@ def _column(values: Sequence[Any]) -> tuple[str, pl.Series, bool]:
         floats = values if types == {float} else [None if v is None else float(v) for v in values]
         s = pl.Series("x", floats, dtype=pl.Float64)
         if s.is_not_nan().any():   # a column of nothing but NaN is untyped, as in _kind
-            return "double", s.to_frame().select(_finite_repr(pl.col("x"))).to_series(), False
+            return "double", _double_text(s), False
     joined = [";".join(map(str, v)) if isinstance(v, (list, tuple)) else v for v in values]
     kind = _kind(joined)
     return kind, pl.Series([_fmt(v, kind) for v in joined], dtype=pl.String), True
 
 
-def _escape(x: pl.Expr) -> pl.Expr:
-    """XML-forbidden characters to U+FFFD, then ``&``, ``<`` and ``>`` escaped (saxutils.escape)."""
-    return (x.str.replace_all(_BAD_XML, "\ufffd")
-            .str.replace_all("&", "&amp;", literal=True)
-            .str.replace_all("<", "&lt;", literal=True)
-            .str.replace_all(">", "&gt;", literal=True))
-
-
 def _text(x: pl.Expr, markup: bool = True) -> pl.Expr:
-    """Element text. A carriage return is written ``&#13;``: a parser turns a raw one into ``\\n``."""
-    return _escape(x).str.replace_all("\r", "&#13;", literal=True) if markup else x
+    """Element text as ``saxutils.escape`` writes it, XML-forbidden characters as U+FFFD. A carriage
+    return is written ``&#13;``: a parser would read a raw one as ``\\n``."""
+    return x.str.replace_many(_TEXT_ESCAPES) if markup else x
 
 
 def _attr(x: pl.Expr, markup: bool = True) -> pl.Expr:
@@ -122,12 +117,12 @@ def _attr(x: pl.Expr, markup: bool = True) -> pl.Expr:
     ``&quot;`` when it holds both)."""
     if not markup:
         return pl.concat_str(pl.lit('"'), x, pl.lit('"'))
-    v = (_escape(x).str.replace_all("\n", "&#10;", literal=True)
-         .str.replace_all("\r", "&#13;", literal=True).str.replace_all("\t", "&#9;", literal=True))
-    dq, sq = v.str.contains('"', literal=True), v.str.contains("'", literal=True)
-    return (pl.when(dq & sq).then(pl.concat_str(pl.lit('"'), v.str.replace_all('"', "&quot;", literal=True), pl.lit('"')))
-            .when(dq).then(pl.concat_str(pl.lit("'"), v, pl.lit("'")))
-            .otherwise(pl.concat_str(pl.lit('"'), v, pl.lit('"'))))
+    v = x.str.replace_many(_ATTR_ESCAPES)
+    dq = x.str.contains('"', literal=True)
+    both = dq & x.str.contains("'", literal=True)
+    quote = pl.when(dq & ~both).then(pl.lit("'")).otherwise(pl.lit('"'))
+    body = pl.when(both).then(v.str.replace_all('"', "&quot;", literal=True)).otherwise(v)
+    return pl.concat_str(quote, body, quote)
 
 
 def _attr_str(value: str) -> str:
@@ -185,15 +180,20 @@ def _weights(graph: ig.Graph) -> pl.Series:
         return pl.Series(["1.0"] * graph.ecount(), dtype=pl.String)
     values = graph.es["abs_w"]
     if set(map(type, values)) <= {float}:
-        return pl.Series("w", values, dtype=pl.Float64).to_frame().select(_float_repr(pl.col("w"))).to_series()
+        return _double_text(pl.Series(values, dtype=pl.Float64), finite_only=False)
     return pl.Series([repr(float(w)) for w in values], dtype=pl.String)
 
 
 def _edge_frame(graph: ig.Graph, table: _Table) -> pl.DataFrame:
-    ends = graph.get_edgelist()
-    ab = pl.DataFrame(ends, schema={"a": pl.Int64, "b": pl.Int64}, orient="row") if ends else \
-        pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64})
-    return table.frame.with_columns(a=ab["a"].cast(pl.String), b=ab["b"].cast(pl.String), w=_weights(graph))
+    m = graph.ecount()
+    ends = np.fromiter(itertools.chain.from_iterable(graph.get_edgelist()), dtype=np.int64, count=2 * m)
+    return table.frame.with_columns(a=pl.Series(ends[0::2]).cast(pl.String),
+                                    b=pl.Series(ends[1::2]).cast(pl.String), w=_weights(graph))
+
+
+def _lines(frame: pl.DataFrame, line: pl.Expr) -> pl.DataFrame:
+    """One column of document lines (lazy, so subexpressions shared by branches are computed once)."""
+    return frame.lazy().select(line.alias("line")).collect()
 
 
 def _directed(graph: ig.Graph) -> str:
@@ -221,13 +221,13 @@ def graphml_parts(graph: ig.Graph) -> list[str | pl.DataFrame]:
         return lambda i, x, markup: pl.concat_str(pl.lit(f'<data key="{prefix}{i}">'), _text(x, markup),
                                                   pl.lit("</data>"))
 
-    nodes = vt.frame.with_columns(name=_names(graph)).select(pl.concat_str(
+    nodes = _lines(vt.frame.with_columns(name=_names(graph)), pl.concat_str(
         pl.lit('    <node id="n'), pl.col("_i"), pl.lit('"><data key="v_label">'), _text(pl.col("name")),
-        pl.lit("</data>"), *vt.pieces(data("v")), pl.lit("</node>"), ignore_nulls=True).alias("line"))
-    edges = _edge_frame(graph, et).select(pl.concat_str(
+        pl.lit("</data>"), *vt.pieces(data("v")), pl.lit("</node>"), ignore_nulls=True))
+    edges = _lines(_edge_frame(graph, et), pl.concat_str(
         pl.lit('    <edge id="e'), pl.col("_i"), pl.lit('" source="n'), pl.col("a"), pl.lit('" target="n'),
         pl.col("b"), pl.lit('">'), pl.concat_str(pl.lit('<data key="e_weight">'), pl.col("w"), pl.lit("</data>")),
-        *et.pieces(data("e")), pl.lit("</edge>"), ignore_nulls=True).alias("line"))
+        *et.pieces(data("e")), pl.lit("</edge>"), ignore_nulls=True))
     return ["".join(head), nodes, edges, "  </graph>\n</graphml>\n"]
 
 
@@ -283,20 +283,23 @@ def gexf_parts(graph: ig.Graph) -> list[str | pl.DataFrame]:
 
     def attvalues(table: _Table, prefix: str) -> pl.Expr:
         # GEXF's schema wants at least one <attvalue> inside <attvalues>: leave it out when empty
-        vals = pl.concat_str(*table.pieces(lambda i, x, markup: pl.concat_str(
-            pl.lit(f'<attvalue for="{prefix}{i}" value='), _attr(x, markup), pl.lit("/>"))),
-            pl.lit(""), ignore_nulls=True)
-        return pl.when(vals != "").then(pl.concat_str(pl.lit("<attvalues>"), vals, pl.lit("</attvalues>")))
+        if not table.decl:
+            return pl.lit(None, dtype=pl.String)
+        vals = table.pieces(lambda i, x, markup: pl.concat_str(
+            pl.lit(f'<attvalue for="{prefix}{i}" value='), _attr(x, markup), pl.lit("/>")))
+        present = pl.any_horizontal(*[pl.col(f"c{i}").is_not_null() for i in range(len(table.decl))])
+        return pl.when(present).then(pl.concat_str(pl.lit("<attvalues>"), *vals, pl.lit("</attvalues>"),
+                                                   ignore_nulls=True))
 
     colours = _viz_colors(graph)
     vframe = vt.frame.with_columns(name=_names(graph), viz=colours if colours is not None else pl.lit(None, pl.String))
-    nodes = vframe.select(pl.concat_str(
+    nodes = _lines(vframe, pl.concat_str(
         pl.lit('      <node id="n'), pl.col("_i"), pl.lit('" label='), _attr(pl.col("name")), pl.lit(">"),
-        attvalues(vt, "v"), pl.col("viz"), pl.lit("</node>"), ignore_nulls=True).alias("line"))
-    edges = _edge_frame(graph, et).select(pl.concat_str(
+        attvalues(vt, "v"), pl.col("viz"), pl.lit("</node>"), ignore_nulls=True))
+    edges = _lines(_edge_frame(graph, et), pl.concat_str(
         pl.lit('      <edge id="e'), pl.col("_i"), pl.lit('" source="n'), pl.col("a"), pl.lit('" target="n'),
         pl.col("b"), pl.lit('" weight="'), pl.col("w"), pl.lit('">'), attvalues(et, "e"), pl.lit("</edge>"),
-        ignore_nulls=True).alias("line"))
+        ignore_nulls=True))
     return ["".join(head), nodes, "    </nodes>\n    <edges>\n", edges, "    </edges>\n  </graph>\n</gexf>\n"]
 
 
