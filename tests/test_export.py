@@ -242,12 +242,15 @@ def _graphs(draw):
 
 @_SETTINGS
 @given(g=_graphs())
-def test_bytes_match_the_per_row_reference(tmp_path, g):
+def test_bytes_match_the_per_row_reference(tmp_path, monkeypatch, g):
+    monkeypatch.setattr(X, "_CHUNK", 4)   # several slices of lines per table
     assert write_graphml(g, tmp_path / "g.graphml").read_bytes() == "".join(REF.graphml_lines(g)).encode("utf-8")
     assert write_gexf(g, tmp_path / "g.gexf").read_bytes() == "".join(REF.gexf_lines(g)).encode("utf-8")
 
 
-def test_bytes_match_the_reference_on_an_analysed_network(tmp_path):
+@pytest.mark.parametrize("chunk", [1, 5, 100_000])
+def test_bytes_match_the_reference_on_an_analysed_network(tmp_path, monkeypatch, chunk):
+    monkeypatch.setattr(X, "_CHUNK", chunk)
     net = author_network(H.two_factions())
     g = graph_with_nodes(net.graph, analyse(net, runs=1).nodes)
     assert write_graphml(g, tmp_path / "g.graphml").read_bytes() == "".join(REF.graphml_lines(g)).encode("utf-8")

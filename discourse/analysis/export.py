@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -36,6 +36,7 @@ _BAD_XML = [chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20),
 _TEXT_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;", **dict.fromkeys(_BAD_XML, "\ufffd")}
 _ATTR_ESCAPES = {**_TEXT_ESCAPES, "\n": "&#10;", "\t": "&#9;"}
 _NONE = type(None)
+_CHUNK = 100_000  # document lines built and written per slice of rows
 
 
 def _kind(values: Sequence[Any]) -> str:
@@ -191,17 +192,19 @@ def _edge_frame(graph: ig.Graph, table: _Table) -> pl.DataFrame:
                                     b=pl.Series(ends[1::2]).cast(pl.String), w=_weights(graph))
 
 
-def _lines(frame: pl.DataFrame, line: pl.Expr) -> pl.DataFrame:
-    """One column of document lines (lazy, so subexpressions shared by branches are computed once)."""
-    return frame.lazy().select(line.alias("line")).collect()
+def _lines(frame: pl.DataFrame, line: pl.Expr) -> Iterator[pl.DataFrame]:
+    """One column of document lines, ``_CHUNK`` rows at a time so a large graph's text is never all
+    in memory at once (lazy, so subexpressions shared by branches are computed once)."""
+    for start in range(0, frame.height, _CHUNK):
+        yield frame.slice(start, _CHUNK).lazy().select(line.alias("line")).collect()
 
 
 def _directed(graph: ig.Graph) -> str:
     return "directed" if graph.is_directed() else "undirected"
 
 
-def graphml_parts(graph: ig.Graph) -> list[str | pl.DataFrame]:
-    """The GraphML document: header text, a frame of node lines, a frame of edge lines, footer."""
+def graphml_parts(graph: ig.Graph) -> Iterator[str | pl.DataFrame]:
+    """The GraphML document: header text, frames of node lines, frames of edge lines, footer."""
     vt = _Table(graph.vs, graph.vcount(), skip="name")
     et = _Table(graph.es, graph.ecount(), skip="weight")
     head = ['<?xml version="1.0" encoding="UTF-8"?>\n',
@@ -221,14 +224,15 @@ def graphml_parts(graph: ig.Graph) -> list[str | pl.DataFrame]:
         return lambda i, x, markup: pl.concat_str(pl.lit(f'<data key="{prefix}{i}">'), _text(x, markup),
                                                   pl.lit("</data>"))
 
-    nodes = _lines(vt.frame.with_columns(name=_names(graph)), pl.concat_str(
+    yield "".join(head)
+    yield from _lines(vt.frame.with_columns(name=_names(graph)), pl.concat_str(
         pl.lit('    <node id="n'), pl.col("_i"), pl.lit('"><data key="v_label">'), _text(pl.col("name")),
         pl.lit("</data>"), *vt.pieces(data("v")), pl.lit("</node>"), ignore_nulls=True))
-    edges = _lines(_edge_frame(graph, et), pl.concat_str(
+    yield from _lines(_edge_frame(graph, et), pl.concat_str(
         pl.lit('    <edge id="e'), pl.col("_i"), pl.lit('" source="n'), pl.col("a"), pl.lit('" target="n'),
         pl.col("b"), pl.lit('">'), pl.concat_str(pl.lit('<data key="e_weight">'), pl.col("w"), pl.lit("</data>")),
         *et.pieces(data("e")), pl.lit("</edge>"), ignore_nulls=True))
-    return ["".join(head), nodes, edges, "  </graph>\n</graphml>\n"]
+    yield "  </graph>\n</graphml>\n"
 
 
 def write_graphml(graph: ig.Graph, path: str | Path, nodes: pl.DataFrame | None = None) -> Path:
@@ -263,8 +267,8 @@ def _viz_colors(graph: ig.Graph) -> pl.Series | None:
     return pl.Series([_viz_color(f) for f in factions], dtype=pl.String)
 
 
-def gexf_parts(graph: ig.Graph) -> list[str | pl.DataFrame]:
-    """The GEXF 1.3 document: header text, a frame of node lines, a frame of edge lines, footer."""
+def gexf_parts(graph: ig.Graph) -> Iterator[str | pl.DataFrame]:
+    """The GEXF 1.3 document: header text, frames of node lines, frames of edge lines, footer."""
     vt = _Table(graph.vs, graph.vcount(), skip="name")
     et = _Table(graph.es, graph.ecount(), skip="weight")
     head = ['<?xml version="1.0" encoding="UTF-8"?>\n',
@@ -293,14 +297,16 @@ def gexf_parts(graph: ig.Graph) -> list[str | pl.DataFrame]:
 
     colours = _viz_colors(graph)
     vframe = vt.frame.with_columns(name=_names(graph), viz=colours if colours is not None else pl.lit(None, pl.String))
-    nodes = _lines(vframe, pl.concat_str(
+    yield "".join(head)
+    yield from _lines(vframe, pl.concat_str(
         pl.lit('      <node id="n'), pl.col("_i"), pl.lit('" label='), _attr(pl.col("name")), pl.lit(">"),
         attvalues(vt, "v"), pl.col("viz"), pl.lit("</node>"), ignore_nulls=True))
-    edges = _lines(_edge_frame(graph, et), pl.concat_str(
+    yield "    </nodes>\n    <edges>\n"
+    yield from _lines(_edge_frame(graph, et), pl.concat_str(
         pl.lit('      <edge id="e'), pl.col("_i"), pl.lit('" source="n'), pl.col("a"), pl.lit('" target="n'),
         pl.col("b"), pl.lit('" weight="'), pl.col("w"), pl.lit('">'), attvalues(et, "e"), pl.lit("</edge>"),
         ignore_nulls=True))
-    return ["".join(head), nodes, "    </nodes>\n    <edges>\n", edges, "    </edges>\n  </graph>\n</gexf>\n"]
+    yield "    </edges>\n  </graph>\n</gexf>\n"
 
 
 def write_gexf(graph: ig.Graph, path: str | Path, nodes: pl.DataFrame | None = None) -> Path:
