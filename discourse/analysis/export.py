@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -146,8 +146,9 @@ class _Table:
         self.frame = pl.select(cols) if n else pl.DataFrame(schema={"_i": pl.String, **{
             f"c{i}": pl.String for i in range(len(self.decl))}})
 
-    def pieces(self, make: Any) -> list[pl.Expr]:
-        """``make(i, text)`` for each column ``c{i}``: null where the value is left out."""
+    def pieces(self, make: Callable[[int, pl.Expr, bool], pl.Expr]) -> list[pl.Expr]:
+        """``make(i, text, markup)`` for each column ``c{i}`` (text null where the value is left out;
+        ``markup``: the text may hold characters to escape)."""
         return [make(i, pl.col(f"c{i}"), self.markup[i]) for i in range(len(self.decl))]
 
 
