@@ -1,16 +1,22 @@
-"""GraphML and GEXF 1.3 export: well-formed, typed, signed weights split, untrusted names escaped."""
+"""GraphML and GEXF 1.3 export: well-formed, typed, signed weights split, untrusted names escaped, and
+byte for byte what the per-row reference writer (tests/data/export/reference_writer.py) produces."""
 
 from __future__ import annotations
 
 import importlib.util
+import math
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import igraph as ig
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from discourse.analysis import analyse, graph_with_nodes, write_gexf, write_graphml, write_tables
+from discourse.analysis import export as X
 from discourse.analysis.network import author_network
 from discourse.errors import OutputError
 
@@ -132,14 +138,6 @@ def test_gexf_colours_factions_for_gephi(tmp_path):
 
 
 # --- the vectorised writer: same bytes as the per-row reference, untrusted text round-trips ---------
-
-import math  # noqa: E402
-import re  # noqa: E402
-
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from discourse.analysis import export as X  # noqa: E402
 
 _rspec = importlib.util.spec_from_file_location("export_reference", Path(__file__).parent / "data/export/reference_writer.py")
 REF = importlib.util.module_from_spec(_rspec)
