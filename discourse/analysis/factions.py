@@ -91,6 +91,12 @@ class SignedLayers:
             return self._full.copy()
         return self._full.subgraph_edges(np.flatnonzero(mask).tolist(), delete_vertices=False)
 
+    @cached_property
+    def signed_tie_graph(self) -> tuple[ig.Graph, list[float]]:
+        """The graph of non-zero ties and their signed weights, built once for every seeded run."""
+        nz = self.w != 0
+        return self.graph(nz), self.w[nz].tolist()
+
     def with_signs(self, w: np.ndarray) -> SignedLayers:
         """The same structure with other signed weights (used by the sign-permutation null)."""
         return SignedLayers(self.n_vertices, self.u, self.v, w, np.clip(w, 0, None), np.clip(-w, 0, None), self.n)
@@ -153,18 +159,22 @@ class _IgraphSeed:
         ig.set_random_number_generator(random)
 
 
-def _cpm(layers: SignedLayers, w: np.ndarray, seed: int, resolution: float) -> np.ndarray:
-    """igraph's Leiden (C) with the CPM objective on signed weights; zero-weight ties are left out."""
-    nz = w != 0
-    g = layers.graph(nz)
+def _cpm(layers: SignedLayers, w: np.ndarray, seed: int, resolution: float,
+         prepared: tuple[ig.Graph, list[float]] | None = None) -> np.ndarray:
+    """igraph's Leiden (C) with the CPM objective on signed weights; zero-weight ties are left out.
+    ``prepared``: the graph and weight list for ``w`` when already built (they do not depend on the seed)."""
+    if prepared is None:
+        nz = w != 0
+        prepared = (layers.graph(nz), w[nz].tolist())
+    g, weights = prepared
     with _IgraphSeed(seed):
-        part = g.community_leiden(objective_function="CPM", weights=w[nz].tolist(), resolution=resolution,
+        part = g.community_leiden(objective_function="CPM", weights=weights, resolution=resolution,
                                   n_iterations=-1)
     return np.asarray(part.membership)
 
 
 def _leiden_cpm(layers: SignedLayers, seed: int, resolution: float) -> np.ndarray:
-    return _cpm(layers, layers.w, seed, resolution)
+    return _cpm(layers, layers.w, seed, resolution, prepared=layers.signed_tie_graph)
 
 
 def _signed_modularity(layers: SignedLayers, seed: int, resolution: float) -> np.ndarray:
