@@ -53,11 +53,17 @@ def test_no_parent_column_marks_comments_for_inference(tmp_path):
 
 def test_jsonl_bad_line_raises_or_is_counted(tmp_path):
     p = write(tmp_path, "d.jsonl", '{"id": "a", "text": "x"}\n{"id": "b", "text": \n{"id": "c", "text": "z"}\n')
-    with pytest.raises(ParseError, match=r"d.jsonl, line 2: expected one JSON object per line"):
+    with pytest.raises(ParseError, match=r"d.jsonl, line 2: invalid JSON"):
         io.read(p)
     r = io.read(p, options=ReadOptions(on_error="skip"))
     assert r.comments.height == 2
     assert r.quality.files[0].bad_records == 1 and r.quality.files[0].records == 3
+
+
+def test_jsonl_line_that_is_not_an_object(tmp_path):
+    p = write(tmp_path, "l.jsonl", '{"id": "a", "text": "x"}\n[1, 2]\n')
+    with pytest.raises(ParseError, match=r"l.jsonl, line 2: expected one JSON object per line"):
+        io.read(p)
 
 
 def test_cp1252_and_bom(tmp_path):

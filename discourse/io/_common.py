@@ -6,6 +6,7 @@ import html
 import json
 import re
 from html.parser import HTMLParser
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import polars as pl
 
 from discourse.errors import EmptyInput, FileNotFound, ParseError
 
-__all__ = ["read_bytes", "decode", "read_text", "load_json", "html_to_text", "head", "iso_utc"]
+__all__ = ["read_bytes", "decode", "read_text", "load_json", "html_to_text", "head", "iso_utc", "json_lines"]
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 
@@ -134,3 +135,28 @@ def iso_utc(name: str) -> pl.Expr:
         c.str.to_datetime(time_unit="us", time_zone="UTC", strict=False),
         c.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit="us", strict=False).dt.replace_time_zone("UTC"),
     ).alias(name)
+
+
+def json_lines(lines: Iterable[str], path: str | Path, on_error: str, expected: str, *, first_line: int = 1,
+               accept: Callable[[dict[str, Any]], bool] | None = None) -> tuple[list[tuple[int, dict[str, Any]]], int]:
+    """JSON Lines: ``(line number, object)`` for each line holding a JSON object (that ``accept``
+    accepts), and the number of bad lines skipped. Blank lines are ignored. A bad line raises
+    ParseError naming it (``expected`` says what should be there) unless ``on_error == "skip"``."""
+    out: list[tuple[int, dict[str, Any]]] = []
+    bad = 0
+    for lineno, line in enumerate(lines, start=first_line):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as err:
+            obj, why = None, f"invalid JSON ({err.msg} at column {err.colno})"
+        else:
+            why = expected
+        if not isinstance(obj, dict) or (accept is not None and not accept(obj)):
+            if on_error == "raise":
+                raise ParseError(path, f"line {lineno}", why)
+            bad += 1
+            continue
+        out.append((lineno, obj))
+    return out, bad

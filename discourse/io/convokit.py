@@ -32,7 +32,7 @@ import polars as pl
 from discourse import schema
 from discourse._typing import PARENT_SOURCES, OnError
 from discourse.errors import FileNotFound, ParseError
-from discourse.io._common import load_json, read_text
+from discourse.io._common import json_lines, load_json, read_text
 from discourse.io.reddit import comments_frame, threads_frame
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.io.write import write_json, write_text
@@ -184,21 +184,9 @@ def _epoch(value: Any) -> float | None:
 
 def _read_utterances(path: Path, on_error: OnError) -> tuple[list[dict[str, Any]], int]:
     text = read_text(path).lstrip("\ufeff")
-    out, bad = [], 0
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as err:
-            obj, why = None, f"invalid JSON ({err.msg} at column {err.colno})"
-        else:
-            why = "expected an utterance object"
-        if not isinstance(obj, dict):
-            if on_error == "raise":
-                raise ParseError(path, f"line {lineno}", why)
-            bad += 1
-            continue
+    rows, bad = json_lines(text.splitlines(), path, on_error, "expected an utterance object")
+    out = []
+    for lineno, obj in rows:
         obj["_line"] = lineno
         out.append(obj)
     return out, bad

@@ -10,14 +10,13 @@ reconstructs who replied to whom; an empty parent cell means a reply to the post
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 
 import polars as pl
 
 from discourse import schema
 from discourse.errors import ColumnMappingError, EmptyInput, NoUsableComments, ParseError
-from discourse.io._common import decode, read_bytes
+from discourse.io._common import decode, json_lines, read_bytes
 from discourse.io.registry import ReadOptions, Reader, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
 
@@ -182,24 +181,8 @@ def _load(path: Path, kind: str, options: ReadOptions) -> pl.DataFrame:
                                infer_schema_length=0, truncate_ragged_lines=False)
         except pl.exceptions.PolarsError as err:
             raise ParseError(path, None, f"not a well-formed {kind.upper()} table ({str(err).splitlines()[0]})") from err
-    rows: list[dict] = []
-    bad = 0
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as err:
-            if options.on_error == "skip":
-                bad += 1
-                continue
-            raise ParseError(path, f"line {lineno}", f"expected one JSON object per line ({err.msg})") from err
-        if not isinstance(obj, dict):
-            if options.on_error == "skip":
-                bad += 1
-                continue
-            raise ParseError(path, f"line {lineno}", f"expected a JSON object, found {type(obj).__name__}")
-        rows.append(obj)
+    parsed, bad = json_lines(text.splitlines(), path, options.on_error, "expected one JSON object per line")
+    rows = [obj for _, obj in parsed]
     if not rows:
         raise EmptyInput(path)
     df = pl.DataFrame(rows, infer_schema_length=None, strict=False)

@@ -29,7 +29,7 @@ from typing import Any
 
 from discourse._typing import OnError
 from discourse.errors import ParseError
-from discourse.io._common import html_to_text, load_json, read_text
+from discourse.io._common import html_to_text, json_lines, load_json, read_text
 from discourse.io.reddit import comments_frame, threads_frame
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
@@ -429,23 +429,9 @@ def parse_hackernews(data: Any, path: str | Path = "<data>", site: str = SITE) -
 
 
 def _ndjson_items(text: str, path: Path, on_error: OnError) -> tuple[list[Any], int]:
-    items, bad = [], 0
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as err:
-            obj, why = None, f"invalid JSON ({err.msg} at column {err.colno})"
-        else:
-            why = "expected a Hacker News item object"
-        if not isinstance(obj, dict) or hn_format(obj) != "firebase":
-            if on_error == "raise":
-                raise ParseError(path, f"line {lineno}", why)
-            bad += 1
-            continue
-        items.append(obj)
-    return items, bad
+    rows, bad = json_lines(text.splitlines(), path, on_error, "expected a Hacker News item object",
+                           accept=lambda obj: hn_format(obj) == "firebase")
+    return [obj for _, obj in rows], bad
 
 
 def _looks_ndjson(text: str) -> bool:

@@ -28,6 +28,7 @@ import zstandard
 from discourse import schema
 from discourse._typing import OnError
 from discourse.errors import EmptyInput, FileNotFound, ParseError
+from discourse.io._common import json_lines
 from discourse.io.reddit import DELETED_AUTHORS, epoch_to_utc
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
@@ -219,22 +220,10 @@ def _parse_lines(lines: Iterable[bytes | str], fields: tuple[str, ...], path: st
                  on_error: OnError) -> tuple[pl.DataFrame, int]:
     """Parse lines one at a time: the raw-field frame and the number of bad lines skipped."""
     columns: dict[str, list[str | None]] = {f: [] for f in fields}
-    bad = 0
-    for lineno, line in enumerate(lines, start=first_line):
-        text = _decode_line(line) if isinstance(line, bytes) else line
-        if not text.strip():
-            continue
-        try:
-            obj = json.loads(text)
-        except json.JSONDecodeError as err:
-            obj, why = None, f"invalid JSON ({err.msg} at column {err.colno})"
-        else:
-            why = "expected a JSON object (one comment or submission per line)"
-        if not isinstance(obj, dict):
-            if on_error == "raise":
-                raise ParseError(path, f"line {lineno}", why)
-            bad += 1
-            continue
+    texts = (_decode_line(line) if isinstance(line, bytes) else line for line in lines)
+    rows, bad = json_lines(texts, path, on_error, "expected a JSON object (one comment or submission per line)",
+                           first_line=first_line)
+    for _, obj in rows:
         for f, col in columns.items():
             v = obj.get(f)
             col.append(None if v is None or isinstance(v, (dict, list)) else
