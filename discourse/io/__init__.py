@@ -100,23 +100,16 @@ def read_file(path: str | Path, format: str | None = None, options: ReadOptions 
             raise InputError(f"{p}: --thread-id names a single thread, but the file holds {found.height} threads")
         comments = comments.with_columns(thread_id=pl.lit(options.thread_id))
         threads = threads.with_columns(thread_id=pl.lit(options.thread_id))
-        quality = _rename_thread(quality, options.thread_id)
-    if options.site:
-        quality = _resite(quality, options.site)
+    if options.site or options.thread_id:
+        quality = _rekey(quality, site=options.site, thread_id=options.thread_id)
     return ReadResult(comments, threads, quality)
 
 
-def _rename_thread(quality: QualityReport, thread_id: str) -> QualityReport:
+def _rekey(quality: QualityReport, *, site: str | None = None, thread_id: str | None = None) -> QualityReport:
+    """The report with every thread's site and/or id overridden (as the comments were)."""
     out = QualityReport(files=quality.files, network=quality.network, notes=quality.notes)
-    for (site, _), tq in quality.threads.items():
-        out.thread(site, thread_id).merge(tq)
-    return out
-
-
-def _resite(quality: QualityReport, site: str) -> QualityReport:
-    out = QualityReport(files=quality.files, network=quality.network, notes=quality.notes)
-    for (_, tid), tq in quality.threads.items():
-        out.thread(site, tid).merge(tq)
+    for (old_site, old_tid), tq in quality.threads.items():
+        out.thread(site or old_site, thread_id or old_tid).merge(tq)
     return out
 
 

@@ -33,7 +33,7 @@ from discourse import schema
 from discourse._typing import PARENT_SOURCES, OnError
 from discourse.errors import FileNotFound, ParseError
 from discourse.io._common import json_lines, load_json, read_text
-from discourse.io.reddit import comments_frame, threads_frame
+from discourse.io.reddit import comments_frame, number_or_none, threads_frame
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.io.write import write_json, write_text
 from discourse.quality import FileQuality, QualityReport
@@ -167,19 +167,14 @@ def parse_convokit(utterances: list[dict[str, Any]], conversations: dict[str, An
 
 
 def _epoch(value: Any) -> float | None:
-    if isinstance(value, bool) or value is None:
+    """Epoch seconds from a number, a numeric string or an ISO-8601 string."""
+    number = number_or_none(value)
+    if number is not None or not isinstance(value, str):
+        return number
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except ValueError:
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            try:
-                return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
-            except ValueError:
-                return None
-    return None
 
 
 def _read_utterances(path: Path, on_error: OnError) -> tuple[list[dict[str, Any]], int]:

@@ -125,7 +125,7 @@ class _Builder:
             "site": self.site, "thread_id": tid, "comment_id": str(cid), "parent_id": parent,
             "author": None if author is None else str(author),
             "text": decode_reddit_entities(None if body is None else str(body)),
-            "created_at": _number(data.get("created_utc")), "score": score if isinstance(score, int) else None,
+            "created_at": number_or_none(data.get("created_utc")), "score": score if isinstance(score, int) else None,
             "position": pos, "parent_source": source, "parent_confidence": conf,
         })
 
@@ -155,7 +155,7 @@ class _Builder:
             "title": decode_reddit_entities(data["title"]) if isinstance(data.get("title"), str) else None,
             "text": decode_reddit_entities(selftext) if selftext else None,
             "author": None if author in DELETED_AUTHORS or author is None else str(author),
-            "url": data.get("url"), "created_at": _number(data.get("created_utc")),
+            "url": data.get("url"), "created_at": number_or_none(data.get("created_utc")),
             "reported_comments": reported if isinstance(reported, int) else None,
         })
         tq = self.quality.thread(self.site, tid)
@@ -183,7 +183,8 @@ class _Builder:
         return ReadResult(comments_frame(self.comments), threads_frame(self.threads), self.quality)
 
 
-def _number(value: Any) -> float | None:
+def number_or_none(value: Any) -> float | None:
+    """A JSON number, or a string holding one, as float; anything else (bools included) -> None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
