@@ -63,6 +63,30 @@ def test_triangle_balance_on_k4():
     assert FG.triangle_balance(_input(4, ties, [0, 0, 0, 1]))[0] == pytest.approx(0.5)
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_triangle_balance_matches_brute_force(seed):
+    # random signed graphs, both directions and zero-sum pairs included; every triple checked by hand
+    rng = np.random.default_rng(seed)
+    n = 14
+    ties = [(int(a), int(b), float(rng.choice([-2.0, -1.0, 1.0, 2.0])))
+            for a in range(n) for b in range(n) if a != b and rng.random() < 0.3]
+    x = _input(n, ties, [0] * n)
+    w = np.zeros((n, n))
+    for a, b, s in ties:
+        w[min(a, b), max(a, b)] += s
+    sign = np.sign(w + w.T)
+    balanced = total = 0
+    for a in range(n):
+        for b in range(a + 1, n):
+            for c in range(b + 1, n):
+                prod = sign[a, b] * sign[b, c] * sign[a, c]
+                if prod != 0:
+                    total += 1
+                    balanced += prod > 0
+    assert total >= 3
+    assert FG.triangle_balance(x)[0] == pytest.approx(balanced / total, abs=1e-12)
+
+
 def test_frustration_and_ei_by_hand():
     # factions {0,1} {2,3}: 0-1 negative inside (frustrated), 1-2 positive across (frustrated),
     # 2-3 positive inside, 0-3 negative across
