@@ -85,7 +85,7 @@ def signed_layout(
     pos_pairs = pairs.filter(pl.col("sign") >= 0)
     # hostile pairs pull only weakly (so a commenter who only argues stays near the argument instead
     # of drifting at random); the repulsion pass below then sets them apart
-    g = ig.Graph(n=n, edges=pairs.select("a", "b").to_numpy().tolist(), directed=False)
+    g = ig.Graph(n=n, edges=pairs.select("a", "b").to_numpy(), directed=False)
     weights = pairs.select(
         pl.when(pl.col("sign") < 0).then(pl.col("w") * HOSTILE_PULL).otherwise(pl.col("w"))
     ).to_series().to_list()
@@ -171,9 +171,9 @@ def _repel(coords: np.ndarray, a: np.ndarray, b: np.ndarray, pos_pairs: pl.DataF
         d[zero] = np.column_stack([np.cos(a[zero] + b[zero]), np.sin(a[zero] + b[zero])])
         dist[zero] = 1.0
         step = np.where(short, (target - dist) / dist * 0.5, 0.0)[:, None] * d
-        delta = np.zeros_like(out)
-        np.add.at(delta, b, step)
-        np.add.at(delta, a, -step)
+        n = len(out)
+        delta = np.column_stack([np.bincount(b, weights=step[:, k], minlength=n)
+                                 - np.bincount(a, weights=step[:, k], minlength=n) for k in (0, 1)])
         # average, not sum, the pushes on a node: a hub with a thousand opponents must not fly away
         pushes = np.bincount(np.concatenate([a[short], b[short]]), minlength=len(out))
         out += delta / np.maximum(pushes, 1)[:, None]

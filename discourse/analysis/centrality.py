@@ -72,8 +72,8 @@ def _layer(graph: ig.Graph, attr: str) -> tuple[ig.Graph, list[float]]:
     w = np.asarray(graph.es[attr], dtype=float)
     ends = np.asarray(graph.get_edgelist(), dtype=np.int64)
     keep = np.flatnonzero((w > 0) & (ends[:, 0] != ends[:, 1]))
-    ends = ends[keep]
-    return ig.Graph(n=graph.vcount(), edges=ends.tolist(), directed=True), w[keep].tolist()
+    # subgraph_edges copies in C (a new Graph from an edge list took twice as long at 700k edges)
+    return graph.subgraph_edges(keep, delete_vertices=False), w[keep].tolist()
 
 
 def _betweenness(layers: SignedLayers, seed: int) -> tuple[np.ndarray, dict[str, Any]]:

@@ -59,6 +59,10 @@ FactionMethod = Literal["leiden-cpm", "signed-modularity", "spinglass", "leiden"
 FACTION_METHODS: tuple[str, ...] = get_args(FactionMethod)
 SPINGLASS_MAX_VERTICES = 2000
 DEFAULT_RESOLUTION = 0.0
+CPM_ITERATIONS = 2
+"""Leiden iterations per Leiden-CPM run (igraph's default). Iterating to convergence took a third
+iteration at a million comments, 75% more time for a CPM quality 5e-6 higher (relative), and the
+ensemble already runs five seeds and reconciles them."""
 
 
 @dataclass(frozen=True)
@@ -169,7 +173,7 @@ def _cpm(layers: SignedLayers, w: np.ndarray, seed: int, resolution: float,
     g, weights = prepared
     with _IgraphSeed(seed):
         part = g.community_leiden(objective_function="CPM", weights=weights, resolution=resolution,
-                                  n_iterations=-1)
+                                  n_iterations=CPM_ITERATIONS)
     return np.asarray(part.membership)
 
 
