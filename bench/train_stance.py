@@ -3,6 +3,8 @@
     python bench/train_stance.py                 # fit on ../shared/corpora/labeled/dev, write the JSON
     python bench/train_stance.py --check         # fit and compare with the shipped file; exit 1 if different
     python bench/train_stance.py --out model.json
+    python bench/train_stance.py --char          # the cues-char model (same, plus character grams offensive head)
+    python bench/train_stance.py --cv '{"gram_C": 1.0}'   # dev cross-validation figures of options (JSON)
     python bench/train_stance.py --embed         # the embed scorer's head (needs the embed extra; minutes)
 
 Only the labeled *dev* sets are read; holdout is for measuring (bench/bench_stance.py) and nothing else.
@@ -17,11 +19,12 @@ import sys
 from pathlib import Path
 
 from discourse.io.write import write_text
-from discourse.stance._train import train_cue_model, train_embed_head
+from discourse.stance._train import CHAR_OPTIONS, train_cue_model, train_embed_head
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "discourse" / "stance" / "data" / "cues_model.json"
 SHIPPED_HEAD = ROOT / "discourse" / "stance" / "data" / "embed_head.json"
+SHIPPED_CHAR = ROOT / "discourse" / "stance" / "data" / "cues_char_model.json"
 
 
 def render(model: dict) -> str:
@@ -42,8 +45,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=None, help="where to write (default: the shipped file)")
     ap.add_argument("--check", action="store_true", help="compare with the shipped file instead of writing")
     ap.add_argument("--embed", action="store_true", help="train the embed scorer's head instead of the cue model")
+    ap.add_argument("--char", action="store_true", help="train the cues-char model instead of the default one")
+    ap.add_argument("--cv", metavar="JSON", nargs="+", help="print dev cross-validation figures of these option sets")
     args = ap.parse_args(argv)
-    if args.embed:
+    if args.cv:
+        from discourse.stance._cv import cross_validate
+
+        for text in args.cv:
+            opts = json.loads(text)
+            figures = cross_validate(args.dev_dir, opts)
+            print(json.dumps(opts), json.dumps({k: round(v, 3) for k, v in figures.items()}), flush=True)
+        return 0
+    if args.char:
+        shipped, text = SHIPPED_CHAR, render(train_cue_model(args.dev_dir, CHAR_OPTIONS))
+    elif args.embed:
         import os
 
         os.environ.setdefault("OMP_NUM_THREADS", "1")  # deterministic, and polite on a shared machine

@@ -7,6 +7,7 @@
 'hostile'
 
 Scorers: ``default`` (= ``cues``: cue features + a small logistic model, vectorised, no download),
+``cues-char`` (the same, whose offensive head also reads character grams: better ``p_offensive``, half the speed),
 ``vader`` (baseline: the reply's own sentiment), ``embed`` (MiniLM embeddings, needs the ``embed``
 extra), and any callable or scikit-learn pipeline registered with :func:`register_scorer`.
 """
@@ -23,7 +24,7 @@ from discourse.stance._base import (
     get_scorer,
     register_scorer,
 )
-from discourse.stance._cues import CueScorer
+from discourse.stance._cues import CharCueScorer, CueScorer
 from discourse.stance._embed import EmbedScorer
 from discourse.stance._score import EMPTY_PROBS, score
 from discourse.stance._vader import VaderScorer
@@ -32,6 +33,7 @@ __all__ = [
     "score",
     "Scorer",
     "CueScorer",
+    "CharCueScorer",
     "VaderScorer",
     "EmbedScorer",
     "FunctionScorer",
@@ -47,5 +49,6 @@ __all__ = [
 _default = CueScorer()
 register_scorer("default", _default)
 register_scorer("cues", _default)
+register_scorer("cues-char", CharCueScorer())
 register_scorer("vader", VaderScorer())
 register_scorer("embed", EmbedScorer())

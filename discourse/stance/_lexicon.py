@@ -20,7 +20,7 @@ from importlib import resources
 
 from discourse.errors import MissingDependency
 
-__all__ = ["expand", "BODY_CUES", "OPENER_CUES", "BODY_BITS", "OPENER_BITS", "body_table", "opener_table",
+__all__ = ["expand", "SWEAR_ROOTS", "INSULT_ROOTS", "BODY_CUES", "OPENER_CUES", "BODY_BITS", "OPENER_BITS", "body_table", "opener_table",
            "vader_lexicon"]
 
 _BRACES = re.compile(r"\{([^{}]*)\}")
@@ -112,6 +112,12 @@ INSULT_WORDS = _many(
     "racist{s|}", "sexist{s|}", "idiocy", "ignorance", "hack{s|}", "grifter{s|}", "psychotic", "cancer",
     "dogshit", "meathead{s|}", "parasite{s|}", "leech{es|}", "rat{s|}", "pig{s|}", "animals", "loony", "nut",
     "weirdo{s|}", "simp{s|}", "boomer{s|}", "karen{s|}", "pussy", "cocksucker{s|}", "motherfucker{s|}",
+    "jerk{s|}", "tosser{s|}", "knobhead{s|}", "bellend{s|}", "pillock{s|}", "git", "twit{s|}", "tard{s|}",
+    "spaz", "dumbfuck{s|}", "fucktard{s|}", "shitstain{s|}", "dirtbag{s|}", "sleazebag{s|}", "scumbucket",
+    "turd{s|}", "dweeb{s|}", "dork{s|}", "nerd{s|}", "wimp{s|}", "sissy", "mongoloid{s|}", "cripple{s|}",
+    "subhuman", "waste of space", "waste of oxygen", "piece of trash", "piece of garbage", "stupid ass",
+    "dumb ass", "dumb fuck", "lame", "scum of the earth", "troglodyte{s|}", "neanderthal{s|}", "hillbilly",
+    "hillbillies", "redneck{s|}", "white trash", "trailer trash", "hoe{s|}", "skank{s|}", "tramp",
 )
 PROFANITY = _many(
     "fuck", "fucks", "fucked", "fucking", "fuckin", "fucker{s|}", "fck", "fk", "f*ck", "f**k", "f***", "shit",
@@ -119,6 +125,11 @@ PROFANITY = _many(
     "crappy", "bitch", "bitching", "bitches", "bastard{s|}", "piss", "pissed", "pissing", "cunt", "dick", "dicks",
     "cock", "wtf", "stfu", "gtfo", "hell", "ass", "asses", "arse", "bs", "bloody", "motherfucker{s|}",
     "motherfucking", "jesus christ", "af", "omfg", "sh*t", "a**",
+    # obfuscated and dialect spellings (the normaliser drops "*", so "f*ck" reads "fck")
+    "fucken", "fuckn", "fukin", "fuking", "fuk", "fuq", "phuck", "fcking", "fckin", "fkn", "fking", "fkin", "effing",
+    "effin", "frigging", "friggin", "freaking", "sht", "shyt", "shite", "btch", "biatch", "azz", "arsed", "bollocks",
+    "bugger", "bloody hell", "sob", "mf", "mofo", "mfer", "mfers", "pos", "ffs", "jfc", "goddam", "dam", "darn",
+    "screw", "screwed", "sucks", "suck", "sucked", "douche", "prick", "tits", "wank", "wanking",
 )
 ATTACKS = _many(
     "{fuck|screw|f|fk} {you|u|off|yourself}", "go fuck", "shut {up|the fuck up}", "stfu", "gtfo", "kys",
@@ -164,6 +175,10 @@ SLURS = _many(
     "kike{s|}", "wetback{s|}", "nigger{s|}", "nigga{s|}", "negro{es|}", "coon{s|}", "gypsy", "gypsies",
     "towelhead{s|}", "beaner{s|}", "gook{s|}", "paki{s|}", "shemale{s|}", "homo{s|}", "queer{s|}", "sodomite{s|}",
     "savage{s|}", "subhuman{s|}", "cuck{s|ed|}",
+    "nig", "nigs", "niggas", "nigguh", "jap{s|}", "raghead{s|}", "sandnigger{s|}", "camel jockey{s|}",
+    "zipperhead{s|}", "wop{s|}", "dago{s|}", "kyke{s|}", "heeb{s|}", "gyp{s|}", "squaw{s|}", "redskin{s|}",
+    "half breed{s|}", "faggy", "fagot{s|}", "trannie{s|}", "ladyboy{s|}", "libtard{s|}", "retarded",
+    "mong{s|}", "spastic{s|}", "spaz", "tard{s|}", "cripple{s|}",
 )
 VIOLENCE = _many(
     "kill", "kills", "killed", "killing", "die", "dies", "dead", "murder", "murdered", "murdering", "shoot",
@@ -180,6 +195,16 @@ IDENTITY = _many(
     "chick{s|}", "ladies", "boys", "god", "jesus", "leftist{s|}", "liberal{s|}", "libs", "democrat{s|}",
     "republican{s|}", "conservative{s|}", "the left", "the right", "mgtow", "nationalist{s|}", "supremacist{s|}",
     "mormon{s|}", "catholic{s|}", "scientology", "nazi{s|}", "hitler", "race", "racial", "racism",
+)
+# roots found inside any word (unpadded): inflections, compounds and obfuscations ("fucktard", "f*cking" read
+# "fcking", "idiots", "shitposting"), only where the root cannot be part of a harmless English word
+SWEAR_ROOTS: tuple[str, ...] = (
+    "fuck", "fcking", "fckin", "fukin", "fukk", "phuck", "shit", "bitch", "btch", "biatch", "cunt", "twat", "wank",
+    "bastard", "whore", "slut", "faggot", "nigg", "motherf", "bullsh", "dumbf",
+)
+INSULT_ROOTS: tuple[str, ...] = (
+    "asshole", "arsehole", "dumbass", "jackass", "idiot", "moron", "retard", "stupid", "dipshit", "douche", "dickhead",
+    "libtard", "scumbag", "imbecil",
 )
 BODY_CUES: dict[str, tuple[str, ...]] = {
     "agree_explicit": AGREE_EXPLICIT,
@@ -248,6 +273,9 @@ def body_table() -> tuple[list[str], list[int], list[float]]:
         key = f" {word} "
         valence[key] = v
         bits.setdefault(key, 0)
+    for roots, name in ((SWEAR_ROOTS, "profanity"), (INSULT_ROOTS, "insult")):  # unpadded: inside any word
+        for root in roots:
+            bits[root] = bits.get(root, 0) | BODY_BITS[name]
     patterns = sorted(bits)
     return patterns, [bits[p] for p in patterns], [valence.get(p, 0.0) for p in patterns]
 

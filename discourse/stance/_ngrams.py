@@ -24,7 +24,7 @@ import numpy as np
 import polars as pl
 from scipy import sparse
 
-__all__ = ["MAX_CHARS", "candidate_grams", "patterns", "gram_text", "gram_matches", "gram_matrix"]
+__all__ = ["MAX_CHARS", "candidate_grams", "char_grams", "patterns", "gram_text", "gram_matches", "count_matrix", "gram_matrix"]
 
 MAX_CHARS = 400  # characters of normalised reply read for grams (speed; the opening carries most of the stance)
 
@@ -36,7 +36,9 @@ def gram_text(norm: pl.Expr, parent: pl.Expr) -> pl.Expr:
 
 
 def pattern(gram: str) -> str:
-    """The literal that finds ``gram`` in :func:`gram_text`."""
+    """The literal that finds ``gram`` in :func:`gram_text` (``"~"`` marks a character gram, kept as it is)."""
+    if gram.startswith("~"):
+        return gram[1:]
     if gram.startswith("?^"):
         return f"?^ {gram[2:]} "
     if gram.startswith("^"):
@@ -81,16 +83,32 @@ def candidate_grams(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text",
                              & ~pl.col("gram").str.starts_with(" ") & ~pl.col("gram").str.ends_with(" "))
 
 
+def char_grams(norm: str, sizes: Sequence[int] = (3, 4, 5)) -> list[str]:
+    """Character grams of a normalised reply, marked ``"~"``: every 3-5 characters inside a space-padded word
+    (``" fuck "`` gives ``"~ fu"``, ``"~uck "``, ``"~fuck"`` ...), less whole padded words (those are word grams).
+    Training only; the scorer finds them with the word grams in one Aho-Corasick pass."""
+    out = []
+    for word in norm[:MAX_CHARS].split(" "):
+        w = f" {word} "
+        for n in sizes:
+            out.extend(f"~{w[i:i + n]}" for i in range(len(w) - n + 1) if not (i == 0 and i + n == len(w)))
+    return [g for g in out if g.strip("~ ")]
+
+
+def count_matrix(found: pl.Series, pats: Sequence[str]) -> sparse.csr_matrix:
+    """CSR matrix (rows of ``found`` x ``len(pats)``) of pattern counts from a ``_grams`` list column."""
+    table = pl.DataFrame({"_grams": list(pats), "col": np.arange(len(pats), dtype=np.uint32)})
+    hits = (found.alias("_grams").to_frame().with_row_index("row").explode("_grams").join(table, on="_grams", how="inner")
+            .group_by("row", "col").len().sort("row", "col"))
+    return sparse.csr_matrix(
+        (hits["len"].to_numpy().astype(np.float64), (hits["row"].to_numpy(), hits["col"].to_numpy())),
+        shape=(found.len(), len(pats)))
+
+
 def gram_matrix(pairs: pl.DataFrame, vocab: Sequence[str], text: str = "text",
                 parent_text: str = "parent_text") -> sparse.csr_matrix:
     """CSR matrix (rows of ``pairs`` x ``len(vocab)``) of gram counts, found as the scorer finds them."""
     from discourse.stance._features import features
 
     pats = patterns(vocab)
-    table = pl.DataFrame({"_grams": pats, "col": np.arange(len(pats), dtype=np.uint32)})
-    found = features(pairs, text, parent_text, gram_patterns=pats).select("_grams").with_row_index("row")
-    hits = (found.explode("_grams").join(table, on="_grams", how="inner")
-            .group_by("row", "col").len().sort("row", "col"))
-    return sparse.csr_matrix(
-        (hits["len"].to_numpy().astype(np.float64), (hits["row"].to_numpy(), hits["col"].to_numpy())),
-        shape=(pairs.height, len(pats)))
+    return count_matrix(features(pairs, text, parent_text, gram_patterns=pats)["_grams"], pats)

@@ -1,0 +1,91 @@
+"""Cross-validation of the cue model's choices on the labeled *dev* sets (holdout is never read).
+
+Stance (the protocol of docs/stance.md): MaskMandate is cut into 3 folds; for each fold the model is
+fitted on ToxiChat train + the other two MaskMandate folds + CAT_SMALL (+ Fanchuan when its share is
+above 0) and scored on ToxiChat dev and the held-out MaskMandate fold; the figure is macro-F1 over agree /
+neutral / disagree (a predicted hostile counts as disagree), averaged over the three fits.
+
+Offensive: fitted on ToxiChat train turns (+ CAT_SMALL), scored on every ToxiChat dev turn. The
+threshold is picked without ToxiChat dev, by F1 of 3-fold out-of-fold predictions on ToxiChat train
+(``f1``); ``f1_dev_best`` is F1 at the threshold that is best on ToxiChat dev itself (optimistic, the
+protocol of cues/2, for comparison) and ``ap`` the average precision (threshold-free).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from discourse.stance._eval import classification_metrics
+from discourse.stance._train import (OPTIONS, Block, _plan, best_threshold, dev_blocks, fit_heads, folds,
+                                     oof_offensive, tune_bias)
+
+__all__ = ["cross_validate", "macro_f1_3"]
+
+_THREE = ("agree", "neutral", "disagree")
+
+
+def macro_f1_3(logits: np.ndarray, labels: list[str]) -> float:
+    """Macro-F1 over agree / neutral / disagree of the arg-max of 4-class logits (hostile read as disagree)."""
+    pred = np.minimum(np.argmax(logits, axis=1), 2)  # agree 0, neutral 1, disagree 2, hostile 3 -> 2
+    gold = np.array([_THREE.index(v) for v in labels], dtype=np.int64)
+    return classification_metrics(gold, pred, 3)[1]
+
+
+def _f1(p: np.ndarray, y: np.ndarray, t: float) -> float:
+    pred = p >= t
+    tp = float(np.sum(pred & y))
+    return 2 * tp / (float(pred.sum()) + float(y.sum())) if (pred.sum() + y.sum()) else 0.0
+
+
+def _ap(p: np.ndarray, y: np.ndarray) -> float:
+    order = np.argsort(-p, kind="stable")
+    hits = y[order].astype(float)
+    prec = np.cumsum(hits) / np.arange(1, len(hits) + 1)
+    return float(np.sum(prec * hits) / max(hits.sum(), 1.0))
+
+
+def _labelled(b: Block) -> tuple[Block, list[str]]:
+    rows = np.flatnonzero(b.frame["label"].is_in(list(_THREE)).to_numpy())
+    return b.take(rows), b.frame["label"].gather(rows).to_list()
+
+
+def cross_validate(dev_dir: str | Path, opts: dict[str, Any] | None = None, k: int = 3,
+                   blocks: dict[str, Block] | None = None) -> dict[str, float]:
+    """Dev cross-validation figures of the cue model with ``opts`` (over :data:`OPTIONS`); see the module doc.
+
+    ``blocks`` (from :func:`discourse.stance._train.dev_blocks`, without character grams) may be passed to skip
+    re-reading the files when the options do not change the candidate vocabulary (``min_df``, ``off_char_C``).
+    """
+    o = {**OPTIONS, **(opts or {})}
+    vocab = None
+    if blocks is None:
+        blocks, vocab, _ = dev_blocks(dev_dir, o)
+    char = np.array([g.startswith("~") for g in vocab], dtype=bool) if vocab is not None else np.zeros(
+        next(iter(blocks.values())).g.shape[1], dtype=bool)
+    mask = blocks["mask"]
+    fold = folds(mask.frame.height, k, seed=0)
+    tc_dev, tc_labels = _labelled(blocks["toxichat_dev"])
+    tc, mm = [], []
+    extra = ["fanchuan_train", "fanchuan_val"] if o["fanchuan_share"] > 0 else []
+    off_keys = ["toxichat_train_off", *(["cat_off"] if o["off_cat"] else [])]
+    for j in range(k):
+        local = {**blocks, "mask": mask.take(np.flatnonzero(fold != j))}
+        stance, off, df_blocks = _plan(local, o, ["toxichat_train", "mask", "cat", *extra], off_keys)
+        heads = fit_heads(stance, off, o, df_blocks, char)
+        if o["bias"]:
+            heads.intercept = heads.intercept + tune_bias(stance, off, o, df_blocks, char)
+        tc.append(macro_f1_3(heads.logits(tc_dev)[0], tc_labels))
+        held, held_labels = _labelled(mask.take(np.flatnonzero(fold == j)))
+        mm.append(macro_f1_3(heads.logits(held)[0], held_labels))
+        if j == 0:
+            dev_off = blocks["toxichat_dev_off"]
+            y = dev_off.frame["offensive"].to_numpy().astype(bool)
+            p = 1.0 / (1.0 + np.exp(-heads.logits(dev_off)[1]))
+            oof = oof_offensive(off, stance, o, df_blocks, char, k)
+            t = best_threshold(oof[0], off[0][0].frame["offensive"].to_numpy().astype(bool))
+            off_fig = {"off_f1": _f1(p, y, t), "off_threshold": t, "off_f1_dev_best": _f1(p, y, best_threshold(p, y)),
+                       "off_ap": _ap(p, y)}
+    return {"toxichat_dev": float(np.mean(tc)), "mask_folds": float(np.mean(mm)), **off_fig}
