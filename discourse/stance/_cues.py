@@ -156,7 +156,7 @@ class CharCueScorer(CueScorer):
     """``cues-char``: the default scorer whose offensive head also reads character 3-5 grams inside words.
 
     Same stance head as ``cues``; ``p_offensive`` adds the coefficients of a few thousand character grams
-    (``"~uck"``, ``"~ idi"``), which catch inflected, compounded and obfuscated swearing. About half the
+    (``"~uck"``, ``"~ idi"``), which catch inflected, compounded and obfuscated swearing. About a third of the
     default scorer's speed (the grams add ~80 matches per reply), so it is opt-in.
     """
 
