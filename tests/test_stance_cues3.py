@@ -12,7 +12,7 @@ import pytest
 from discourse.stance import score
 from discourse.stance._features import features
 from discourse.stance._ngrams import char_grams, pattern
-from discourse.stance._train import _macro3, best_threshold, folds
+from discourse.stance._fit import _macro3, best_threshold, folds
 
 
 def _f(texts: list[str], parents: list[str | None]) -> pl.DataFrame:

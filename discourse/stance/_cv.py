@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from discourse.stance._eval import classification_metrics
-from discourse.stance._train import (OPTIONS, Block, _plan, best_threshold, dev_blocks, fit_heads, folds,
-                                     oof_offensive, tune_bias)
+from discourse.stance._fit import Block, best_threshold, fit_heads, folds, oof_offensive, tune_bias
+from discourse.stance._train import OPTIONS, _plan, dev_blocks
 
 __all__ = ["cross_validate", "macro_f1_3"]
 
