@@ -1,7 +1,7 @@
 """Measure the stance scorers: speed on synthetic replies, quality on the labeled holdout sets.
 
     python bench/bench_stance.py speed   [--n 1000000] [--vader-n 50000] [--threads 1]
-    python bench/bench_stance.py holdout [--scorers default,vader]
+    python bench/bench_stance.py holdout [--scorers default,vader]    # e.g. --scorers default,cues-char,vader
 
 speed: generates N synthetic comments with ../shared/bench/gen_threads.py (cached under --cache), pairs
 each with its parent's text (top-level comments: null parent), and times ``score`` for the default

@@ -98,3 +98,23 @@ def test_cues_char_is_registered_and_shares_the_stance_head() -> None:
     assert np.allclose(a.select("p_agree", "p_neutral", "p_disagree", "p_hostile").to_numpy(),
                        b.select("p_agree", "p_neutral", "p_disagree", "p_hostile").to_numpy(), atol=1e-12)
     assert b["offensive"].to_list()[1] is True
+
+
+def test_fit_heads_vocabulary_rules_and_char_grams_only_in_the_offensive_head() -> None:
+    from discourse.stance._fit import fit_heads, prepare
+    from discourse.stance._train import OPTIONS
+
+    frame = pl.DataFrame({"text": ["good point", "good idea", "bad idea", "you idiot"],
+                          "parent_text": ["a", "b", "c", "d"], "label": ["agree", "agree", "disagree", None],
+                          "y": ["agree", "agree", "disagree", "hostile"], "offensive": [False, False, False, True]})
+    vocab = ["good", "idea", "point", "~idi"]
+    block = prepare(frame, "toy", vocab)
+    # counts by hand: good in rows 0, 1; idea in 1, 2; point in 0; "idi" inside "idiot" (row 3) and not in "idea"
+    assert block.g.toarray().tolist() == [[1, 0, 1, 0], [1, 1, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1]]
+    opts = {**OPTIONS, "min_df": 2, "off_char_C": 1.0, "char_min_df": 1}
+    char = np.array([False, False, False, True])
+    heads = fit_heads([(block, 1.0)], [(block, 1.0)], opts, [block], char)
+    # word grams need 2 rows (good, idea; not point); the char gram needs 1
+    assert heads.vocab.tolist() == [True, True, False, True]
+    assert np.all(heads.gram_coef[:, 2:] == 0.0)           # point: out; ~idi: not a stance column
+    assert heads.off_gram[3] > 0.0 and heads.off_gram[2] == 0.0
