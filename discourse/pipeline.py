@@ -123,7 +123,7 @@ class BuildResult:
 
         ``image`` ("png" or "svg") also writes a static ``network.<image>`` through the local Chromium.
         """
-        from discourse.analysis.export import write_gexf, write_graphml
+        from discourse.analysis.export import write_graph_files
 
         d = Path(out_dir)
         written = [out.write_parquet(d / name, table) for name, table in (
@@ -134,8 +134,7 @@ class BuildResult:
             out.write_parquet(d / "nodes.parquet", self.nodes),
             out.write_csv(d / "edges.csv", self.edges),
             out.write_csv(d / "nodes.csv", self.nodes),
-            write_graphml(self.graph, d / "graph.graphml", nodes=self.nodes),
-            write_gexf(self.graph, d / "graph.gexf", nodes=self.nodes),
+            *write_graph_files(self.graph, graphml=d / "graph.graphml", gexf=d / "graph.gexf", nodes=self.nodes),
             out.write_json(d / "metrics.json", self.metrics),
             out.write_json(d / "quality.json", self.quality.to_dict()),
         ]
