@@ -139,6 +139,8 @@ def measure_build(n: int, out_dir: Path) -> dict[str, Any]:
               for k, v in s.times.items() if k not in ("start", "end")}
     return {"what": "build", "comments": n, "seconds": round(total, 2),
             "cpu_seconds": round(sum(v["cpu_s"] for v in stages.values()), 2), "stages": stages,
+            # the analyse stage's own split (wall s): factions, centralities, figures
+            "analyse_split": {k: round(v, 2) for k, v in result.timings.items()},
             "peak_rss_mb": _mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024),
             "edges": result.edges.height, "authors": result.nodes.height,
             "html_mb": _mb((out_dir / "network.html").stat().st_size)}
@@ -152,8 +154,9 @@ def measure_stream(n: int, chunk_rows: int) -> dict[str, Any]:
     with PeakSampler() as s:
         s.mark("stream")
         res = stream_network(_inputs(n), chunk_rows=chunk_rows, spill_dir=OUT)
+    ru = resource.getrusage(resource.RUSAGE_SELF)
     return {"what": "stream", "comments": n, "chunk_rows": chunk_rows,
-            "seconds": round(time.perf_counter() - t0, 2),
+            "seconds": round(time.perf_counter() - t0, 2), "cpu_seconds": round(ru.ru_utime + ru.ru_stime, 2),
             "peak_rss_mb": _mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024),
             "sampled_peak_mb": _mb(s.peaks.get("stream", 0)), "edges": res.edges.height,
             "input_mb": _mb(sum(p.stat().st_size for p in _inputs(n))), "notes": res.notes}

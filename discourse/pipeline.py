@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import platform
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,26 +123,32 @@ class BuildResult:
         """Write the bundle into ``out_dir``, each file atomically. Returns the paths written.
 
         ``image`` ("png" or "svg") also writes a static ``network.<image>`` through the local Chromium.
+
+        network.html is rendered in a second thread while the tables and graph files are written: the
+        layout runs in igraph's C code holding the GIL, the writers run in polars' Rust code without
+        it, so on two or more cores the two overlap (the "render" progress step is what is left of
+        the page once the bundle is written).
         """
-        from discourse.analysis.export import write_gexf, write_graphml
+        from discourse.analysis.export import write_graph_files
 
         d = Path(out_dir)
-        written = [out.write_parquet(d / name, table) for name, table in (
-            ("comments.parquet", self.comments), ("threads.parquet", self.threads),
-            ("replies.parquet", self.replies)) if table is not None]
-        written += [
-            out.write_parquet(d / "edges.parquet", self.edges),
-            out.write_parquet(d / "nodes.parquet", self.nodes),
-            out.write_csv(d / "edges.csv", self.edges),
-            out.write_csv(d / "nodes.csv", self.nodes),
-            write_graphml(self.graph, d / "graph.graphml", nodes=self.nodes),
-            write_gexf(self.graph, d / "graph.gexf", nodes=self.nodes),
-            out.write_json(d / "metrics.json", self.metrics),
-            out.write_json(d / "quality.json", self.quality.to_dict()),
-        ]
-        if progress:
-            progress("render")
-        written.append(out.write_text(d / "network.html", self.report_html(cdn=cdn)))
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="discourse-render") as pool:
+            page = pool.submit(self.report_html, cdn=cdn)
+            written = [out.write_parquet(d / name, table) for name, table in (
+                ("comments.parquet", self.comments), ("threads.parquet", self.threads),
+                ("replies.parquet", self.replies)) if table is not None]
+            written += [
+                out.write_parquet(d / "edges.parquet", self.edges),
+                out.write_parquet(d / "nodes.parquet", self.nodes),
+                out.write_csv(d / "edges.csv", self.edges),
+                out.write_csv(d / "nodes.csv", self.nodes),
+                *write_graph_files(self.graph, graphml=d / "graph.graphml", gexf=d / "graph.gexf", nodes=self.nodes),
+                out.write_json(d / "metrics.json", self.metrics),
+                out.write_json(d / "quality.json", self.quality.to_dict()),
+            ]
+            if progress:
+                progress("render")
+            written.append(out.write_text(d / "network.html", page.result()))
         if image:
             from discourse.viz import write_image
 

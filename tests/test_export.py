@@ -15,7 +15,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from discourse.analysis import analyse, graph_with_nodes, write_gexf, write_graphml, write_tables
+from discourse.analysis import (
+    analyse,
+    graph_with_nodes,
+    write_gexf,
+    write_graph_files,
+    write_graphml,
+    write_tables,
+)
 from discourse.analysis import export as X
 from discourse.analysis.network import author_network
 from discourse.errors import OutputError
@@ -101,6 +108,18 @@ def test_nodes_table_joins_onto_vertices(tmp_path):
     assert {"community", "role", "pagerank", "stability"} <= titles
     plain = ET.parse(write_gexf(net.graph, tmp_path / "p.gexf")).getroot()
     assert "role" not in {a.get("title") for a in plain.iter(f"{GX}attribute")}
+
+
+def test_write_graph_files_equals_the_single_writers(tmp_path):
+    # one shared conversion for both documents must not change a byte of either
+    net, _ = _graph()
+    nodes = analyse(net, runs=1).nodes
+    paths = write_graph_files(net.graph, graphml=tmp_path / "both.graphml", gexf=tmp_path / "both.gexf", nodes=nodes)
+    assert [p.name for p in paths] == ["both.graphml", "both.gexf"]
+    assert paths[0].read_bytes() == write_graphml(net.graph, tmp_path / "one.graphml", nodes=nodes).read_bytes()
+    assert paths[1].read_bytes() == write_gexf(net.graph, tmp_path / "one.gexf", nodes=nodes).read_bytes()
+    assert write_graph_files(net.graph, gexf=tmp_path / "only.gexf")[0].name == "only.gexf"
+    assert not (tmp_path / "only.graphml").exists()
 
 
 def test_tables_round_trip(tmp_path):

@@ -22,6 +22,7 @@ import igraph as ig
 import numpy as np
 import polars as pl
 
+from discourse.analysis._graphs import graph_from_arrays
 from discourse.errors import AnalysisError
 
 __all__ = ["LayoutName", "LAYOUTS", "signed_layout", "edge_sign_expr", "FR_MAX_NODES"]
@@ -85,7 +86,7 @@ def signed_layout(
     pos_pairs = pairs.filter(pl.col("sign") >= 0)
     # hostile pairs pull only weakly (so a commenter who only argues stays near the argument instead
     # of drifting at random); the repulsion pass below then sets them apart
-    g = ig.Graph(n=n, edges=pairs.select("a", "b").to_numpy(), directed=False)
+    g = graph_from_arrays(n, pairs["a"].to_numpy(), pairs["b"].to_numpy(), directed=False)
     weights = pairs.select(
         pl.when(pl.col("sign") < 0).then(pl.col("w") * HOSTILE_PULL).otherwise(pl.col("w"))
     ).to_series().to_list()

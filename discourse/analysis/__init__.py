@@ -7,7 +7,7 @@
 """
 
 from discourse.analysis.core import DEFAULT_RUNS, Analysis, analyse, figures_by_thread, thread_figures
-from discourse.analysis.export import graph_with_nodes, write_gexf, write_graphml, write_tables
+from discourse.analysis.export import graph_with_nodes, write_gexf, write_graph_files, write_graphml, write_tables
 from discourse.analysis.factions import FACTION_METHODS, ensemble, nmi, partition, signed_layers, two_camps
 from discourse.analysis.network import AuthorNetwork, NetworkOptions, author_network
 
@@ -28,6 +28,7 @@ __all__ = [
     "nmi",
     "write_graphml",
     "write_gexf",
+    "write_graph_files",
     "write_tables",
     "graph_with_nodes",
 ]

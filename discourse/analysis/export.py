@@ -28,7 +28,7 @@ import polars as pl
 from discourse.errors import OutputError
 from discourse.io.write import atomic_path, write_csv, write_parquet
 
-__all__ = ["write_graphml", "write_gexf", "write_tables", "graph_with_nodes"]
+__all__ = ["write_graphml", "write_gexf", "write_graph_files", "write_tables", "graph_with_nodes"]
 
 # characters XML 1.0 forbids even escaped; they become U+FFFD
 _BAD_XML = [chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF)]
@@ -200,14 +200,26 @@ def _lines(frame: pl.DataFrame, line: pl.Expr) -> Iterator[pl.DataFrame]:
         yield frame.slice(start, _CHUNK).lazy().select(line.alias("line")).collect()
 
 
+class _Prepared:
+    """What both documents need from one graph, converted once: vertex and edge attribute tables,
+    vertex names and the edge frame (ends and layout weight)."""
+
+    def __init__(self, graph: ig.Graph) -> None:
+        self.graph = graph
+        self.vt = _Table(graph.vs, graph.vcount(), skip="name")
+        self.et = _Table(graph.es, graph.ecount(), skip="weight")
+        self.names = _names(graph)
+        self.edges = _edge_frame(graph, self.et)
+
+
 def _directed(graph: ig.Graph) -> str:
     return "directed" if graph.is_directed() else "undirected"
 
 
-def graphml_parts(graph: ig.Graph) -> Iterator[str | pl.DataFrame]:
+def graphml_parts(graph: ig.Graph | _Prepared) -> Iterator[str | pl.DataFrame]:
     """The GraphML document: header text, frames of node lines, frames of edge lines, footer."""
-    vt = _Table(graph.vs, graph.vcount(), skip="name")
-    et = _Table(graph.es, graph.ecount(), skip="weight")
+    prep = graph if isinstance(graph, _Prepared) else _Prepared(graph)
+    graph, vt, et = prep.graph, prep.vt, prep.et
     head = ['<?xml version="1.0" encoding="UTF-8"?>\n',
             '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
@@ -226,10 +238,10 @@ def graphml_parts(graph: ig.Graph) -> Iterator[str | pl.DataFrame]:
                                                   pl.lit("</data>"))
 
     yield "".join(head)
-    yield from _lines(vt.frame.with_columns(name=_names(graph)), pl.concat_str(
+    yield from _lines(vt.frame.with_columns(name=prep.names), pl.concat_str(
         pl.lit('    <node id="n'), pl.col("_i"), pl.lit('"><data key="v_label">'), _text(pl.col("name")),
         pl.lit("</data>"), *vt.pieces(data("v")), pl.lit("</node>"), ignore_nulls=True))
-    yield from _lines(_edge_frame(graph, et), pl.concat_str(
+    yield from _lines(prep.edges, pl.concat_str(
         pl.lit('    <edge id="e'), pl.col("_i"), pl.lit('" source="n'), pl.col("a"), pl.lit('" target="n'),
         pl.col("b"), pl.lit('">'), pl.concat_str(pl.lit('<data key="e_weight">'), pl.col("w"), pl.lit("</data>")),
         *et.pieces(data("e")), pl.lit("</edge>"), ignore_nulls=True))
@@ -268,10 +280,10 @@ def _viz_colors(graph: ig.Graph) -> pl.Series | None:
     return pl.Series([_viz_color(f) for f in factions], dtype=pl.String)
 
 
-def gexf_parts(graph: ig.Graph) -> Iterator[str | pl.DataFrame]:
+def gexf_parts(graph: ig.Graph | _Prepared) -> Iterator[str | pl.DataFrame]:
     """The GEXF 1.3 document: header text, frames of node lines, frames of edge lines, footer."""
-    vt = _Table(graph.vs, graph.vcount(), skip="name")
-    et = _Table(graph.es, graph.ecount(), skip="weight")
+    prep = graph if isinstance(graph, _Prepared) else _Prepared(graph)
+    graph, vt, et = prep.graph, prep.vt, prep.et
     head = ['<?xml version="1.0" encoding="UTF-8"?>\n',
             '<gexf xmlns="http://gexf.net/1.3" xmlns:viz="http://gexf.net/1.3/viz" '
             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
@@ -297,13 +309,13 @@ def gexf_parts(graph: ig.Graph) -> Iterator[str | pl.DataFrame]:
                                                    ignore_nulls=True))
 
     colours = _viz_colors(graph)
-    vframe = vt.frame.with_columns(name=_names(graph), viz=colours if colours is not None else pl.lit(None, pl.String))
+    vframe = vt.frame.with_columns(name=prep.names, viz=colours if colours is not None else pl.lit(None, pl.String))
     yield "".join(head)
     yield from _lines(vframe, pl.concat_str(
         pl.lit('      <node id="n'), pl.col("_i"), pl.lit('" label='), _attr(pl.col("name")), pl.lit(">"),
         attvalues(vt, "v"), pl.col("viz"), pl.lit("</node>"), ignore_nulls=True))
     yield "    </nodes>\n    <edges>\n"
-    yield from _lines(_edge_frame(graph, et), pl.concat_str(
+    yield from _lines(prep.edges, pl.concat_str(
         pl.lit('      <edge id="e'), pl.col("_i"), pl.lit('" source="n'), pl.col("a"), pl.lit('" target="n'),
         pl.col("b"), pl.lit('" weight="'), pl.col("w"), pl.lit('">'), attvalues(et, "e"), pl.lit("</edge>"),
         ignore_nulls=True))
@@ -316,6 +328,19 @@ def write_gexf(graph: ig.Graph, path: str | Path, nodes: pl.DataFrame | None = N
     ``nodes`` (the analysis' node table) adds factions, roles and centralities to the vertices.
     """
     return _write(path, gexf_parts(graph if nodes is None else graph_with_nodes(graph, nodes)))
+
+
+def write_graph_files(graph: ig.Graph, *, graphml: str | Path | None = None, gexf: str | Path | None = None,
+                      nodes: pl.DataFrame | None = None) -> list[Path]:
+    """Write GraphML and/or GEXF from one conversion of the graph's attributes (what
+    :func:`write_graphml` and :func:`write_gexf` each do on their own), atomically. Returns the paths."""
+    prep = _Prepared(graph if nodes is None else graph_with_nodes(graph, nodes))
+    written = []
+    if graphml is not None:
+        written.append(_write(graphml, graphml_parts(prep)))
+    if gexf is not None:
+        written.append(_write(gexf, gexf_parts(prep)))
+    return written
 
 
 def graph_with_nodes(graph: ig.Graph, nodes: pl.DataFrame) -> ig.Graph:

@@ -36,6 +36,7 @@ import leidenalg as la
 import numpy as np
 import polars as pl
 
+from discourse.analysis._graphs import graph_from_arrays
 from discourse.errors import AnalysisError
 
 __all__ = [
@@ -87,7 +88,7 @@ class SignedLayers:
 
     @cached_property
     def _full(self) -> ig.Graph:
-        return ig.Graph(n=self.n_vertices, edges=np.column_stack([self.u, self.v]).tolist(), directed=False)
+        return graph_from_arrays(self.n_vertices, self.u, self.v, directed=False)
 
     def graph(self, mask: np.ndarray | None = None) -> ig.Graph:
         """Undirected igraph graph over all vertices with the (masked) edges, in array order."""

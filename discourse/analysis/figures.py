@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import igraph as ig
 import numpy as np
 
+from discourse.analysis._graphs import graph_from_arrays
 from discourse.analysis.factions import SignedLayers, layers_from_arrays
 
 __all__ = ["FigureInput", "figure_input", "compute_figures", "FIGURES", "FIGURE_NULLS",
@@ -168,9 +169,8 @@ def triangle_balance(x: FigureInput) -> Figure:
         return None, f"fewer than {MIN_TRIANGLES} triangles"
     u, v, neg = L.u[nz], L.v[nz], L.w[nz] < 0
     n = L.n_vertices
-    ends = np.column_stack([np.concatenate([u, u + n]),
-                            np.concatenate([np.where(neg, v + n, v), np.where(neg, v, v + n)])])
-    cover = ig.Graph(n=2 * n, edges=ends, directed=False)
+    cover = graph_from_arrays(2 * n, np.concatenate([u, u + n]),
+                              np.concatenate([np.where(neg, v + n, v), np.where(neg, v, v + n)]), directed=False)
     return float(_triangles(cover) / 2 / total), None
 
 
@@ -230,7 +230,7 @@ def random_walk_controversy(x: FigureInput) -> Figure:
         order = np.lexsort((members, -deg[members]))
         hubs[members[order[:k]]] = True
     # walks from a piece of the graph without a hub never stop: leave those authors out
-    comp = np.asarray(ig.Graph(n=nodes.size, edges=np.column_stack([lu, lv]).tolist()).connected_components().membership)
+    comp = np.asarray(graph_from_arrays(nodes.size, lu, lv, directed=False).connected_components().membership)
     reach = np.isin(comp, comp[hubs])
     keep_edge = reach[lu]
     nodes, side, hubs, deg = nodes[reach], side[reach], hubs[reach], deg[reach]

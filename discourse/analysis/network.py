@@ -19,6 +19,7 @@ import igraph as ig
 import polars as pl
 
 from discourse import schema
+from discourse.analysis._graphs import graph_from_arrays
 from discourse.errors import AnalysisError
 
 __all__ = [
@@ -222,7 +223,7 @@ def graph_from_edges(edges: pl.DataFrame, authors: pl.DataFrame) -> ig.Graph:
     )
     if ends["_s"].null_count() or ends["_t"].null_count():
         raise AnalysisError("author network: an edge names an author missing from the vertex table")
-    g = ig.Graph(n=len(names), edges=list(zip(ends["_s"].to_list(), ends["_t"].to_list())), directed=True)
+    g = graph_from_arrays(len(names), ends["_s"].to_numpy(), ends["_t"].to_numpy(), directed=True)
     g.vs["name"] = names
     if "n_comments" in authors.columns:
         g.vs["n_comments"] = authors["n_comments"].to_list()
