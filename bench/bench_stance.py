@@ -1,6 +1,7 @@
 """Measure the stance scorers: speed on synthetic replies, quality on the labeled holdout sets.
 
     python bench/bench_stance.py speed   [--n 1000000] [--vader-n 50000] [--threads 1]
+    python bench/bench_stance.py speed-embed [--n 2000] [--threads 2]     # the embed scorer (needs its extra)
     python bench/bench_stance.py holdout [--scorers default,vader]    # e.g. --scorers default,cues-char,vader
 
 speed: generates N synthetic comments with ../shared/bench/gen_threads.py (cached under --cache), pairs
@@ -79,6 +80,29 @@ def speed(n: int, vader_n: int, cache: Path) -> None:
         print(joined.group_by("stance", "pred").len().sort("stance", "pred"))
 
 
+def speed_embed(n: int, threads: int, cache: Path) -> None:
+    """Replies per wall and CPU second of the embed scorer on the first ``n`` synthetic replies (encoder loaded first)."""
+    import polars as pl
+    import torch
+
+    from discourse.stance import score
+
+    torch.set_num_threads(threads)
+    out = _synthetic(max(n, 10_000), cache)
+    comments = pl.read_csv(out / "comments.csv", schema_overrides={"comment_id": pl.String, "parent_id": pl.String,
+                                                                   "thread_id": pl.String})
+    parents = comments.select(pl.col("comment_id").alias("parent_id"), pl.col("text").alias("parent_text"))
+    pairs = comments.join(parents, on="parent_id", how="left", maintain_order="left").select(
+        "comment_id", "text", "parent_text").head(n)
+    score(pairs.head(10), "embed")  # warm-up: load the encoder and the head
+    t0, c0 = time.perf_counter(), time.process_time()
+    scored = score(pairs, "embed")
+    dt, ct = time.perf_counter() - t0, time.process_time() - c0
+    print(f"date {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}; torch threads {threads}; {scored['scorer'][0]}")
+    print(f"embed    {pairs.height:>9} replies: wall {dt:7.2f} s = {pairs.height / dt:>9,.0f}/s; "
+          f"CPU {ct:7.2f} s = {pairs.height / ct:>9,.0f}/s; load average {os.getloadavg()[0]:.1f}")
+
+
 def holdout(scorers: list[str]) -> None:
     from discourse.stance._data import read_labeled
     from discourse.stance._eval import evaluate
@@ -103,12 +127,18 @@ def main(argv: list[str] | None = None) -> int:
     sp.add_argument("--vader-n", type=int, default=50_000)
     sp.add_argument("--threads", type=int, default=1)
     sp.add_argument("--cache", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "discourse-bench")
+    se = sub.add_parser("speed-embed")
+    se.add_argument("--n", type=int, default=2000)
+    se.add_argument("--threads", type=int, default=2)
+    se.add_argument("--cache", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "discourse-bench")
     hp = sub.add_parser("holdout")
     hp.add_argument("--scorers", default="default,vader")
     args = ap.parse_args(argv)
     if args.what == "speed":
         _single_thread(args.threads)
         speed(args.n, args.vader_n, args.cache)
+    elif args.what == "speed-embed":
+        speed_embed(args.n, args.threads, args.cache)
     else:
         holdout(args.scorers.split(","))
     return 0

@@ -22,14 +22,15 @@ __all__ = ["EMBED_OPTIONS", "dev_texts", "dev_embeddings", "EmbBlock", "embed_bl
            "cross_validate_embed", "oof_embed_offensive", "train_embed_head"]
 
 # The embed head's choices, each made by dev cross-validation (cross_validate_embed; docs/stance.md):
-# C: L2 variance of the embedding-block coefficients; cues: the standardised cue features join the input, with
-# variance cue_C (off_cue_C in the offensive head, None: cue_C); grams: the cue model's word-gram counts join it (variance gram_C / off_gram_C, in >= min_df
+# C / off_C: L2 variance of the embedding-block coefficients in the stance / offensive head (off_C None: C);
+# cues: the standardised cue features join the input, variance cue_C (off_cue_C in the offensive head, None:
+# cue_C); grams: the cue model's word-gram counts join it (variance gram_C / off_gram_C, grams in >= min_df
 # training rows); stack: the cue model's own logits (out-of-fold on training rows) join it, variance stack_C;
-# cat_share, source_weight, threshold_folds: as the cue model (cues/3).
+# cat_share, source_weight, threshold_folds: as the cue model (cues/3). grams and stack are CV-only.
 EMBED_OPTIONS: dict[str, Any] = {
-    "C": 1.0, "cues": True, "cue_C": 1.0, "off_cue_C": None, "grams": False, "gram_C": 0.3, "off_gram_C": 1.0, "min_df": 2,
-    "stack": False, "stack_C": 1.0, "source_weight": 1000.0, "cat_share": 0.1, "threshold_folds": 5,
-    "tol": 1e-9, "max_iter": 3000, "decimals": 5,
+    "C": 0.1, "off_C": 1.0, "cues": True, "cue_C": 1.0, "off_cue_C": 0.01, "grams": False, "gram_C": 0.3,
+    "off_gram_C": 1.0, "min_df": 2, "stack": False, "stack_C": 1.0, "source_weight": 1000.0, "cat_share": 0.1,
+    "threshold_folds": 5, "tol": 1e-9, "max_iter": 3000, "decimals": 5,
 }
 
 
@@ -185,8 +186,8 @@ def fit_embed_heads(stance: list[tuple[EmbBlock, float]], offensive: list[tuple[
     n_cue = 0 if mean is None else mean.size
     n_st = 5 if o["stack"] else 0
 
-    def var(gram_c: float, cue_c: float) -> np.ndarray:
-        return np.concatenate([np.full(d_e, o["C"]), np.full(n_cue, cue_c), np.full(n_st, o["stack_C"]),
+    def var(gram_c: float, cue_c: float, emb_c: float) -> np.ndarray:
+        return np.concatenate([np.full(d_e, emb_c), np.full(n_cue, cue_c), np.full(n_st, o["stack_C"]),
                                np.full(grams.size, gram_c)])
 
     def rows(src: list[tuple[EmbBlock, float]], st: list[np.ndarray] | None) -> Any:
@@ -195,12 +196,12 @@ def fit_embed_heads(stance: list[tuple[EmbBlock, float]], offensive: list[tuple[
 
     sw = np.concatenate([np.full(eb.n, w / max(eb.n, 1)) for eb, w in stance])
     sy = np.concatenate([[classes.index(v) for v in eb.b.frame["y"].to_list()] for eb, _ in stance]).astype(np.int64)
-    c = np.broadcast_to(var(o["gram_C"], o["cue_C"]), (4, d_e + n_cue + n_st + grams.size))
+    c = np.broadcast_to(var(o["gram_C"], o["cue_C"], o["C"]), (4, d_e + n_cue + n_st + grams.size))
     h.coef, h.intercept = fit_softmax(rows(stance, s_st), sy, sw, 4, c=c, tol=o["tol"], max_iter=o["max_iter"],
                                       unbalanced=(classes.index("hostile"),))
     ow = np.concatenate([np.full(eb.n, w / max(eb.n, 1)) for eb, w in offensive])
     oy = np.concatenate([eb.b.frame["offensive"].to_numpy().astype(np.int64) for eb, _ in offensive])
-    oc = np.broadcast_to(var(o["off_gram_C"], o["off_cue_C"] or o["cue_C"]), (2, c.shape[1]))
+    oc = np.broadcast_to(var(o["off_gram_C"], o["off_cue_C"] or o["cue_C"], o["off_C"] or o["C"]), (2, c.shape[1]))
     ocoef, oicpt = fit_softmax(rows(offensive, o_st), oy, ow, 2, c=oc, tol=o["tol"], max_iter=o["max_iter"])
     h.off_coef, h.off_intercept = ocoef[1] - ocoef[0], float(oicpt[1] - oicpt[0])
     return h
