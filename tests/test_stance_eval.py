@@ -12,7 +12,8 @@ import pytest
 from discourse.errors import ColumnMappingError, ParseError
 from discourse.stance._data import read_labeled, sniff_layout
 from discourse.stance._eval import classification_metrics, evaluate, expected_calibration_error
-from discourse.stance._train import fit_softmax, stance_targets
+from discourse.stance._fit import fit_softmax
+from discourse.stance._train import stance_targets
 
 DATA = Path(__file__).parent / "data" / "stance"
 
