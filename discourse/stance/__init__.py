@@ -8,7 +8,7 @@
 
 Scorers: ``default`` (= ``cues``: cue features + a small logistic model, vectorised, no download),
 ``cues-char`` (the same, whose offensive head also reads character grams: better ``p_offensive``, half the speed),
-``vader`` (baseline: the reply's own sentiment), ``embed`` (MiniLM embeddings, needs the ``embed``
+``vader`` (baseline: the reply's own sentiment), ``embed`` (MiniLM embeddings + the cue features, needs the ``embed``
 extra), and any callable or scikit-learn pipeline registered with :func:`register_scorer`.
 """
 
