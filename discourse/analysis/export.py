@@ -86,6 +86,9 @@ def _column(values: Sequence[Any]) -> tuple[str, pl.Series, bool]:
     converted by polars; anything else (lists, mixed or foreign types) value by value."""
     types = set(map(type, values))
     types.discard(_NONE)
+    if types == {int, float} and all(math.isnan(v) for v in values if type(v) is float):
+        # whole numbers and NaN: NaN is left out, as _kind ignores it, so the column is a long one
+        values, types = [None if type(v) is float else v for v in values], {int}
     if types == {str}:
         return "string", pl.Series(values, dtype=pl.String), True
     if types == {bool}:
