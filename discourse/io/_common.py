@@ -12,9 +12,11 @@ from typing import Any
 
 import polars as pl
 
+from discourse import schema
 from discourse.errors import EmptyInput, FileNotFound, ParseError
 
-__all__ = ["read_bytes", "decode", "read_text", "load_json", "html_to_text", "head", "iso_utc", "json_lines"]
+__all__ = ["read_bytes", "decode", "read_text", "load_json", "html_to_text", "head", "iso_utc", "comments_frame",
+           "threads_frame", "json_lines"]
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 
@@ -135,6 +137,21 @@ def iso_utc(name: str) -> pl.Expr:
         c.str.to_datetime(time_unit="us", time_zone="UTC", strict=False),
         c.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit="us", strict=False).dt.replace_time_zone("UTC"),
     ).alias(name)
+
+
+def comments_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    """``schema.COMMENTS`` from row dicts whose ``created_at`` is ISO-8601 text; ``position`` is each
+    row's order within its thread."""
+    spec = {**schema.COMMENTS, "created_at": pl.String()}
+    df = pl.DataFrame(rows, schema=spec).with_columns(
+        iso_utc("created_at"), position=pl.int_range(pl.len(), dtype=pl.Int64).over("thread_id"))
+    return schema.conform(df, schema.COMMENTS)
+
+
+def threads_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    """``schema.THREADS`` from row dicts whose ``created_at`` is ISO-8601 text."""
+    spec = {**schema.THREADS, "created_at": pl.String()}
+    return schema.conform(pl.DataFrame(rows, schema=spec).with_columns(iso_utc("created_at")), schema.THREADS)
 
 
 def json_lines(lines: Iterable[str], path: str | Path, on_error: str, expected: str, *, first_line: int = 1,

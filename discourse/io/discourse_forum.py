@@ -27,11 +27,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-import polars as pl
 
-from discourse import schema
 from discourse.errors import ParseError
-from discourse.io._common import html_to_text, iso_utc, load_json
+from discourse.io._common import comments_frame, html_to_text, load_json, threads_frame
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
 
@@ -144,15 +142,7 @@ def parse_discourse_forum(data: Any, path: str = "<discourse>", thread_id: str |
     else:
         p.document(data, "top level")
     p.quality.files.append(FileQuality(path, "discourse", records=p.records))
-    spec = {**schema.COMMENTS, "created_at": pl.String()}
-    comments = pl.DataFrame(p.rows, schema=spec).with_columns(
-        iso_utc("created_at"),
-        position=pl.int_range(pl.len(), dtype=pl.Int64).over("thread_id"),
-    )
-    tspec = {**schema.THREADS, "created_at": pl.String()}
-    threads = pl.DataFrame(list(p.threads.values()), schema=tspec).with_columns(
-        iso_utc("created_at"))
-    return ReadResult(schema.conform(comments, schema.COMMENTS), schema.conform(threads, schema.THREADS), p.quality)
+    return ReadResult(comments_frame(p.rows), threads_frame(list(p.threads.values())), p.quality)
 
 
 def read_discourse_forum(path: str | Path, options: ReadOptions | None = None) -> ReadResult:

@@ -31,12 +31,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-import polars as pl
 
-from discourse import schema
 from discourse._typing import OnError
 from discourse.errors import EmptyInput, FileNotFound, ParseError
-from discourse.io._common import html_to_text, iso_utc
+from discourse.io._common import comments_frame, html_to_text, threads_frame
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
 
@@ -182,20 +180,7 @@ def parse_disqus(source: bytes | IO[bytes], path: str = "<disqus>", on_error: On
     if empty:
         fq.notes.append(f"{empty} thread(s) without posts left out of the threads table")
     quality.files.append(fq)
-    return ReadResult(_comments_frame(rows), _threads_frame([t for k, t in threads.items() if k in used]), quality)
-
-
-def _comments_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
-    spec = {**schema.COMMENTS, "created_at": pl.String()}
-    df = pl.DataFrame(rows, schema=spec)
-    df = df.with_columns(iso_utc("created_at"), position=pl.int_range(pl.len(), dtype=pl.Int64).over("thread_id"))
-    return schema.conform(df, schema.COMMENTS)
-
-
-def _threads_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
-    spec = {**schema.THREADS, "created_at": pl.String()}
-    df = pl.DataFrame(rows, schema=spec).with_columns(iso_utc("created_at"))
-    return schema.conform(df, schema.THREADS)
+    return ReadResult(comments_frame(rows), threads_frame([t for k, t in threads.items() if k in used]), quality)
 
 
 def read_disqus(path: str | Path, options: ReadOptions | None = None) -> ReadResult:

@@ -29,11 +29,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import polars as pl
 
-from discourse import schema
 from discourse.errors import ParseError
-from discourse.io._common import html_to_text, iso_utc, load_json
+from discourse.io._common import comments_frame, html_to_text, load_json, threads_frame
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
 
@@ -164,14 +162,7 @@ def parse_mastodon(data: Any, path: str = "<mastodon>", thread_id: str | None = 
         if "text" not in t:
             fq.notes.append(f"thread {tid}: the root status is not in the file")
     quality.files.append(fq)
-    spec = {**schema.COMMENTS, "created_at": pl.String()}
-    comments = pl.DataFrame(rows, schema=spec).with_columns(
-        iso_utc("created_at"),
-        position=pl.int_range(pl.len(), dtype=pl.Int64).over("thread_id"),
-    )
-    tspec = {**schema.THREADS, "created_at": pl.String()}
-    trows = pl.DataFrame(list(threads.values()), schema=tspec).with_columns(iso_utc("created_at"))
-    return ReadResult(schema.conform(comments, schema.COMMENTS), schema.conform(trows, schema.THREADS), quality)
+    return ReadResult(comments_frame(rows), threads_frame(list(threads.values())), quality)
 
 
 def read_mastodon(path: str | Path, options: ReadOptions | None = None) -> ReadResult:

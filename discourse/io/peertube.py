@@ -28,7 +28,7 @@ import polars as pl
 
 from discourse import schema
 from discourse.errors import ParseError
-from discourse.io._common import iso_utc, load_json
+from discourse.io._common import comments_frame, load_json
 from discourse.io.mastodon import fediverse_text
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
@@ -141,14 +141,9 @@ def parse_peertube(data: Any, path: str = "<peertube>", thread_id: str | None = 
     else:
         p.item(data, "top level")
     p.quality.files.append(FileQuality(path, "peertube", records=len(p.rows), notes=p.notes))
-    spec = {**schema.COMMENTS, "created_at": pl.String()}
-    comments = pl.DataFrame(p.rows, schema=spec).with_columns(
-        iso_utc("created_at"),
-        position=pl.int_range(pl.len(), dtype=pl.Int64).over("thread_id"),
-    )
     threads = pl.DataFrame(list(p.threads.values()),
                            schema={"site": pl.String(), "thread_id": pl.String(), "reported_comments": pl.Int64()})
-    return ReadResult(schema.conform(comments, schema.COMMENTS), schema.conform(threads, schema.THREADS), p.quality)
+    return ReadResult(comments_frame(p.rows), schema.conform(threads, schema.THREADS), p.quality)
 
 
 def read_peertube(path: str | Path, options: ReadOptions | None = None) -> ReadResult:

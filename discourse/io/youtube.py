@@ -31,7 +31,7 @@ import polars as pl
 
 from discourse import schema
 from discourse.errors import ParseError
-from discourse.io._common import html_to_text, iso_utc, load_json
+from discourse.io._common import comments_frame, html_to_text, load_json
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
 
@@ -129,19 +129,13 @@ def parse_youtube(data: Any, path: str = "<youtube>", thread_id: str | None = No
     pages = data if isinstance(data, list) else [data]
     for i, page in enumerate(pages):
         p.page(page, f"page {i}" if isinstance(data, list) else "top level")
-    spec = {**schema.COMMENTS, "created_at": pl.String()}
-    comments = pl.DataFrame(p.rows, schema=spec).with_columns(
-        iso_utc("created_at"),
-        position=pl.int_range(pl.len(), dtype=pl.Int64).over("thread_id"),
-    )
     threads = pl.DataFrame(
         [{"site": SITE, "thread_id": tid, "url": f"https://www.youtube.com/watch?v={v}" if v else None,
           "author": p.owners.get(tid)} for tid, v in p.videos.items()],
         schema={"site": pl.String(), "thread_id": pl.String(), "url": pl.String(), "author": pl.String()},
     )
     p.quality.files.append(FileQuality(path, "youtube", records=len(p.rows), notes=p.notes))
-    return ReadResult(schema.conform(comments, schema.COMMENTS), schema.conform(threads, schema.THREADS),
-                      p.quality)
+    return ReadResult(comments_frame(p.rows), schema.conform(threads, schema.THREADS), p.quality)
 
 
 def read_youtube(path: str | Path, options: ReadOptions | None = None) -> ReadResult:
