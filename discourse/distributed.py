@@ -501,7 +501,8 @@ def stream_network(paths: str | Path | Sequence[str | Path], *, chunk_rows: int 
                         c.write_parquet(spill / f"b{b}" / f"c{n_parts}.parquet")
                         t.write_parquet(spill / f"b{b}" / f"t{n_parts}.parquet")
                 n_parts += 1
-        running: dict[str, Any] = {"edges": None, "authors": None, "counts": {}, "quality": QualityReport()}
+        edges: pl.DataFrame | None = None          # the running edge total
+        authors: pl.DataFrame | None = None
         reduced: list[dict[str, Any]] = []
         # partial edges wait until they hold half as many rows as the running table, then are folded in
         # at once: folding after every bucket re-grouped the whole table each time (quadratic in the
@@ -518,14 +519,12 @@ def stream_network(paths: str | Path | Sequence[str | Path], *, chunk_rows: int 
             del pieces
             reduced.append({"edges": None, "authors": None, "counts": r["counts"], "quality": r["quality"]})
             pending.append(r["edges"])
-            held = running["edges"].height if running["edges"] is not None else 0
-            if 2 * sum(p.height for p in pending) >= held:
-                running["edges"] = combine_edges([running["edges"], *pending], sort=False)
-                pending = []
-            running["authors"] = _combine_authors([running["authors"], r["authors"]])
-        running["edges"] = combine_edges([running["edges"], *pending], sort=False)
-    reduced.append({"edges": running["edges"], "authors": running["authors"], "counts": {},
-                    "quality": QualityReport()})
+            if 2 * sum(p.height for p in pending) >= (0 if edges is None else edges.height):
+                edges, pending = combine_edges([edges, *pending], sort=False), []
+            authors = _combine_authors([authors, r["authors"]])
+    # _finish sums the running total and what is still pending in one last combine
+    reduced += [{"edges": e, "authors": a, "counts": {}, "quality": QualityReport()}
+                for e, a in ((edges, authors), *((p, None) for p in pending))]
     return _finish(read_q, reduced, [f"streamed in {n_parts} chunk(s) of about {chunk_rows} lines, "
                                      f"{n_buckets} thread bucket(s)"], options)
 
