@@ -157,7 +157,7 @@ def measure_stream(n: int, chunk_rows: int) -> dict[str, Any]:
     ru = resource.getrusage(resource.RUSAGE_SELF)
     return {"what": "stream", "comments": n, "chunk_rows": chunk_rows,
             "seconds": round(time.perf_counter() - t0, 2), "cpu_seconds": round(ru.ru_utime + ru.ru_stime, 2),
-            "peak_rss_mb": _mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024),
+            "peak_rss_mb": _mb(ru.ru_maxrss * 1024),
             "sampled_peak_mb": _mb(s.peaks.get("stream", 0)), "edges": res.edges.height,
             "input_mb": _mb(sum(p.stat().st_size for p in _inputs(n))), "notes": res.notes}
 

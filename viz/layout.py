@@ -161,6 +161,7 @@ def _repel(coords: np.ndarray, a: np.ndarray, b: np.ndarray, pos_pairs: pl.DataF
     else:
         typical = 0.1
     target = max(2.0 * typical, 0.05)
+    n = len(out)
     for _ in range(iterations):
         d = out[b] - out[a]
         dist = np.linalg.norm(d, axis=1)
@@ -172,10 +173,9 @@ def _repel(coords: np.ndarray, a: np.ndarray, b: np.ndarray, pos_pairs: pl.DataF
         d[zero] = np.column_stack([np.cos(a[zero] + b[zero]), np.sin(a[zero] + b[zero])])
         dist[zero] = 1.0
         step = np.where(short, (target - dist) / dist * 0.5, 0.0)[:, None] * d
-        n = len(out)
         delta = np.column_stack([np.bincount(b, weights=step[:, k], minlength=n)
                                  - np.bincount(a, weights=step[:, k], minlength=n) for k in (0, 1)])
         # average, not sum, the pushes on a node: a hub with a thousand opponents must not fly away
-        pushes = np.bincount(np.concatenate([a[short], b[short]]), minlength=len(out))
+        pushes = np.bincount(np.concatenate([a[short], b[short]]), minlength=n)
         out += delta / np.maximum(pushes, 1)[:, None]
     return out
