@@ -12,7 +12,7 @@ import pytest
 from discourse.stance import score
 from discourse.stance._features import features
 from discourse.stance._ngrams import char_grams, pattern
-from discourse.stance._fit import _macro3, best_threshold, folds
+from discourse.stance._fit import best_threshold, folds, macro_f1_indices
 
 
 def _f(texts: list[str], parents: list[str | None]) -> pl.DataFrame:
@@ -60,7 +60,7 @@ def test_three_class_macro_f1_reads_hostile_as_disagree() -> None:
     gold = np.array([0, 1, 2, 2])
     # agree F1 1; neutral: 2 predicted, 1 right -> P 0.5, R 1 -> 2/3; disagree: 1 predicted (hostile), right,
     # 2 gold -> P 1, R 0.5 -> 2/3
-    assert _macro3(logits, gold) == pytest.approx((1 + 2 / 3 + 2 / 3) / 3)
+    assert macro_f1_indices(logits, gold) == pytest.approx((1 + 2 / 3 + 2 / 3) / 3)
 
 
 def test_character_grams_of_a_reply_by_hand() -> None:

@@ -17,27 +17,20 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import polars as pl
 
-from discourse.stance._eval import classification_metrics
-from discourse.stance._fit import Block, best_threshold, fit_heads, folds, oof_offensive, tune_bias
+from discourse.stance._fit import (Block, best_threshold, f1_at, fit_heads, folds, macro_f1_indices, oof_offensive,
+                                   sigmoid, tune_bias)
 from discourse.stance._train import OPTIONS, _plan, dev_blocks
 
-__all__ = ["cross_validate", "macro_f1_3"]
+__all__ = ["cross_validate", "macro_f1_3", "labelled", "offensive_figures"]
 
 _THREE = ("agree", "neutral", "disagree")
 
 
 def macro_f1_3(logits: np.ndarray, labels: list[str]) -> float:
     """Macro-F1 over agree / neutral / disagree of the arg-max of 4-class logits (hostile read as disagree)."""
-    pred = np.minimum(np.argmax(logits, axis=1), 2)  # agree 0, neutral 1, disagree 2, hostile 3 -> 2
-    gold = np.array([_THREE.index(v) for v in labels], dtype=np.int64)
-    return classification_metrics(gold, pred, 3)[1]
-
-
-def _f1(p: np.ndarray, y: np.ndarray, t: float) -> float:
-    pred = p >= t
-    tp = float(np.sum(pred & y))
-    return 2 * tp / (float(pred.sum()) + float(y.sum())) if (pred.sum() + y.sum()) else 0.0
+    return macro_f1_indices(logits, np.array([_THREE.index(v) for v in labels], dtype=np.int64))
 
 
 def _ap(p: np.ndarray, y: np.ndarray) -> float:
@@ -47,9 +40,19 @@ def _ap(p: np.ndarray, y: np.ndarray) -> float:
     return float(np.sum(prec * hits) / max(hits.sum(), 1.0))
 
 
-def _labelled(b: Block) -> tuple[Block, list[str]]:
-    rows = np.flatnonzero(b.frame["label"].is_in(list(_THREE)).to_numpy())
-    return b.take(rows), b.frame["label"].gather(rows).to_list()
+def labelled(block: Any, frame: pl.DataFrame) -> tuple[Any, list[str]]:
+    """The rows of ``block`` (anything with ``take``; ``frame`` its labeled pairs) whose label is agree,
+    neutral or disagree, and those labels."""
+    rows = np.flatnonzero(frame["label"].is_in(list(_THREE)).to_numpy())
+    return block.take(rows), frame["label"].gather(rows).to_list()
+
+
+def offensive_figures(p: np.ndarray, y: np.ndarray, p_train: np.ndarray, y_train: np.ndarray) -> dict[str, float]:
+    """Offensive figures on ToxiChat dev (``p`` against ``y``) at the threshold picked on out-of-fold
+    training predictions (``p_train`` against ``y_train``), at the dev-best threshold, and the AP."""
+    t = best_threshold(p_train, y_train)
+    return {"off_f1": f1_at(p, y, t), "off_threshold": t, "off_f1_dev_best": f1_at(p, y, best_threshold(p, y)),
+            "off_ap": _ap(p, y)}
 
 
 def cross_validate(dev_dir: str | Path, opts: dict[str, Any] | None = None, k: int = 3,
@@ -67,7 +70,7 @@ def cross_validate(dev_dir: str | Path, opts: dict[str, Any] | None = None, k: i
         next(iter(blocks.values())).g.shape[1], dtype=bool)
     mask = blocks["mask"]
     fold = folds(mask.frame.height, k, seed=0)
-    tc_dev, tc_labels = _labelled(blocks["toxichat_dev"])
+    tc_dev, tc_labels = labelled(blocks["toxichat_dev"], blocks["toxichat_dev"].frame)
     tc, mm = [], []
     extra = ["fanchuan_train", "fanchuan_val"] if o["fanchuan_share"] > 0 else []
     off_keys = ["toxichat_train_off", *(["cat_off"] if o["off_cat"] else [])]
@@ -78,14 +81,13 @@ def cross_validate(dev_dir: str | Path, opts: dict[str, Any] | None = None, k: i
         if o["bias"]:
             heads.intercept = heads.intercept + tune_bias(stance, off, o, df_blocks, char)
         tc.append(macro_f1_3(heads.logits(tc_dev)[0], tc_labels))
-        held, held_labels = _labelled(mask.take(np.flatnonzero(fold == j)))
+        held = mask.take(np.flatnonzero(fold == j))
+        held, held_labels = labelled(held, held.frame)
         mm.append(macro_f1_3(heads.logits(held)[0], held_labels))
         if j == 0:
             dev_off = blocks["toxichat_dev_off"]
             y = dev_off.frame["offensive"].to_numpy().astype(bool)
-            p = 1.0 / (1.0 + np.exp(-heads.logits(dev_off)[1]))
             oof = oof_offensive(off, stance, o, df_blocks, char, k)
-            t = best_threshold(oof[0], off[0][0].frame["offensive"].to_numpy().astype(bool))
-            off_fig = {"off_f1": _f1(p, y, t), "off_threshold": t, "off_f1_dev_best": _f1(p, y, best_threshold(p, y)),
-                       "off_ap": _ap(p, y)}
+            off_fig = offensive_figures(sigmoid(heads.logits(dev_off)[1]), y, oof[0],
+                                        off[0][0].frame["offensive"].to_numpy().astype(bool))
     return {"toxichat_dev": float(np.mean(tc)), "mask_folds": float(np.mean(mm)), **off_fig}

@@ -16,7 +16,7 @@ from scipy import sparse
 
 from discourse._typing import STANCE_LABELS
 from discourse.errors import ScorerError
-from discourse.stance._fit import Block, best_threshold, fit_heads, fit_softmax, folds
+from discourse.stance._fit import Block, best_threshold, fit_heads, fit_softmax, folds, sigmoid
 
 __all__ = ["EMBED_OPTIONS", "dev_texts", "dev_embeddings", "EmbBlock", "embed_blocks", "EmbedHeads", "fit_embed_heads",
            "cross_validate_embed", "oof_embed_offensive", "train_embed_head"]
@@ -207,10 +207,6 @@ def fit_embed_heads(stance: list[tuple[EmbBlock, float]], offensive: list[tuple[
     return h
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
-
-
 def oof_embed_offensive(stance: list[tuple[EmbBlock, float]], offensive: list[tuple[EmbBlock, float]],
                         opts: dict[str, Any], k: int) -> list[np.ndarray]:
     """Out-of-fold p(offensive) of every offensive training row (k folds per source, as the cue model's)."""
@@ -221,7 +217,7 @@ def oof_embed_offensive(stance: list[tuple[EmbBlock, float]], offensive: list[tu
                             opts)
         for i, ((eb, _), f) in enumerate(zip(offensive, fold)):
             rows = np.flatnonzero(f == j)
-            out[i][rows] = _sigmoid(h.logits(eb.take(rows))[1])
+            out[i][rows] = sigmoid(h.logits(eb.take(rows))[1])
     return out
 
 
@@ -229,18 +225,14 @@ def cross_validate_embed(blocks: dict[str, EmbBlock], opts: dict[str, Any] | Non
                          ) -> dict[str, float]:
     """Dev cross-validation figures of the embed head with ``opts``: the protocol of
     :func:`discourse.stance._cv.cross_validate` (same folds, sources, figures)."""
-    from discourse.stance._cv import _THREE, _ap, _f1, macro_f1_3
+    from discourse.stance._cv import labelled, macro_f1_3, offensive_figures
 
     o = {**EMBED_OPTIONS, **(opts or {})}
     sw = o["source_weight"]
 
-    def labelled(eb: EmbBlock) -> tuple[EmbBlock, list[str]]:
-        rows = np.flatnonzero(eb.b.frame["label"].is_in(list(_THREE)).to_numpy())
-        return eb.take(rows), eb.b.frame["label"].gather(rows).to_list()
-
     mask = blocks["mask"]
     fold = folds(mask.n, k, seed=0)
-    tc_dev, tc_labels = labelled(blocks["toxichat_dev"])
+    tc_dev, tc_labels = labelled(blocks["toxichat_dev"], blocks["toxichat_dev"].b.frame)
     off = [(blocks["toxichat_train_off"], sw)]
     tc, mm = [], []
     for j in range(k):
@@ -248,16 +240,15 @@ def cross_validate_embed(blocks: dict[str, EmbBlock], opts: dict[str, Any] | Non
                   (blocks["cat"], sw * o["cat_share"])]
         h = fit_embed_heads(stance, off, o)
         tc.append(macro_f1_3(h.logits(tc_dev)[0], tc_labels))
-        held, held_labels = labelled(mask.take(np.flatnonzero(fold == j)))
+        held = mask.take(np.flatnonzero(fold == j))
+        held, held_labels = labelled(held, held.b.frame)
         mm.append(macro_f1_3(h.logits(held)[0], held_labels))
         if j == 0:
             dev_off = blocks["toxichat_dev_off"]
             y = dev_off.b.frame["offensive"].to_numpy().astype(bool)
-            p = _sigmoid(h.logits(dev_off)[1])
             oof = oof_embed_offensive(stance, off, o, k)
-            t = best_threshold(oof[0], off[0][0].b.frame["offensive"].to_numpy().astype(bool))
-            off_fig = {"off_f1": _f1(p, y, t), "off_threshold": t, "off_f1_dev_best": _f1(p, y, best_threshold(p, y)),
-                       "off_ap": _ap(p, y)}
+            off_fig = offensive_figures(sigmoid(h.logits(dev_off)[1]), y, oof[0],
+                                        off[0][0].b.frame["offensive"].to_numpy().astype(bool))
     return {"toxichat_dev": float(np.mean(tc)), "mask_folds": float(np.mean(mm)), **off_fig}
 
 

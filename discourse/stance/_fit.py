@@ -18,8 +18,8 @@ from discourse.errors import MissingDependency
 from discourse.stance._features import FEATURES, features
 from discourse.stance._ngrams import count_matrix, patterns
 
-__all__ = ["STANCE_PRIOR", "PRIOR_C", "OFFENSIVE_PRIOR", "fit_softmax", "best_threshold", "Block", "prepare", "Heads",
-           "fit_heads", "folds", "oof_offensive", "tune_bias"]
+__all__ = ["STANCE_PRIOR", "PRIOR_C", "OFFENSIVE_PRIOR", "fit_softmax", "sigmoid", "f1_at", "best_threshold", "Block",
+           "prepare", "Heads", "fit_heads", "folds", "oof_offensive", "macro_f1_indices", "tune_bias"]
 
 
 # Hand-set prior coefficients (what the cues mean, from general knowledge, not from data): the fit is
@@ -97,13 +97,23 @@ def fit_softmax(x: np.ndarray, y: np.ndarray, w: np.ndarray, n_classes: int, pri
     return res.x[: n_classes * d].reshape(n_classes, d), res.x[n_classes * d:]
 
 
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """The logistic function: p(offensive) from the offensive head's logit."""
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def f1_at(p: np.ndarray, y: np.ndarray, t: float) -> float:
+    """F1 of ``p >= t`` against the booleans ``y`` (0 when neither predicts nor holds a positive)."""
+    pred = p >= t
+    tp = float(np.sum(pred & y))
+    return 2 * tp / (float(pred.sum()) + float(y.sum())) if (pred.sum() + y.sum()) else 0.0
+
+
 def best_threshold(p: np.ndarray, y: np.ndarray) -> float:
     """The threshold in 0.05, 0.06, ... 0.95 with the highest F1 of ``p >= t`` against ``y`` (first on ties)."""
     best, best_f1 = 0.5, -1.0
     for t in np.round(np.arange(0.05, 0.951, 0.01), 2):
-        pred = p >= t
-        tp = float(np.sum(pred & y))
-        f1 = 2 * tp / (float(pred.sum()) + float(y.sum())) if (pred.sum() + y.sum()) else 0.0
+        f1 = f1_at(p, y, float(t))
         if f1 > best_f1 + 1e-12:
             best, best_f1 = float(t), f1
     return best
@@ -245,12 +255,12 @@ def oof_offensive(offensive: list[tuple[Block, float]], stance: list[tuple[Block
         h = fit_heads(stance, train, opts, df_blocks, char)
         for i, ((b, _), f) in enumerate(zip(offensive, fold)):
             rows = np.flatnonzero(f == j)
-            out[i][rows] = 1.0 / (1.0 + np.exp(-h.logits(b.take(rows))[1]))
+            out[i][rows] = sigmoid(h.logits(b.take(rows))[1])
     return out
 _BIAS_GRID = np.round(np.arange(-1.5, 1.51, 0.25), 2)
 
 
-def _macro3(logits: np.ndarray, labels: np.ndarray) -> float:
+def macro_f1_indices(logits: np.ndarray, labels: np.ndarray) -> float:
     """Macro-F1 over agree / neutral / disagree (class indices 0-2; a predicted hostile, 3, counts as 2)."""
     pred = np.minimum(np.argmax(logits, axis=1), 2)
     f1s = []
@@ -289,7 +299,7 @@ def tune_bias(stance: list[tuple[Block, float]], offensive: list[tuple[Block, fl
     for a in _BIAS_GRID:
         for d in _BIAS_GRID:
             delta = np.array([a, 0.0, d, 0.0])
-            f = float(np.mean([_macro3(lg + delta, y) for lg, y in scored]))
+            f = float(np.mean([macro_f1_indices(lg + delta, y) for lg, y in scored]))
             if f > best_f + 1e-9 or (abs(f - best_f) <= 1e-9 and abs(a) + abs(d) < np.abs(best).sum()):
                 best, best_f = delta, max(f, best_f)
     return best
