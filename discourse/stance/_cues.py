@@ -19,13 +19,12 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from scipy import sparse
 
 from discourse._typing import STANCE_LABELS
 from discourse.errors import ScorerError
 from discourse.stance._base import PROB_COLUMNS, Scorer
 from discourse.stance._features import FEATURES, features
-from discourse.stance._ngrams import patterns
+from discourse.stance._ngrams import count_matrix, patterns
 
 __all__ = ["CueScorer", "CharCueScorer", "load_model", "gram_table", "MODEL_FILE", "CHAR_MODEL_FILE"]
 
@@ -68,6 +67,8 @@ def load_model(path: str | Path | None = None, shipped: str = MODEL_FILE) -> dic
                         and isinstance(r[0], str) and all(isinstance(v, (int, float)) for v in r[1:]))), None)
             if bad is not None:
                 problems.append(f"ngrams row {bad} must be a gram and {len(columns) - 1} numbers")
+            elif len(set(patterns([r[0] for r in rows]))) != len(rows):
+                problems.append("ngrams rows must name distinct grams")
     if problems:
         raise ScorerError(f"{where}: not a usable cue model: " + "; ".join(problems))
     return model
@@ -124,7 +125,8 @@ class CueScorer(Scorer):
 
     def predict_proba(self, pairs: pl.DataFrame) -> pl.DataFrame:
         model, table = _model_and_table(self.model, self.shipped_file)
-        fx = features(pairs, gram_patterns=None if table is None else table["_grams"].to_list())
+        pats = None if table is None else table["_grams"].to_list()
+        fx = features(pairs, gram_patterns=pats)
         x = fx.select(FEATURES).to_numpy()
         w = np.asarray(model["stance"]["coef"], dtype=np.float64)
         b = np.asarray(model["stance"]["intercept"], dtype=np.float64)
@@ -133,15 +135,8 @@ class CueScorer(Scorer):
         off_logit = x @ ow + float(model["offensive"]["intercept"])
         if table is not None:
             # each occurrence of a known gram adds its coefficients to its reply's logits: a sparse (reply x gram)
-            # count matrix times the gram table, summed in row order (the same result on any thread count)
-            hits = (fx.lazy().select("_grams").with_row_index("row").explode("_grams")
-                    .join(table.lazy().select("_grams", "_i"), on="_grams", how="inner", maintain_order="left")
-                    .collect())
-            n = pairs.height
-            indptr = np.zeros(n + 1, dtype=np.int64)
-            indptr[1:] = np.cumsum(np.bincount(hits["row"].to_numpy(), minlength=n))
-            counts = sparse.csr_matrix((np.ones(hits.height), hits["_i"].to_numpy().astype(np.int64), indptr),
-                                       shape=(n, table.height))
+            # count matrix times the gram table, summed in match order (the same result on any thread count)
+            counts = count_matrix(fx["_grams"], pats, canonical=False)
             add = counts @ table.select(_GRAM_COLUMNS).to_numpy()
             logits += add[:, :4]
             off_logit += add[:, 4]

@@ -24,7 +24,7 @@ import numpy as np
 import polars as pl
 from scipy import sparse
 
-__all__ = ["MAX_CHARS", "candidate_grams", "char_grams", "patterns", "gram_text", "gram_matches", "count_matrix", "gram_matrix"]
+__all__ = ["MAX_CHARS", "candidate_grams", "char_grams", "patterns", "gram_text", "gram_matches", "list_codes", "count_matrix", "gram_matrix"]
 
 MAX_CHARS = 400  # characters of normalised reply read for grams (speed; the opening carries most of the stance)
 
@@ -52,8 +52,17 @@ def patterns(vocab: Sequence[str]) -> list[str]:
 
 
 def gram_matches(norm: pl.Expr, parent: pl.Expr, pats: Sequence[str]) -> pl.Expr:
-    """List column ``_grams``: every occurrence of ``pats`` (padded patterns) in the reply's gram text."""
-    return gram_text(norm, parent).str.extract_many(list(pats), overlapping=True).alias("_grams")
+    """List column ``_grams``: every occurrence of ``pats`` (distinct padded patterns) in the reply's gram
+    text, as ``Enum(pats)`` values (:func:`list_codes` reads their indices)."""
+    pats = list(pats)
+    return gram_text(norm, parent).str.extract_many(pats, overlapping=True).cast(pl.List(pl.Enum(pats))).alias("_grams")
+
+
+def list_codes(found: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Row number and category index (both int64) of every value of a ``List(Enum)`` column, in order."""
+    lens = found.list.len().fill_null(0).to_numpy()
+    codes = found.explode(empty_as_null=False, keep_nulls=False).to_physical().to_numpy()
+    return np.repeat(np.arange(found.len(), dtype=np.int64), lens), codes.astype(np.int64, copy=False)
 
 
 def candidate_grams(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text",
@@ -95,14 +104,19 @@ def char_grams(norm: str, sizes: Sequence[int] = (3, 4, 5)) -> list[str]:
     return [g for g in out if g.strip("~ ")]
 
 
-def count_matrix(found: pl.Series, pats: Sequence[str]) -> sparse.csr_matrix:
-    """CSR matrix (rows of ``found`` x ``len(pats)``) of pattern counts from a ``_grams`` list column."""
-    table = pl.DataFrame({"_grams": list(pats), "col": np.arange(len(pats), dtype=np.uint32)})
-    hits = (found.alias("_grams").to_frame().with_row_index("row").explode("_grams").join(table, on="_grams", how="inner")
-            .group_by("row", "col").len().sort("row", "col"))
-    return sparse.csr_matrix(
-        (hits["len"].to_numpy().astype(np.float64), (hits["row"].to_numpy(), hits["col"].to_numpy())),
-        shape=(found.len(), len(pats)))
+def count_matrix(found: pl.Series, pats: Sequence[str], canonical: bool = True) -> sparse.csr_matrix:
+    """CSR matrix (rows of ``found`` x ``len(pats)``) of pattern counts from a ``_grams`` column.
+
+    With ``canonical=False`` a gram found twice in a reply is stored twice, in match order (products count
+    it twice, summed in that order: the scorer's way); otherwise the entries are summed and sorted."""
+    found = found.cast(pl.List(pl.Enum(list(pats))))
+    rows, codes = list_codes(found)
+    indptr = np.zeros(found.len() + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum(np.bincount(rows, minlength=found.len()))
+    counts = sparse.csr_matrix((np.ones(codes.size), codes, indptr), shape=(found.len(), len(pats)))
+    if canonical:
+        counts.sum_duplicates()
+    return counts
 
 
 def gram_matrix(pairs: pl.DataFrame, vocab: Sequence[str], text: str = "text",
