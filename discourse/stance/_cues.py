@@ -23,8 +23,8 @@ import polars as pl
 from discourse._typing import STANCE_LABELS
 from discourse.errors import ScorerError
 from discourse.stance._base import PROB_COLUMNS, Scorer
-from discourse.stance._features import FEATURES, features
-from discourse.stance._ngrams import count_matrix, patterns
+from discourse.stance._features import FEATURES, features_and_grams
+from discourse.stance._ngrams import hits_matrix, patterns
 
 __all__ = ["CueScorer", "CharCueScorer", "load_model", "gram_table", "MODEL_FILE", "CHAR_MODEL_FILE"]
 
@@ -126,17 +126,17 @@ class CueScorer(Scorer):
     def predict_proba(self, pairs: pl.DataFrame) -> pl.DataFrame:
         model, table = _model_and_table(self.model, self.shipped_file)
         pats = None if table is None else table["_grams"].to_list()
-        fx = features(pairs, gram_patterns=pats)
+        fx, hits = features_and_grams(pairs, gram_patterns=pats)
         x = fx.select(FEATURES).to_numpy()
         w = np.asarray(model["stance"]["coef"], dtype=np.float64)
         b = np.asarray(model["stance"]["intercept"], dtype=np.float64)
         ow = np.asarray(model["offensive"]["coef"], dtype=np.float64)
         logits = x @ w.T + b
         off_logit = x @ ow + float(model["offensive"]["intercept"])
-        if table is not None:
+        if hits is not None:
             # each occurrence of a known gram adds its coefficients to its reply's logits: a sparse (reply x gram)
             # count matrix times the gram table, summed in match order (the same result on any thread count)
-            counts = count_matrix(fx["_grams"], pats, canonical=False)
+            counts = hits_matrix(hits, len(pats), canonical=False)
             add = counts @ table.select(_GRAM_COLUMNS).to_numpy()
             logits += add[:, :4]
             off_logit += add[:, 4]

@@ -3,22 +3,25 @@
 :func:`features` turns a frame with ``text`` and ``parent_text`` into one Float64 column per name in
 :data:`FEATURES`, with no Python loop per reply. It is built for speed on large tables: the text is
 normalised with one multi-pattern replace, then a single Aho-Corasick pass (``str.extract_many``) finds
-every cue phrase and every VADER word at once, a second short pass reads the reply's opening words, and
-the matches become bit masks and valence sums. The default scorer feeds the features to a small
+every cue phrase, VADER word, opening cue and model n-gram at once (two passes for the few replies longer
+than the n-grams' window, see :func:`_tables`), and the matches become bit masks and valence sums. The default scorer feeds the features to a small
 multinomial logistic model; ``bench/train_stance.py`` fits that model on the same columns.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import polars as pl
 
+from discourse.errors import ScorerError
 from discourse.stance._lexicon import BODY_BITS, OPENER_BITS, body_table, opener_table
-from discourse.stance._ngrams import gram_matches, list_codes
+from discourse.stance._ngrams import MAX_CHARS, GramHits, gram_text, hits_column, list_codes
 
-__all__ = ["FEATURES", "normalise", "features"]
+__all__ = ["FEATURES", "normalise", "features", "features_and_grams"]
 
 FEATURES: tuple[str, ...] = (
     "agree_open",        # the reply opens with an agreement cue ("Exactly.", "Yes, and"), not a sarcastic one
@@ -90,17 +93,95 @@ def _content_words(padded: pl.Expr, n_chars: int) -> pl.Expr:
     return padded.str.slice(0, n_chars).str.split(" ").list.eval(pl.element().filter(pl.element().str.len_bytes() >= 4))
 
 
+class _Tables(NamedTuple):
+    """The pattern tables of one matching plan (see :func:`_tables`)."""
+
+    short: list[str]        # body cues, openers and grams, sorted: the one pass over short replies
+    bits: np.ndarray        # per pattern of ``short``: its body cue bits (0 if none)
+    valence: np.ndarray     # its VADER valence (0.0 if none)
+    obits: np.ndarray       # its opener bits (0 if none)
+    gram: np.ndarray        # its index in the gram patterns (-1 if none)
+    long: list[str]         # openers and grams, sorted: the second pass over long replies (grams only)
+    long_obits: np.ndarray
+    long_gram: np.ndarray
+
+
+def _table(pats: list[str], index: dict[str, int], values: Sequence[int] | Sequence[float] | None,
+           dtype: type, missing: float) -> np.ndarray:
+    out = np.full(len(pats), missing, dtype=dtype)
+    for i, p in enumerate(pats):
+        j = index.get(p)
+        if j is not None:
+            out[i] = j if values is None else values[j]
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def _tables(gram_patterns: tuple[str, ...] | None) -> _Tables:
+    """One Aho-Corasick pattern set for all the matching of a short reply, and what each pattern stands for.
+
+    The body cues and the VADER words are looked for in ``" " + norm + " "``, the openers in ``"^ "`` + the
+    first 60 characters of ``norm`` + ``" "``, the grams in ``"^ "`` (``"?^ "``) + the first
+    :data:`~discourse.stance._ngrams.MAX_CHARS` characters of ``norm`` + ``" "``. When ``norm`` is no longer
+    than that, the gram text is the body text behind ``"^"`` (``"?^"``), so one pass over the gram text finds
+    all three: a body pattern holds neither ``"^"`` nor ``"?"`` (``norm`` has neither), so it matches there
+    exactly where it matches the body text; an opener starts with ``"^ "`` and is at most 62 characters
+    long, so it matches the gram text's start exactly when it matches the head's (tests check both rules).
+    """
+    body_patterns, body_bits, body_valence = body_table()
+    open_patterns, open_bits = opener_table()
+    grams = list(gram_patterns or ())
+    body_at = {p: i for i, p in enumerate(body_patterns)}
+    open_at = {p: i for i, p in enumerate(open_patterns)}
+    gram_at = {p: i for i, p in enumerate(grams)}
+    short = sorted(set(body_patterns) | set(open_patterns) | set(grams))
+    long = sorted(set(open_patterns) | set(grams))
+    return _Tables(short, _table(short, body_at, body_bits, np.int64, 0),
+                   _table(short, body_at, body_valence, np.float64, 0.0),
+                   _table(short, open_at, open_bits, np.int64, 0), _table(short, gram_at, None, np.int64, -1),
+                   long, _table(long, open_at, open_bits, np.int64, 0), _table(long, gram_at, None, np.int64, -1))
+
+
+def _found(text: pl.Expr, pats: list[str], name: str) -> pl.Expr:
+    # matches come back as Enum codes (the pattern's index), so no per-match string is kept
+    return text.str.extract_many(pats, overlapping=True).cast(pl.List(pl.Enum(pats))).alias(name)
+
+
+def _merge(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """(row, value) pairs of several sources, each in row order and no row in two sources, in row order."""
+    parts = [p for p in parts if p[0].size]
+    if len(parts) <= 1:
+        return parts[0] if parts else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    rows = np.concatenate([p[0] for p in parts])
+    order = np.argsort(rows, kind="stable")  # merges sorted runs; keeps the match order within a row
+    return rows[order], np.concatenate([p[1] for p in parts])[order]
+
+
 def features(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", parent_text: str = "parent_text",
              gram_patterns: Sequence[str] | None = None) -> pl.DataFrame:
     """One Float64 column per :data:`FEATURES` name, row for row with ``pairs``.
 
     Null text counts as empty. The input is not changed; only the feature columns are returned, plus,
     when ``gram_patterns`` is given (see :func:`discourse.stance._ngrams.patterns`), a list column
-    ``_grams`` of every occurrence of those patterns in the reply (read from the same normalised text,
-    so the n-gram model costs no second normalisation pass).
+    ``_grams`` of every occurrence of those patterns in the reply, as ``Enum(gram_patterns)`` values in
+    match order (read from the same normalised text, so the n-gram model costs no second normalisation
+    pass). :func:`features_and_grams` gives the same occurrences as flat arrays, which is faster.
     """
-    body_patterns, body_bits, body_valence = body_table()
-    open_patterns, open_bits = opener_table()
+    out, hits = features_and_grams(pairs, text, parent_text, gram_patterns)
+    if hits is None:
+        return out
+    return out.with_columns(hits_column(hits, list(gram_patterns or ())))
+
+
+def features_and_grams(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", parent_text: str = "parent_text",
+                       gram_patterns: Sequence[str] | None = None) -> tuple[pl.DataFrame, GramHits | None]:
+    """:func:`features` without the ``_grams`` column, and the gram occurrences as :class:`GramHits`
+    (None when ``gram_patterns`` is None): the scorer's and the trainer's way in."""
+    if gram_patterns is not None:
+        gram_patterns = tuple(gram_patterns)
+        if len(set(gram_patterns)) != len(gram_patterns):
+            raise ScorerError(f"features: the {len(gram_patterns)} gram patterns must be distinct")
+    t = _tables(gram_patterns)
     raw = pl.col(text).fill_null("")
     low = raw.str.to_lowercase()
     lf = pairs.lazy().select(
@@ -113,35 +194,62 @@ def features(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", parent_text
         # a reply that is nothing but a quote keeps its quote as its body
         _clean(pl.when(pl.col("_unquoted").str.strip_chars() == "").then(pl.col("_low"))
                .otherwise(pl.col("_unquoted"))).alias("_norm"),
-    ).with_columns(
-        pl.concat_str(pl.lit(" "), pl.col("_norm"), pl.lit(" ")).alias("_padded"),
-        pl.concat_str(pl.lit("^ "), pl.col("_norm").str.slice(0, 60), pl.lit(" ")).alias("_head"),
-    ).with_columns(
-        # matches come back as Enum codes (the pattern's index), so no per-match string is kept
-        pl.col("_padded").str.extract_many(body_patterns, overlapping=True).cast(pl.List(pl.Enum(body_patterns)))
-        .alias("_m"),
-        pl.col("_head").str.extract_many(open_patterns, overlapping=True).cast(pl.List(pl.Enum(open_patterns)))
-        .alias("_o"),
-        _content_words(pl.col("_padded"), _REPLY_CHARS).alias("_cw"),
+    )
+    padded = pl.concat_str(pl.lit(" "), pl.col("_norm"), pl.lit(" "))
+    if gram_patterns is None:
+        matching = [_found(pl.concat_str(pl.lit("^"), padded), t.short, "_u")]
+    else:
+        # short replies (no more than MAX_CHARS bytes, so no more characters): one pass over the gram text;
+        # longer ones: the body cues over the whole reply, then openers and grams over the gram text
+        short = pl.col("_norm").str.len_bytes() <= MAX_CHARS
+        gtext = gram_text(pl.col("_norm"), pl.col("_parent"))
+        matching = [_found(pl.when(short).then(gtext), t.short, "_u"),
+                    _found(pl.when(~short).then(padded), body_table()[0], "_m"),
+                    _found(pl.when(~short).then(gtext), t.long, "_l")]
+    lf = lf.with_columns(
+        *matching,
+        _content_words(padded, _REPLY_CHARS).alias("_cw"),
         # the words of the parent's first characters (space-padded, then cut: the last word may be cut
         # short, as a reader skimming the parent would)
         pl.concat_str(pl.lit(" "), normalise(pl.col("_parent").str.slice(0, _PARENT_CHARS)), pl.lit(" "))
         .str.slice(0, _PARENT_CHARS).str.split(" ").alias("_pw"),
-        *([] if gram_patterns is None else [gram_matches(pl.col("_norm"), pl.col("_parent"), gram_patterns)]),
     ).collect()
-    # cue bits and valence sums per reply, from the flat match codes (numpy: one pass over ~3 matches a reply)
-    m_rows, m_codes = list_codes(lf["_m"])
-    o_rows, o_codes = list_codes(lf["_o"])
+    # cue bits and valence sums per reply, from the flat match codes (numpy)
     n = lf.height
+    u_rows, u_codes = list_codes(lf["_u"])
+    is_body = (t.bits[u_codes] != 0) | (t.valence[u_codes] != 0)  # a match with neither adds nothing
+    b_rows, b_codes = u_rows[is_body], u_codes[is_body]
+    body_rows = [b_rows]
+    body_bits, body_vals = [t.bits[b_codes]], [t.valence[b_codes]]
+    o_codes = u_codes[t.obits[u_codes] != 0]
+    open_rows, open_bits = [u_rows[t.obits[u_codes] != 0]], [t.obits[o_codes]]
+    hits = None
+    if gram_patterns is not None:
+        g = t.gram[u_codes]
+        grams = [(u_rows[g >= 0], g[g >= 0])]
+        m_rows, m_codes = list_codes(lf["_m"])
+        _, m_bits, m_valence = body_table()
+        body_rows.append(m_rows)
+        body_bits.append(np.asarray(m_bits, dtype=np.int64)[m_codes])
+        body_vals.append(np.asarray(m_valence, dtype=np.float64)[m_codes])
+        l_rows, l_codes = list_codes(lf["_l"])
+        ob = t.long_obits[l_codes]
+        open_rows.append(l_rows[ob != 0])
+        open_bits.append(ob[ob != 0])
+        lg = t.long_gram[l_codes]
+        grams.append((l_rows[lg >= 0], lg[lg >= 0]))
+        hits = GramHits(*_merge(grams), n)
+    rows = np.concatenate(body_rows)
     bits = np.zeros(n, dtype=np.int64)
-    np.bitwise_or.at(bits, m_rows, np.asarray(body_bits, dtype=np.int64)[m_codes])
+    np.bitwise_or.at(bits, rows, np.concatenate(body_bits))
     obits = np.zeros(n, dtype=np.int64)
-    np.bitwise_or.at(obits, o_rows, np.asarray(open_bits, dtype=np.int64)[o_codes])
-    vals = np.asarray(body_valence, dtype=np.float64)[m_codes]
+    np.bitwise_or.at(obits, np.concatenate(open_rows), np.concatenate(open_bits))
+    # a long reply's valences all come from "_m", a short one's from "_u": each row's sum in match order
+    vals = np.concatenate(body_vals)
     lf = lf.lazy().with_columns(
         pl.Series("_bits", bits), pl.Series("_obits", obits),
-        pl.Series("_pos", np.abs(np.bincount(m_rows, weights=np.where(vals > 0, vals, 0.0), minlength=n))),
-        pl.Series("_neg", np.abs(np.bincount(m_rows, weights=np.where(vals < 0, vals, 0.0), minlength=n))),
+        pl.Series("_pos", np.abs(np.bincount(rows, weights=np.where(vals > 0, vals, 0.0), minlength=n))),
+        pl.Series("_neg", np.abs(np.bincount(rows, weights=np.where(vals < 0, vals, 0.0), minlength=n))),
     )
 
     def body(name: str) -> pl.Expr:
@@ -197,6 +305,5 @@ def features(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", parent_text
         _capped(pl.col("_raw").str.count_matches("!", literal=True), 3).alias("exclaim"),
         ((n_words.cast(pl.Float64).clip(0.0, None) + 1.0).log() / 5.0).alias("length"),
         f(pl.col("_parent").str.contains("?", literal=True)).alias("parent_question"),
-        *([] if gram_patterns is None else ["_grams"]),
     )
-    return out.collect()
+    return out.collect(), hits

@@ -15,8 +15,8 @@ from scipy import sparse
 
 from discourse._typing import STANCE_LABELS
 from discourse.errors import MissingDependency
-from discourse.stance._features import FEATURES, features
-from discourse.stance._ngrams import count_matrix, patterns
+from discourse.stance._features import FEATURES, features_and_grams
+from discourse.stance._ngrams import hits_matrix, patterns
 
 __all__ = ["STANCE_PRIOR", "PRIOR_C", "OFFENSIVE_PRIOR", "fit_softmax", "sigmoid", "f1_at", "best_threshold", "Block",
            "prepare", "Heads", "fit_heads", "folds", "oof_offensive", "macro_f1_indices", "tune_bias"]
@@ -147,8 +147,8 @@ class Block:
 def prepare(frame: pl.DataFrame, name: str, vocab: list[str]) -> Block:
     """Cue features and gram counts of ``frame`` (one features pass, as the scorer computes them)."""
     pats = patterns(vocab)
-    fx = features(frame, gram_patterns=pats)
-    return Block(name, frame, fx.select(FEATURES).to_numpy(), count_matrix(fx["_grams"], pats))
+    fx, hits = features_and_grams(frame, gram_patterns=pats)
+    return Block(name, frame, fx.select(FEATURES).to_numpy(), hits_matrix(hits, len(pats)))
 
 
 @dataclass

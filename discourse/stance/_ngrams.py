@@ -9,8 +9,11 @@ They are read from the first :data:`MAX_CHARS` characters of the normalised, unq
   enumerates the vocabulary);
 - :func:`patterns` turns a vocabulary into space-padded literal patterns (``" not true "``,
   ``"^ no "``, ``"?^ no "``) and :func:`gram_matches` finds all of them in one Aho-Corasick pass
-  (``str.extract_many``, overlapping): far cheaper than splitting and pairing words per reply;
-- :func:`gram_matrix` turns the matches into a sparse count matrix (training).
+  (``str.extract_many``, overlapping): far cheaper than splitting and pairing words per reply (the scorer
+  folds that pass into the cue pass of :func:`discourse.stance._features.features_and_grams`, which
+  returns the occurrences as :class:`GramHits`);
+- :func:`hits_matrix` / :func:`count_matrix` turn the matches into a sparse count matrix, and
+  :func:`gram_matrix` does it all for a vocabulary (training).
 
 The vocabulary is an explicit list of strings shipped with the model rather than hash buckets: polars'
 hash values are not promised to stay the same across versions, a string join is.
@@ -19,12 +22,14 @@ hash values are not promised to stay the same across versions, a string join is.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import polars as pl
 from scipy import sparse
 
-__all__ = ["MAX_CHARS", "candidate_grams", "char_grams", "patterns", "gram_text", "gram_matches", "list_codes", "count_matrix", "gram_matrix"]
+__all__ = ["MAX_CHARS", "GramHits", "candidate_grams", "char_grams", "patterns", "gram_text", "gram_matches", "list_codes",
+           "hits_column", "hits_matrix", "count_matrix", "gram_matrix"]
 
 MAX_CHARS = 400  # characters of normalised reply read for grams (speed; the opening carries most of the stance)
 
@@ -63,6 +68,38 @@ def list_codes(found: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     lens = found.list.len().fill_null(0).to_numpy()
     codes = found.explode(empty_as_null=False, keep_nulls=False).to_physical().to_numpy()
     return np.repeat(np.arange(found.len(), dtype=np.int64), lens), codes.astype(np.int64, copy=False)
+
+
+class GramHits(NamedTuple):
+    """Every gram occurrence of a table of replies: its row and its pattern's index (int64 arrays, in row
+    order and, within a row, in match order), and the table's row count."""
+
+    rows: np.ndarray
+    codes: np.ndarray
+    n_rows: int
+
+
+def hits_column(hits: GramHits, pats: Sequence[str]) -> pl.Series:
+    """The occurrences as a ``_grams`` column: one list of ``Enum(pats)`` values per row, in match order."""
+    enum = pl.Enum(list(pats))
+    found = pl.DataFrame({"_row": hits.rows, "_grams": pl.Series(hits.codes.astype(np.uint32)).cat.to(enum)})
+    lists = found.group_by("_row").agg("_grams")  # keeps the order within each row
+    out = pl.DataFrame({"_row": np.arange(hits.n_rows, dtype=np.int64)}).join(
+        lists, on="_row", how="left", maintain_order="left")["_grams"]
+    return out.fill_null(pl.Series([[]], dtype=pl.List(enum))).alias("_grams")
+
+
+def hits_matrix(hits: GramHits, n_pats: int, canonical: bool = True) -> sparse.csr_matrix:
+    """CSR matrix (rows x ``n_pats``) of pattern counts.
+
+    With ``canonical=False`` a gram found twice in a reply is stored twice, in match order (products count
+    it twice, summed in that order: the scorer's way); otherwise the entries are summed and sorted."""
+    indptr = np.zeros(hits.n_rows + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum(np.bincount(hits.rows, minlength=hits.n_rows))
+    counts = sparse.csr_matrix((np.ones(hits.codes.size), hits.codes, indptr), shape=(hits.n_rows, n_pats))
+    if canonical:
+        counts.sum_duplicates()
+    return counts
 
 
 def candidate_grams(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text",
@@ -105,24 +142,16 @@ def char_grams(norm: str, sizes: Sequence[int] = (3, 4, 5)) -> list[str]:
 
 
 def count_matrix(found: pl.Series, pats: Sequence[str], canonical: bool = True) -> sparse.csr_matrix:
-    """CSR matrix (rows of ``found`` x ``len(pats)``) of pattern counts from a ``_grams`` column.
-
-    With ``canonical=False`` a gram found twice in a reply is stored twice, in match order (products count
-    it twice, summed in that order: the scorer's way); otherwise the entries are summed and sorted."""
+    """CSR matrix (rows of ``found`` x ``len(pats)``) of pattern counts from a ``_grams`` column
+    (:func:`hits_matrix`, which see for ``canonical``)."""
     found = found.cast(pl.List(pl.Enum(list(pats))))
-    rows, codes = list_codes(found)
-    indptr = np.zeros(found.len() + 1, dtype=np.int64)
-    indptr[1:] = np.cumsum(np.bincount(rows, minlength=found.len()))
-    counts = sparse.csr_matrix((np.ones(codes.size), codes, indptr), shape=(found.len(), len(pats)))
-    if canonical:
-        counts.sum_duplicates()
-    return counts
+    return hits_matrix(GramHits(*list_codes(found), found.len()), len(pats), canonical)
 
 
 def gram_matrix(pairs: pl.DataFrame, vocab: Sequence[str], text: str = "text",
                 parent_text: str = "parent_text") -> sparse.csr_matrix:
     """CSR matrix (rows of ``pairs`` x ``len(vocab)``) of gram counts, found as the scorer finds them."""
-    from discourse.stance._features import features
+    from discourse.stance._features import features_and_grams
 
     pats = patterns(vocab)
-    return count_matrix(features(pairs, text, parent_text, gram_patterns=pats)["_grams"], pats)
+    return hits_matrix(features_and_grams(pairs, text, parent_text, gram_patterns=pats)[1], len(pats))
