@@ -94,31 +94,24 @@ def _content_words(padded: pl.Expr, n_chars: int) -> pl.Expr:
 
 
 class _Tables(NamedTuple):
-    """The pattern tables of one matching plan (see :func:`_tables`)."""
+    """The pattern lists of one matching plan (see :func:`_tables`) and what each pattern stands for."""
 
-    short: list[str]        # body cues, openers and grams, sorted: the one pass over short replies
-    bits: np.ndarray        # per pattern of ``short``: its body cue bits (0 if none)
+    short: list[str]        # the grams (in their order: a gram's code is its index), then the other cues
+    cue: np.ndarray         # per pattern of ``short``: is it a body cue, a VADER word or an opener
+    bits: np.ndarray        # its body cue bits (0 if none)
     valence: np.ndarray     # its VADER valence (0.0 if none)
     obits: np.ndarray       # its opener bits (0 if none)
-    gram: np.ndarray        # its index in the gram patterns (-1 if none)
-    long: list[str]         # openers and grams, sorted: the second pass over long replies (grams only)
+    long: list[str]         # the grams, then the other openers: the second pass over long replies
     long_obits: np.ndarray
-    long_gram: np.ndarray
 
 
-def _table(pats: list[str], index: dict[str, int], values: Sequence[int] | Sequence[float] | None,
-           dtype: type, missing: float) -> np.ndarray:
-    out = np.full(len(pats), missing, dtype=dtype)
-    for i, p in enumerate(pats):
-        j = index.get(p)
-        if j is not None:
-            out[i] = j if values is None else values[j]
-    return out
+def _lookup(pats: list[str], index: dict[str, int], values: Sequence[int] | Sequence[float], dtype: type) -> np.ndarray:
+    return np.array([values[index[p]] if p in index else 0 for p in pats], dtype=dtype)
 
 
 @functools.lru_cache(maxsize=8)
-def _tables(gram_patterns: tuple[str, ...] | None) -> _Tables:
-    """One Aho-Corasick pattern set for all the matching of a short reply, and what each pattern stands for.
+def _tables(gram_patterns: tuple[str, ...]) -> _Tables:
+    """One Aho-Corasick pattern list for all the matching of a short reply, and what each pattern stands for.
 
     The body cues and the VADER words are looked for in ``" " + norm + " "``, the openers in ``"^ "`` + the
     first 60 characters of ``norm`` + ``" "``, the grams in ``"^ "`` (``"?^ "``) + the first
@@ -130,16 +123,16 @@ def _tables(gram_patterns: tuple[str, ...] | None) -> _Tables:
     """
     body_patterns, body_bits, body_valence = body_table()
     open_patterns, open_bits = opener_table()
-    grams = list(gram_patterns or ())
+    grams = list(gram_patterns)
     body_at = {p: i for i, p in enumerate(body_patterns)}
     open_at = {p: i for i, p in enumerate(open_patterns)}
-    gram_at = {p: i for i, p in enumerate(grams)}
-    short = sorted(set(body_patterns) | set(open_patterns) | set(grams))
-    long = sorted(set(open_patterns) | set(grams))
-    return _Tables(short, _table(short, body_at, body_bits, np.int64, 0),
-                   _table(short, body_at, body_valence, np.float64, 0.0),
-                   _table(short, open_at, open_bits, np.int64, 0), _table(short, gram_at, None, np.int64, -1),
-                   long, _table(long, open_at, open_bits, np.int64, 0), _table(long, gram_at, None, np.int64, -1))
+    short = grams + sorted((set(body_patterns) | set(open_patterns)) - set(grams))
+    long = grams + sorted(set(open_patterns) - set(grams))
+    bits = _lookup(short, body_at, body_bits, np.int64)
+    valence = _lookup(short, body_at, body_valence, np.float64)
+    obits = _lookup(short, open_at, open_bits, np.int64)
+    return _Tables(short, (bits != 0) | (valence != 0) | (obits != 0), bits, valence, obits,
+                   long, _lookup(long, open_at, open_bits, np.int64))
 
 
 def _found(text: pl.Expr, pats: list[str], name: str) -> pl.Expr:
@@ -147,14 +140,41 @@ def _found(text: pl.Expr, pats: list[str], name: str) -> pl.Expr:
     return text.str.extract_many(pats, overlapping=True).cast(pl.List(pl.Enum(pats))).alias(name)
 
 
-def _merge(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    """(row, value) pairs of several sources, each in row order and no row in two sources, in row order."""
-    parts = [p for p in parts if p[0].size]
-    if len(parts) <= 1:
-        return parts[0] if parts else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
-    rows = np.concatenate([p[0] for p in parts])
-    order = np.argsort(rows, kind="stable")  # merges sorted runs; keeps the match order within a row
-    return rows[order], np.concatenate([p[1] for p in parts])[order]
+def _flat(found: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets (int64, one more than the rows: row i's values are ``codes[offsets[i]:offsets[i + 1]]``)
+    and the flat category codes (uint32) of a ``List(Enum)`` column."""
+    offsets = np.zeros(found.len() + 1, dtype=np.int64)
+    np.cumsum(found.list.len().fill_null(0).to_numpy(), out=offsets[1:])
+    return offsets, found.explode(empty_as_null=False, keep_nulls=False).to_physical().to_numpy()
+
+
+def _segment_counts(offsets: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """How many of each row's values ``mask`` keeps (int64, one per row)."""
+    counts = np.zeros(offsets.size - 1, dtype=np.int64)
+    filled = np.flatnonzero(np.diff(offsets))
+    if filled.size:
+        counts[filled] = np.add.reduceat(mask, offsets[filled], dtype=np.int64)
+    return counts
+
+
+def _gram_hits(offsets: np.ndarray, codes: np.ndarray, n_grams: int, l_rows: np.ndarray,
+               l_codes: np.ndarray) -> GramHits:
+    """The gram occurrences (codes below ``n_grams``) of the one-pass rows (``offsets``, ``codes``) and of the
+    long rows (``l_rows``, ``l_codes``: no row in both), in row order and, within a row, in match order."""
+    keep = codes < n_grams
+    counts = _segment_counts(offsets, keep)
+    found = codes[keep]
+    l_keep = l_codes < n_grams
+    if l_keep.any():
+        l_rows = l_rows[l_keep]
+        starts = np.zeros(counts.size + 1, dtype=np.int64)
+        np.cumsum(counts, out=starts[1:])
+        # a long row has no one-pass values: its grams go where its (empty) one-pass run starts, in order
+        found = np.insert(found, starts[l_rows], l_codes[l_keep])
+        counts += np.bincount(l_rows, minlength=counts.size)
+    indptr = np.zeros(counts.size + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    return GramHits(indptr, found.astype(np.int32, copy=False))
 
 
 def features(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", parent_text: str = "parent_text",
@@ -181,7 +201,7 @@ def features_and_grams(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", p
         gram_patterns = tuple(gram_patterns)
         if len(set(gram_patterns)) != len(gram_patterns):
             raise ScorerError(f"features: the {len(gram_patterns)} gram patterns must be distinct")
-    t = _tables(gram_patterns)
+    t = _tables(gram_patterns or ())
     raw = pl.col(text).fill_null("")
     low = raw.str.to_lowercase()
     lf = pairs.lazy().select(
@@ -214,38 +234,33 @@ def features_and_grams(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", p
         pl.concat_str(pl.lit(" "), normalise(pl.col("_parent").str.slice(0, _PARENT_CHARS)), pl.lit(" "))
         .str.slice(0, _PARENT_CHARS).str.split(" ").alias("_pw"),
     ).collect()
-    # cue bits and valence sums per reply, from the flat match codes (numpy)
+    # cue bits and valence sums per reply, from the flat match codes (numpy, on as few big arrays as can be:
+    # each fresh one costs page faults)
     n = lf.height
-    u_rows, u_codes = list_codes(lf["_u"])
-    is_body = (t.bits[u_codes] != 0) | (t.valence[u_codes] != 0)  # a match with neither adds nothing
-    b_rows, b_codes = u_rows[is_body], u_codes[is_body]
-    body_rows = [b_rows]
-    body_bits, body_vals = [t.bits[b_codes]], [t.valence[b_codes]]
-    o_codes = u_codes[t.obits[u_codes] != 0]
-    open_rows, open_bits = [u_rows[t.obits[u_codes] != 0]], [t.obits[o_codes]]
+    offsets, codes = _flat(lf["_u"])
+    at = np.flatnonzero(t.cue[codes])
+    rows = np.searchsorted(offsets, at, side="right") - 1
+    cues = codes[at]
+    body_rows, body_bits, body_vals = [rows], [t.bits[cues]], [t.valence[cues]]
+    open_rows, open_bits = [rows], [t.obits[cues]]
     hits = None
     if gram_patterns is not None:
-        g = t.gram[u_codes]
-        grams = [(u_rows[g >= 0], g[g >= 0])]
-        m_rows, m_codes = list_codes(lf["_m"])
         _, m_bits, m_valence = body_table()
+        m_rows, m_codes = list_codes(lf["_m"])
         body_rows.append(m_rows)
         body_bits.append(np.asarray(m_bits, dtype=np.int64)[m_codes])
         body_vals.append(np.asarray(m_valence, dtype=np.float64)[m_codes])
         l_rows, l_codes = list_codes(lf["_l"])
-        ob = t.long_obits[l_codes]
-        open_rows.append(l_rows[ob != 0])
-        open_bits.append(ob[ob != 0])
-        lg = t.long_gram[l_codes]
-        grams.append((l_rows[lg >= 0], lg[lg >= 0]))
-        hits = GramHits(*_merge(grams), n)
+        open_rows.append(l_rows)
+        open_bits.append(t.long_obits[l_codes])
+        hits = _gram_hits(offsets, codes, len(gram_patterns), l_rows, l_codes)
+    # a row's valences come from "_m" (long rows) or "_u" (the others), in match order; zeros change no sum
     rows = np.concatenate(body_rows)
+    vals = np.concatenate(body_vals)
     bits = np.zeros(n, dtype=np.int64)
     np.bitwise_or.at(bits, rows, np.concatenate(body_bits))
     obits = np.zeros(n, dtype=np.int64)
     np.bitwise_or.at(obits, np.concatenate(open_rows), np.concatenate(open_bits))
-    # a long reply's valences all come from "_m", a short one's from "_u": each row's sum in match order
-    vals = np.concatenate(body_vals)
     lf = lf.lazy().with_columns(
         pl.Series("_bits", bits), pl.Series("_obits", obits),
         pl.Series("_pos", np.abs(np.bincount(rows, weights=np.where(vals > 0, vals, 0.0), minlength=n))),

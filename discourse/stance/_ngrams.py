@@ -71,18 +71,26 @@ def list_codes(found: pl.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 class GramHits(NamedTuple):
-    """Every gram occurrence of a table of replies: its row and its pattern's index (int64 arrays, in row
-    order and, within a row, in match order), and the table's row count."""
+    """Every gram occurrence of a table of replies, row by row as in a CSR matrix: row i's pattern indices,
+    in match order, are ``codes[indptr[i]:indptr[i + 1]]``."""
 
-    rows: np.ndarray
-    codes: np.ndarray
-    n_rows: int
+    indptr: np.ndarray  # int64, one more than the rows
+    codes: np.ndarray   # int32 (pattern indices)
+
+    @property
+    def n_rows(self) -> int:
+        """The table's row count."""
+        return self.indptr.size - 1
+
+    def rows(self) -> np.ndarray:
+        """The row (int64) of each occurrence."""
+        return np.repeat(np.arange(self.n_rows, dtype=np.int64), np.diff(self.indptr))
 
 
 def hits_column(hits: GramHits, pats: Sequence[str]) -> pl.Series:
     """The occurrences as a ``_grams`` column: one list of ``Enum(pats)`` values per row, in match order."""
     enum = pl.Enum(list(pats))
-    found = pl.DataFrame({"_row": hits.rows, "_grams": pl.Series(hits.codes.astype(np.uint32)).cat.to(enum)})
+    found = pl.DataFrame({"_row": hits.rows(), "_grams": pl.Series(hits.codes.astype(np.uint32)).cat.to(enum)})
     lists = found.group_by("_row").agg("_grams")  # keeps the order within each row
     out = pl.DataFrame({"_row": np.arange(hits.n_rows, dtype=np.int64)}).join(
         lists, on="_row", how="left", maintain_order="left")["_grams"]
@@ -94,9 +102,9 @@ def hits_matrix(hits: GramHits, n_pats: int, canonical: bool = True) -> sparse.c
 
     With ``canonical=False`` a gram found twice in a reply is stored twice, in match order (products count
     it twice, summed in that order: the scorer's way); otherwise the entries are summed and sorted."""
-    indptr = np.zeros(hits.n_rows + 1, dtype=np.int64)
-    indptr[1:] = np.cumsum(np.bincount(hits.rows, minlength=hits.n_rows))
-    counts = sparse.csr_matrix((np.ones(hits.codes.size), hits.codes, indptr), shape=(hits.n_rows, n_pats))
+    index = np.int32 if hits.codes.size < 2**31 and n_pats < 2**31 else np.int64
+    counts = sparse.csr_matrix((np.ones(hits.codes.size), hits.codes.astype(index, copy=False),
+                                hits.indptr.astype(index, copy=False)), shape=(hits.n_rows, n_pats))
     if canonical:
         counts.sum_duplicates()
     return counts
@@ -145,7 +153,9 @@ def count_matrix(found: pl.Series, pats: Sequence[str], canonical: bool = True) 
     """CSR matrix (rows of ``found`` x ``len(pats)``) of pattern counts from a ``_grams`` column
     (:func:`hits_matrix`, which see for ``canonical``)."""
     found = found.cast(pl.List(pl.Enum(list(pats))))
-    return hits_matrix(GramHits(*list_codes(found), found.len()), len(pats), canonical)
+    indptr = np.zeros(found.len() + 1, dtype=np.int64)
+    np.cumsum(found.list.len().fill_null(0).to_numpy(), out=indptr[1:])
+    return hits_matrix(GramHits(indptr, list_codes(found)[1]), len(pats), canonical)
 
 
 def gram_matrix(pairs: pl.DataFrame, vocab: Sequence[str], text: str = "text",
