@@ -90,7 +90,7 @@ def _squash(expr: pl.Expr) -> pl.Expr:
 
 
 def _content_words(padded: pl.Expr, n_chars: int) -> pl.Expr:
-    return padded.str.slice(0, n_chars).str.split(" ").list.eval(pl.element().filter(pl.element().str.len_bytes() >= 4))
+    return padded.str.slice(0, n_chars).str.split(" ").list.filter(pl.element().str.len_bytes() >= 4)
 
 
 class _Tables(NamedTuple):
@@ -226,13 +226,29 @@ def features_and_grams(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", p
         matching = [_found(pl.when(short).then(gtext), t.short, "_u"),
                     _found(pl.when(~short).then(padded), body_table()[0], "_m"),
                     _found(pl.when(~short).then(gtext), t.long, "_l")]
+    n_words = pl.when(pl.col("_norm") == "").then(0).otherwise(pl.col("_norm").str.count_matches(" ", literal=True) + 1)
+    # overlap: the share of the reply's distinct content words that are among the parent's words (a set
+    # intersection per row, which keeps each word once; exploding the pairs to search each word in a copy
+    # of the parent cost 25% more)
+    overlap = (pl.col("_cw").list.set_intersection(pl.col("_pw")).list.len().fill_null(0).cast(pl.Float64)
+               / pl.max_horizontal(pl.col("_cw").list.n_unique(), pl.lit(1)).cast(pl.Float64))
+    # everything read from the text in one query, so no string or word list outlives it
     lf = lf.with_columns(
-        *matching,
         _content_words(padded, _REPLY_CHARS).alias("_cw"),
         # the words of the parent's first characters (space-padded, then cut: the last word may be cut
         # short, as a reader skimming the parent would)
         pl.concat_str(pl.lit(" "), normalise(pl.col("_parent").str.slice(0, _PARENT_CHARS)), pl.lit(" "))
         .str.slice(0, _PARENT_CHARS).str.split(" ").alias("_pw"),
+    ).select(
+        *matching,
+        pl.col("_has_quote"),
+        overlap.alias("_overlap"),
+        pl.col("_low").str.contains("?", literal=True).alias("_question"),
+        pl.col("_low").str.contains(r"(?:^|[ \n])/s(?:$|[ \n.!])").alias("_slash_s"),
+        n_words.alias("_n_words"),
+        pl.col("_raw").str.count_matches(r"[A-Z][A-Z][A-Z]+").alias("_shout"),
+        pl.col("_raw").str.count_matches("!", literal=True).alias("_exclaim"),
+        pl.col("_parent").str.contains("?", literal=True).alias("_parent_question"),
     ).collect()
     # cue bits and valence sums per reply, from the flat match codes (numpy, on as few big arrays as can be:
     # each fresh one costs page faults)
@@ -277,15 +293,9 @@ def features_and_grams(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", p
         return expr.cast(pl.Float64)
 
     val_pos = _squash(pl.col("_pos"))
-    question = pl.col("_low").str.contains("?", literal=True)
-    sarcasm = body("sarcasm") | opener("sarcasm_open") | pl.col("_low").str.contains(r"(?:^|[ \n])/s(?:$|[ \n.!])")
+    question = pl.col("_question")
+    sarcasm = body("sarcasm") | opener("sarcasm_open") | pl.col("_slash_s")
     negated = body("negated_agree")
-    n_words = pl.when(pl.col("_norm") == "").then(0).otherwise(pl.col("_norm").str.count_matches(" ", literal=True) + 1)
-    # overlap: the share of the reply's distinct content words that are among the parent's words (a set
-    # intersection per row, which keeps each word once; exploding the pairs to search each word in a copy
-    # of the parent cost 25% more)
-    overlap = (pl.col("_cw").list.set_intersection(pl.col("_pw")).list.len().fill_null(0).cast(pl.Float64)
-               / pl.max_horizontal(pl.col("_cw").list.n_unique(), pl.lit(1)).cast(pl.Float64))
     out = lf.select(
         f(opener("agree_open") & ~opener("sarcasm_open")).alias("agree_open"),
         f(body("agree_explicit") & ~negated).alias("agree_explicit"),
@@ -314,11 +324,11 @@ def features_and_grams(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", p
         f(body("second_person")).alias("second_person"),
         f(body("thanks")).alias("thanks"),
         f(body("hedge")).alias("hedge"),
-        overlap.alias("overlap"),
+        pl.col("_overlap").alias("overlap"),
         f(pl.col("_has_quote")).alias("quote"),
-        _capped(pl.col("_raw").str.count_matches(r"[A-Z][A-Z][A-Z]+"), 3).alias("shout"),
-        _capped(pl.col("_raw").str.count_matches("!", literal=True), 3).alias("exclaim"),
-        ((n_words.cast(pl.Float64).clip(0.0, None) + 1.0).log() / 5.0).alias("length"),
-        f(pl.col("_parent").str.contains("?", literal=True)).alias("parent_question"),
+        _capped(pl.col("_shout"), 3).alias("shout"),
+        _capped(pl.col("_exclaim"), 3).alias("exclaim"),
+        ((pl.col("_n_words").cast(pl.Float64).clip(0.0, None) + 1.0).log() / 5.0).alias("length"),
+        f(pl.col("_parent_question")).alias("parent_question"),
     )
     return out.collect(), hits
