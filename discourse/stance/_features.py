@@ -148,22 +148,15 @@ def _flat(found: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     return offsets, found.explode(empty_as_null=False, keep_nulls=False).to_physical().to_numpy()
 
 
-def _segment_counts(offsets: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """How many of each row's values ``mask`` keeps (int64, one per row)."""
-    counts = np.zeros(offsets.size - 1, dtype=np.int64)
-    filled = np.flatnonzero(np.diff(offsets))
-    if filled.size:
-        counts[filled] = np.add.reduceat(mask, offsets[filled], dtype=np.int64)
-    return counts
-
-
 def _gram_hits(offsets: np.ndarray, codes: np.ndarray, n_grams: int, l_rows: np.ndarray,
                l_codes: np.ndarray) -> GramHits:
     """The gram occurrences (codes below ``n_grams``) of the one-pass rows (``offsets``, ``codes``) and of the
     long rows (``l_rows``, ``l_codes``: no row in both), in row order and, within a row, in match order."""
     keep = codes < n_grams
-    counts = _segment_counts(offsets, keep)
     found = codes[keep]
+    # each row's gram count: its match count less its other matches (few: a search for each of those)
+    others = np.searchsorted(offsets, np.flatnonzero(~keep), side="right") - 1
+    counts = np.diff(offsets) - np.bincount(others, minlength=offsets.size - 1)
     l_keep = l_codes < n_grams
     if l_keep.any():
         l_rows = l_rows[l_keep]
@@ -174,7 +167,8 @@ def _gram_hits(offsets: np.ndarray, codes: np.ndarray, n_grams: int, l_rows: np.
         counts += np.bincount(l_rows, minlength=counts.size)
     indptr = np.zeros(counts.size + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
-    return GramHits(indptr, found.astype(np.int32, copy=False))
+    # codes < n_grams < 2**31: a uint32 array is its int32 view
+    return GramHits(indptr, found.view(np.int32) if found.dtype == np.uint32 else found.astype(np.int32))
 
 
 def features(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", parent_text: str = "parent_text",
