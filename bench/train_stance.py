@@ -63,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         from discourse.stance._embed_fit import cross_validate_embed, dev_embeddings, embed_blocks
         from discourse.stance._train import OPTIONS, dev_blocks
 
-        blocks, _, frames = dev_blocks(args.dev_dir, OPTIONS)
+        bots = any(json.loads(t).get("bot_share", 0) or json.loads(t).get("off_bot_share", 0) for t in args.cv)
+        blocks, _, frames = dev_blocks(args.dev_dir, {**OPTIONS, "bot_share": 1.0} if bots else OPTIONS)
         eb = embed_blocks(blocks, dev_embeddings(frames, args.embed_cache))
         for text in args.cv:
             opts = json.loads(text)

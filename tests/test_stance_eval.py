@@ -48,6 +48,31 @@ def test_toxichat_reader_pairs_each_turn_with_the_one_before() -> None:
     assert stance_targets(df)["y"].to_list() == ["neutral", "agree", "hostile"]
 
 
+def test_toxichat_bots_layout_pairs_each_chatbot_reply_with_the_last_reddit_turn(tmp_path: Path) -> None:
+    turns = [{"turn_id": 1, "text": " Dogs are great. ", "offense_label": "Safe", "offense_targets": []},
+             {"turn_id": 2, "text": "Cats are better.", "offense_label": "Safe", "offense_targets": [],
+              "stance_label_towards_turn_1": "Disagree"}]
+    dgpt = {"turn_id": 3, "text": "No way, dogs win.", "offense_label": "Safe", "offense_targets": [],
+            "stance_label_towards_turn_1": "Agree", "stance_label_towards_turn_2": "Disagree"}
+    gpt3 = {"turn_id": 3, "text": "You idiot.", "offense_label": "Offensive", "offense_targets": ["individual/redditor"],
+            "stance_label_towards_turn_1": "Neutral", "stance_label_towards_turn_2": "Neutral"}
+    path = tmp_path / "tc.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in (
+        {"reddit_thread": turns, "final_dgpt_response": dgpt, "final_gpt3_response": gpt3},
+        {"reddit_thread": turns[:1]},  # no chatbot reply: nothing to read
+    )) + "\n", encoding="utf-8")
+    bots = read_labeled(path, "toxichat_bots")
+    assert bots["text"].to_list() == ["No way, dogs win.", "You idiot."]
+    # the stance toward the turn replied to (turn 2), not toward the first turn
+    assert bots["label"].to_list() == ["disagree", "neutral"]
+    assert bots["parent_text"].to_list() == ["Cats are better.", "Cats are better."]
+    assert bots["offensive"].to_list() == [False, True]
+    assert bots["source"].unique().to_list() == ["tc.jsonl#bots"]
+    assert stance_targets(bots)["y"].to_list() == ["disagree", "hostile"]
+    # the Reddit layout of the same file holds the three Reddit turns only
+    assert read_labeled(path)["text"].to_list() == ["Dogs are great.", "Cats are better.", "Dogs are great."]
+
+
 def test_lei_huang_reader_decodes_cp1252_and_maps_relations() -> None:
     df = read_labeled(DATA / "lei_huang_tiny.csv")
     assert sniff_layout(DATA / "lei_huang_tiny.csv") == "lei_huang"

@@ -72,8 +72,10 @@ def cross_validate(dev_dir: str | Path, opts: dict[str, Any] | None = None, k: i
     fold = folds(mask.frame.height, k, seed=0)
     tc_dev, tc_labels = labelled(blocks["toxichat_dev"], blocks["toxichat_dev"].frame)
     tc, mm = [], []
-    extra = ["fanchuan_train", "fanchuan_val"] if o["fanchuan_share"] > 0 else []
-    off_keys = ["toxichat_train_off", *(["cat_off"] if o["off_cat"] else [])]
+    extra = [*(["fanchuan_train", "fanchuan_val"] if o["fanchuan_share"] > 0 else []),
+             *(["toxichat_train_bots"] if o["bot_share"] > 0 else [])]
+    off_keys = ["toxichat_train_off", *(["cat_off"] if o["off_cat"] else []),
+                *(["toxichat_train_bots_off"] if o["off_bot_share"] > 0 else [])]
     for j in range(k):
         local = {**blocks, "mask": mask.take(np.flatnonzero(fold != j))}
         stance, off, df_blocks = _plan(local, o, ["toxichat_train", "mask", "cat", *extra], off_keys)

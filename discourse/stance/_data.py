@@ -6,6 +6,9 @@ about stance; ``offensive`` is a Boolean or null. Known layouts:
 - ``toxichat``: ToxiChat JSONL (Baheti et al. 2021). One row per Reddit turn; a reply's label is its
   stance toward the turn just before it (the first turn has no parent and no label). ``offensive`` is
   ``offense_label``; ``target_person`` says the offence targets an individual redditor / the comment author.
+- ``toxichat_bots``: the same file's chatbot replies (``final_dgpt_response``, ``final_gpt3_response``: one
+  each per conversation), each paired with the conversation's last Reddit turn and labeled with its stance
+  toward that turn and its offence label (opt-in training data: generated text, not Reddit's).
 - ``lei_huang``: Lei & Huang CSV (``quote_text, response_text, relation``; 0 disagree, 1 neutral,
   2 agree), Windows-1252 encoded.
 - ``cat``: context-toxicity CSV (``text, parent_text, label_oc, label_ic``): ``offensive`` is the
@@ -28,7 +31,7 @@ from discourse.io._common import decode, read_bytes
 
 __all__ = ["LabeledLayout", "LABELED_SCHEMA", "read_labeled", "sniff_layout"]
 
-LabeledLayout = Literal["toxichat", "lei_huang", "cat", "fanchuan", "generic"]
+LabeledLayout = Literal["toxichat", "toxichat_bots", "lei_huang", "cat", "fanchuan", "generic"]
 LABELED_SCHEMA: dict[str, pl.DataType] = {
     "text": pl.String(), "parent_text": pl.String(), "label": pl.String(), "offensive": pl.Boolean(),
     "target_person": pl.Boolean(), "source": pl.String(),
@@ -40,6 +43,7 @@ _LABEL_ALIASES = {
     "negative": "disagree", "hostile": "hostile", "attack": "hostile",
 }
 _PERSON_TARGETS = {"individual/redditor", "comment author"}
+_BOT_KEYS = ("final_dgpt_response", "final_gpt3_response")
 
 
 def _frame(rows: dict[str, list], source: str) -> pl.DataFrame:
@@ -47,23 +51,33 @@ def _frame(rows: dict[str, list], source: str) -> pl.DataFrame:
     return pl.DataFrame({**rows, "source": [source] * n}, schema=LABELED_SCHEMA)
 
 
-def _toxichat(path: Path, text: str) -> pl.DataFrame:
+def _toxichat(path: Path, text: str, bots: bool = False) -> pl.DataFrame:
     cols: dict[str, list] = {k: [] for k in LABELED_SCHEMA if k != "source"}
+
+    def add(turn: dict, parent: dict | None, k: int) -> None:
+        stance = turn.get(f"stance_label_towards_turn_{k}") if parent is not None else None
+        cols["text"].append(turn.get("text", "").strip())
+        cols["parent_text"].append(parent.get("text", "").strip() if parent is not None else None)
+        cols["label"].append(stance.lower() if isinstance(stance, str) else None)
+        cols["offensive"].append(turn.get("offense_label") == "Offensive")
+        cols["target_person"].append(bool(_PERSON_TARGETS & set(turn.get("offense_targets") or [])))
+
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
-            turns = json.loads(line)["reddit_thread"]
+            record = json.loads(line)
+            turns = record["reddit_thread"]
+            replies = [record[key] for key in _BOT_KEYS if isinstance(record.get(key), dict)] if bots else []
         except (json.JSONDecodeError, KeyError, TypeError) as err:
             raise ParseError(path, f"line {lineno}", "a ToxiChat object with a 'reddit_thread' list") from err
-        for k, turn in enumerate(turns):
-            stance = turn.get(f"stance_label_towards_turn_{k}") if k else None
-            cols["text"].append(turn.get("text", "").strip())
-            cols["parent_text"].append(turns[k - 1].get("text", "").strip() if k else None)
-            cols["label"].append(stance.lower() if isinstance(stance, str) else None)
-            cols["offensive"].append(turn.get("offense_label") == "Offensive")
-            cols["target_person"].append(bool(_PERSON_TARGETS & set(turn.get("offense_targets") or [])))
-    return _frame(cols, path.name)
+        if not bots:
+            for k, turn in enumerate(turns):
+                add(turn, turns[k - 1] if k else None, k)
+        elif turns:
+            for reply in replies:  # turn ids count from 1: the last Reddit turn is turn len(turns)
+                add(reply, turns[-1], len(turns))
+    return _frame(cols, f"{path.name}#bots" if bots else path.name)
 
 
 def _csv(path: Path, data: bytes, encoding: str | None = None) -> pl.DataFrame:
@@ -110,8 +124,8 @@ def read_labeled(path: str | Path, layout: LabeledLayout | None = None, text_col
         except (pl.exceptions.ComputeError, OSError) as err:
             raise ParseError(p, None, f"expected a Parquet file ({err})") from err
     else:
-        if layout == "toxichat":
-            return _toxichat(p, decode(data, p))
+        if layout in ("toxichat", "toxichat_bots"):
+            return _toxichat(p, decode(data, p), bots=layout == "toxichat_bots")
         df = _csv(p, data, "cp1252" if layout == "lei_huang" else None)
     if layout == "lei_huang":
         relation = {"0": "disagree", "1": "neutral", "2": "agree"}

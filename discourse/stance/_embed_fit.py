@@ -26,11 +26,11 @@ __all__ = ["EMBED_OPTIONS", "dev_texts", "dev_embeddings", "EmbBlock", "embed_bl
 # cues: the standardised cue features join the input, variance cue_C (off_cue_C in the offensive head, None:
 # cue_C); grams: the cue model's word-gram counts join it (variance gram_C / off_gram_C, grams in >= min_df
 # training rows); stack: the cue model's own logits (out-of-fold on training rows) join it, variance stack_C;
-# cat_share, source_weight, threshold_folds: as the cue model (cues/3). grams and stack are CV-only.
+# cat_share, source_weight, threshold_folds, bot_share, off_bot_share: as the cue model. grams and stack are CV-only.
 EMBED_OPTIONS: dict[str, Any] = {
     "C": 0.1, "off_C": 1.0, "cues": True, "cue_C": 1.0, "off_cue_C": 0.01, "grams": False, "gram_C": 0.3,
     "off_gram_C": 1.0, "min_df": 2, "stack": False, "stack_C": 1.0, "source_weight": 1000.0, "cat_share": 0.1,
-    "threshold_folds": 5, "tol": 1e-9, "max_iter": 3000, "decimals": 5,
+    "bot_share": 0.0, "off_bot_share": 0.0, "threshold_folds": 5, "tol": 1e-9, "max_iter": 3000, "decimals": 5,
 }
 
 
@@ -233,11 +233,13 @@ def cross_validate_embed(blocks: dict[str, EmbBlock], opts: dict[str, Any] | Non
     mask = blocks["mask"]
     fold = folds(mask.n, k, seed=0)
     tc_dev, tc_labels = labelled(blocks["toxichat_dev"], blocks["toxichat_dev"].b.frame)
-    off = [(blocks["toxichat_train_off"], sw)]
+    off = [(blocks["toxichat_train_off"], sw),
+           *([(blocks["toxichat_train_bots_off"], sw * o["off_bot_share"])] if o["off_bot_share"] > 0 else [])]
     tc, mm = [], []
     for j in range(k):
         stance = [(blocks["toxichat_train"], sw), (mask.take(np.flatnonzero(fold != j)), sw),
-                  (blocks["cat"], sw * o["cat_share"])]
+                  (blocks["cat"], sw * o["cat_share"]),
+                  *([(blocks["toxichat_train_bots"], sw * o["bot_share"])] if o["bot_share"] > 0 else [])]
         h = fit_embed_heads(stance, off, o)
         tc.append(macro_f1_3(h.logits(tc_dev)[0], tc_labels))
         held = mask.take(np.flatnonzero(fold == j))

@@ -36,7 +36,7 @@ from discourse.stance._fit import (OFFENSIVE_PRIOR, PRIOR_C, STANCE_PRIOR, Block
                                    oof_offensive, prepare, tune_bias)
 from discourse.stance._ngrams import MAX_CHARS, candidate_grams, char_grams
 
-__all__ = ["DEV_FILES", "VERSION", "OPTIONS", "CHAR_OPTIONS", "stance_targets", "training_frames", "gram_vocabulary",
+__all__ = ["DEV_FILES", "BOT_FILES", "VERSION", "OPTIONS", "CHAR_OPTIONS", "stance_targets", "training_frames", "gram_vocabulary",
            "char_vocabulary", "dev_blocks", "train_cue_model"]
 
 DEV_FILES = {
@@ -47,6 +47,8 @@ DEV_FILES = {
     "fanchuan_train": "fanchuan_reddit_trump_comments_train.csv",
     "fanchuan_val": "fanchuan_reddit_trump_comments_val.csv",
 }
+# ToxiChat's chatbot replies (read_labeled layout "toxichat_bots"), read only when an option gives them weight
+BOT_FILES = {"toxichat_train_bots": "toxichat_train.jsonl", "toxichat_dev_bots": "toxichat_dev.jsonl"}
 VERSION = "3"
 # Every choice of the cue model, each made by cross-validation on dev (discourse/stance/_cv.py; docs/stance.md):
 # C: L2 variance of the cue coefficients without a hand-set prior; gram_C / off_gram_C: of the gram coefficients
@@ -54,12 +56,13 @@ VERSION = "3"
 # training rows; *_share: a source's weight as a fraction of ToxiChat's or MaskMandate's; off_balance: class balancing
 # of the offensive head (1 balanced, 0 as found); off_cat: CAT_SMALL's out-of-context labels train the offensive
 # head; drop: features held at 0; bias: per-class intercept shifts tuned for macro-F1 (tune_bias); threshold_folds:
-# k of the k-fold that picks the offensive threshold; off_char_C ... char_sign: character grams (see CHAR_OPTIONS).
+# k of the k-fold that picks the offensive threshold; off_char_C ... char_sign: character grams (see CHAR_OPTIONS);
+# bot_share / off_bot_share: weight of ToxiChat's chatbot replies (BOT_FILES) in the stance / offensive head.
 OPTIONS: dict[str, Any] = {
     "C": 1.0, "gram_C": 0.3, "off_gram_C": 1.0, "min_df": 2, "source_weight": 1000.0, "cat_share": 0.1,
     "fanchuan_share": 0.0, "off_balance": 1.0, "off_cat": False, "off_cat_share": 1.0, "drop": (),
     "threshold_folds": 5, "bias": False, "off_char_C": None, "char_min_df": 5, "char_max_share": 1.0, "char_keep": 0,
-    "char_sign": "abs", "tol": 1e-10, "max_iter": 5000, "decimals": 4,
+    "char_sign": "abs", "bot_share": 0.0, "off_bot_share": 0.0, "tol": 1e-10, "max_iter": 5000, "decimals": 4,
 }
 # the cues-char scorer: the offensive head reads the 3,000 character grams with the largest coefficients
 # (off_char_C: their L2 variance; char_min_df, char_max_share: candidates in that many / at most that share of rows)
@@ -75,10 +78,18 @@ def stance_targets(labeled: pl.DataFrame) -> pl.DataFrame:
     return labeled.with_columns(y.alias("y")).filter(pl.col("y").is_not_null() & pl.col("parent_text").is_not_null())
 
 
-def training_frames(dev_dir: str | Path) -> dict[str, pl.DataFrame]:
-    """The dev files read with :func:`discourse.stance._data.read_labeled`, keyed as in :data:`DEV_FILES`."""
+def _uses_bots(opts: dict[str, Any]) -> bool:
+    return opts.get("bot_share", 0.0) > 0 or opts.get("off_bot_share", 0.0) > 0
+
+
+def training_frames(dev_dir: str | Path, bots: bool = False) -> dict[str, pl.DataFrame]:
+    """The dev files read with :func:`discourse.stance._data.read_labeled`, keyed as in :data:`DEV_FILES`
+    (and :data:`BOT_FILES` when ``bots``)."""
     d = Path(dev_dir)
-    return {key: read_labeled(d / name) for key, name in DEV_FILES.items()}
+    frames = {key: read_labeled(d / name) for key, name in DEV_FILES.items()}
+    if bots:
+        frames |= {key: read_labeled(d / name, "toxichat_bots") for key, name in BOT_FILES.items()}
+    return frames
 
 
 def _sha256(path: Path) -> str:
@@ -131,7 +142,7 @@ def char_vocabulary(frames: list[pl.DataFrame], min_df: int) -> list[str]:
 def dev_blocks(dev_dir: str | Path, opts: dict[str, Any]) -> tuple[dict[str, Block], list[str], dict[str, pl.DataFrame]]:
     """Every dev source as a :class:`Block` over the candidate grams (``"<key>"`` stance rows with ``y``,
     ``"<key>_off"`` rows with an offence label), the candidate vocabulary, and the frames as read."""
-    frames = training_frames(dev_dir)
+    frames = training_frames(dev_dir, _uses_bots(opts))
     stance = {k: stance_targets(f) for k, f in frames.items()}
     off = {f"{k}_off": f.filter(pl.col("offensive").is_not_null()) for k, f in frames.items()
            if f["offensive"].is_not_null().any()}
@@ -145,9 +156,11 @@ def _plan(blocks: dict[str, Block], opts: dict[str, Any], stance_keys: list[str]
           ) -> tuple[list[tuple[Block, float]], list[tuple[Block, float]], list[Block]]:
     """(block, source weight) lists for the two heads, and the distinct rows that count for the vocabulary."""
     sw = opts["source_weight"]
-    share = {"cat": opts["cat_share"], "fanchuan_train": opts["fanchuan_share"], "fanchuan_val": opts["fanchuan_share"]}
+    share = {"cat": opts["cat_share"], "fanchuan_train": opts["fanchuan_share"], "fanchuan_val": opts["fanchuan_share"],
+             **{k: opts["bot_share"] for k in BOT_FILES}}
+    off_share = {"cat_off": opts["off_cat_share"], **{f"{k}_off": opts["off_bot_share"] for k in BOT_FILES}}
     stance = [(blocks[k], sw * share.get(k, 1.0)) for k in stance_keys if share.get(k, 1.0) > 0]
-    off = [(blocks[k], sw * (opts["off_cat_share"] if k == "cat_off" else 1.0)) for k in off_keys]
+    off = [(blocks[k], sw * off_share.get(k, 1.0)) for k in off_keys if off_share.get(k, 1.0) > 0]
     # a source's stance rows are a subset of its offence rows where it has both
     df_blocks = [b for b, _ in off] + [b for b, _ in stance if f"{b.name}_off" not in off_keys]
     return stance, off, df_blocks
@@ -158,8 +171,10 @@ def train_cue_model(dev_dir: str | Path, opts: dict[str, Any] | None = None) -> 
     o = {**OPTIONS, **(opts or {})}
     blocks, vocab, frames = dev_blocks(dev_dir, o)
     classes = list(STANCE_LABELS)
-    stance_keys = ["toxichat_train", "toxichat_dev", "mask", "cat", "fanchuan_train", "fanchuan_val"]
-    off_keys = ["toxichat_train_off", "toxichat_dev_off", *(["cat_off"] if o["off_cat"] else [])]
+    stance_keys = ["toxichat_train", "toxichat_dev", "mask", "cat", "fanchuan_train", "fanchuan_val",
+                   *(BOT_FILES if o["bot_share"] > 0 else [])]
+    off_keys = ["toxichat_train_off", "toxichat_dev_off", *(["cat_off"] if o["off_cat"] else []),
+                *(f"{k}_off" for k in BOT_FILES if o["off_bot_share"] > 0)]
     stance, off, df_blocks = _plan(blocks, o, stance_keys, off_keys)
     char = np.array([g.startswith("~") for g in vocab], dtype=bool)
     heads = fit_heads(stance, off, o, df_blocks, char)
@@ -167,7 +182,7 @@ def train_cue_model(dev_dir: str | Path, opts: dict[str, Any] | None = None) -> 
         heads.intercept = heads.intercept + tune_bias(stance, off, o, df_blocks, char)
     # the threshold maximises F1 of the out-of-fold ToxiChat predictions (k-fold within dev)
     oof = oof_offensive(off, stance, o, df_blocks, char, o["threshold_folds"])
-    toxi = [i for i, (b, _) in enumerate(off) if b.name.startswith("toxichat")]
+    toxi = [i for i, (b, _) in enumerate(off) if b.name in ("toxichat_train_off", "toxichat_dev_off")]
     threshold = best_threshold(np.concatenate([oof[i] for i in toxi]),
                                np.concatenate([off[i][0].frame["offensive"].to_numpy().astype(bool) for i in toxi]))
 
