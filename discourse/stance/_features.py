@@ -101,8 +101,6 @@ class _Tables(NamedTuple):
     bits: np.ndarray        # its body cue bits (0 if none)
     valence: np.ndarray     # its VADER valence (0.0 if none)
     obits: np.ndarray       # its opener bits (0 if none)
-    long: list[str]         # the grams, then the other openers: the second pass over long replies
-    long_obits: np.ndarray
 
 
 def _lookup(pats: list[str], index: dict[str, int], values: Sequence[int] | Sequence[float], dtype: type) -> np.ndarray:
@@ -111,7 +109,7 @@ def _lookup(pats: list[str], index: dict[str, int], values: Sequence[int] | Sequ
 
 @functools.lru_cache(maxsize=8)
 def _tables(gram_patterns: tuple[str, ...]) -> _Tables:
-    """One Aho-Corasick pattern list for all the matching of a short reply, and what each pattern stands for.
+    """One Aho-Corasick pattern list for all the matching of a reply, and what each pattern stands for.
 
     The body cues and the VADER words are looked for in ``" " + norm + " "``, the openers in ``"^ "`` + the
     first 60 characters of ``norm`` + ``" "``, the grams in ``"^ "`` (``"?^ "``) + the first
@@ -120,6 +118,8 @@ def _tables(gram_patterns: tuple[str, ...]) -> _Tables:
     all three: a body pattern holds neither ``"^"`` nor ``"?"`` (``norm`` has neither), so it matches there
     exactly where it matches the body text; an opener starts with ``"^ "`` and is at most 62 characters
     long, so it matches the gram text's start exactly when it matches the head's (tests check both rules).
+    A longer reply takes its grams and openers from that pass and its body cues from a second pass over
+    the whole body text.
     """
     body_patterns, body_bits, body_valence = body_table()
     open_patterns, open_bits = opener_table()
@@ -127,12 +127,10 @@ def _tables(gram_patterns: tuple[str, ...]) -> _Tables:
     body_at = {p: i for i, p in enumerate(body_patterns)}
     open_at = {p: i for i, p in enumerate(open_patterns)}
     short = grams + sorted((set(body_patterns) | set(open_patterns)) - set(grams))
-    long = grams + sorted(set(open_patterns) - set(grams))
     bits = _lookup(short, body_at, body_bits, np.int64)
     valence = _lookup(short, body_at, body_valence, np.float64)
     obits = _lookup(short, open_at, open_bits, np.int64)
-    return _Tables(short, (bits != 0) | (valence != 0) | (obits != 0), bits, valence, obits,
-                   long, _lookup(long, open_at, open_bits, np.int64))
+    return _Tables(short, (bits != 0) | (valence != 0) | (obits != 0), bits, valence, obits)
 
 
 def _found(text: pl.Expr, pats: list[str], name: str) -> pl.Expr:
@@ -148,23 +146,14 @@ def _flat(found: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     return offsets, found.explode(empty_as_null=False, keep_nulls=False).to_physical().to_numpy()
 
 
-def _gram_hits(offsets: np.ndarray, codes: np.ndarray, n_grams: int, l_rows: np.ndarray,
-               l_codes: np.ndarray) -> GramHits:
-    """The gram occurrences (codes below ``n_grams``) of the one-pass rows (``offsets``, ``codes``) and of the
-    long rows (``l_rows``, ``l_codes``: no row in both), in row order and, within a row, in match order."""
+def _gram_hits(offsets: np.ndarray, codes: np.ndarray, n_grams: int) -> GramHits:
+    """The gram occurrences (codes below ``n_grams``) among the matches (``offsets``, ``codes``: see
+    :func:`_flat`), in row order and, within a row, in match order."""
     keep = codes < n_grams
     found = codes[keep]
     # each row's gram count: its match count less its other matches (few: a search for each of those)
     others = np.searchsorted(offsets, np.flatnonzero(~keep), side="right") - 1
     counts = np.diff(offsets) - np.bincount(others, minlength=offsets.size - 1)
-    l_keep = l_codes < n_grams
-    if l_keep.any():
-        l_rows = l_rows[l_keep]
-        starts = np.zeros(counts.size + 1, dtype=np.int64)
-        np.cumsum(counts, out=starts[1:])
-        # a long row has no one-pass values: its grams go where its (empty) one-pass run starts, in order
-        found = np.insert(found, starts[l_rows], l_codes[l_keep])
-        counts += np.bincount(l_rows, minlength=counts.size)
     indptr = np.zeros(counts.size + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
     # codes < n_grams < 2**31: a uint32 array is its int32 view
@@ -213,13 +202,13 @@ def features_and_grams(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", p
     if gram_patterns is None:
         matching = [_found(pl.concat_str(pl.lit("^"), padded), t.short, "_u")]
     else:
-        # short replies (no more than MAX_CHARS bytes, so no more characters): one pass over the gram text;
-        # longer ones: the body cues over the whole reply, then openers and grams over the gram text
-        short = pl.col("_norm").str.len_bytes() <= MAX_CHARS
-        gtext = gram_text(pl.col("_norm"), pl.col("_parent"))
-        matching = [_found(pl.when(short).then(gtext), t.short, "_u"),
-                    _found(pl.when(~short).then(padded), body_table()[0], "_m"),
-                    _found(pl.when(~short).then(gtext), t.long, "_l")]
+        # one pass over the gram text; a reply longer than MAX_CHARS bytes (so perhaps more characters) also
+        # has its body cues read over the whole text (its "_u" body matches are left out)
+        long = pl.col("_norm").str.len_bytes() > MAX_CHARS
+        matching = [_found(gram_text(pl.col("_norm"), pl.col("_parent")), t.short, "_u"),
+                    _found(pl.concat_str(pl.lit(" "), pl.when(long).then(pl.col("_norm")), pl.lit(" ")),
+                           body_table()[0], "_m"),
+                    long.alias("_long")]
     n_words = pl.when(pl.col("_norm") == "").then(0).otherwise(pl.col("_norm").str.count_matches(" ", literal=True) + 1)
     # overlap: the share of the reply's distinct content words that are among the parent's words (a set
     # intersection per row, which keeps each word once; exploding the pairs to search each word in a copy
@@ -251,28 +240,24 @@ def features_and_grams(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", p
     at = np.flatnonzero(t.cue[codes])
     rows = np.searchsorted(offsets, at, side="right") - 1
     cues = codes[at]
-    body_rows, body_bits, body_vals = [rows], [t.bits[cues]], [t.valence[cues]]
-    open_rows, open_bits = [rows], [t.obits[cues]]
+    obits = np.zeros(n, dtype=np.int64)
+    np.bitwise_or.at(obits, rows, t.obits[cues])
+    bits, vals = t.bits[cues], t.valence[cues]
     hits = None
     if gram_patterns is not None:
-        _, m_bits, m_valence = body_table()
+        hits = _gram_hits(offsets, codes, len(gram_patterns))
+        # a long reply's body cues come from "_m" alone: no row has body matches from both
+        within = ~lf["_long"].to_numpy()[rows]
         m_rows, m_codes = list_codes(lf["_m"])
-        body_rows.append(m_rows)
-        body_bits.append(np.asarray(m_bits, dtype=np.int64)[m_codes])
-        body_vals.append(np.asarray(m_valence, dtype=np.float64)[m_codes])
-        l_rows, l_codes = list_codes(lf["_l"])
-        open_rows.append(l_rows)
-        open_bits.append(t.long_obits[l_codes])
-        hits = _gram_hits(offsets, codes, len(gram_patterns), l_rows, l_codes)
-    # a row's valences come from "_m" (long rows) or "_u" (the others), in match order; zeros change no sum
-    rows = np.concatenate(body_rows)
-    vals = np.concatenate(body_vals)
-    bits = np.zeros(n, dtype=np.int64)
-    np.bitwise_or.at(bits, rows, np.concatenate(body_bits))
-    obits = np.zeros(n, dtype=np.int64)
-    np.bitwise_or.at(obits, np.concatenate(open_rows), np.concatenate(open_bits))
+        _, m_bits, m_valence = body_table()
+        rows = np.concatenate([rows[within], m_rows])
+        bits = np.concatenate([bits[within], np.asarray(m_bits, dtype=np.int64)[m_codes]])
+        vals = np.concatenate([vals[within], np.asarray(m_valence, dtype=np.float64)[m_codes]])
+    body_bits = np.zeros(n, dtype=np.int64)
+    np.bitwise_or.at(body_bits, rows, bits)
+    # valences summed per row in match order (openers add zeros, which change no sum)
     lf = lf.lazy().with_columns(
-        pl.Series("_bits", bits), pl.Series("_obits", obits),
+        pl.Series("_bits", body_bits), pl.Series("_obits", obits),
         pl.Series("_pos", np.abs(np.bincount(rows, weights=np.where(vals > 0, vals, 0.0), minlength=n))),
         pl.Series("_neg", np.abs(np.bincount(rows, weights=np.where(vals < 0, vals, 0.0), minlength=n))),
     )
