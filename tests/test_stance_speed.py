@@ -74,8 +74,9 @@ def test_a_cue_past_the_gram_window_still_counts_in_a_long_reply() -> None:
 
 
 def test_features_are_the_same_with_and_without_grams_and_row_by_row() -> None:
-    texts = [LONG, "No, that's not true. Source?", "> quoted\nthanks, makes sense", "", LONG + " great!"]
-    pairs = _pairs(texts, ["a?", None, "quoted", "b", "c?"])
+    texts = [LONG, "No, that's not true. Source?", "> quoted\nthanks, makes sense", "", LONG + " great!",
+             "Great point, thanks! " + FILLER * 30 + "i disagree"]  # cues both inside and past the gram window
+    pairs = _pairs(texts, ["a?", None, "quoted", "b", "c?", None])
     pats = patterns(["no", "^no", "thanks", "great"])
     plain = features(pairs)
     with_grams = features(pairs, gram_patterns=pats)

@@ -96,8 +96,8 @@ def _content_words(padded: pl.Expr, n_chars: int) -> pl.Expr:
 class _Tables(NamedTuple):
     """The pattern lists of one matching plan (see :func:`_tables`) and what each pattern stands for."""
 
-    short: list[str]        # the grams (in their order: a gram's code is its index), then the other cues
-    cue: np.ndarray         # per pattern of ``short``: is it a body cue, a VADER word or an opener
+    patterns: list[str]     # the grams (in their order: a gram's code is its index), then the other cues
+    cue: np.ndarray         # per pattern: is it a body cue, a VADER word or an opener
     bits: np.ndarray        # its body cue bits (0 if none)
     valence: np.ndarray     # its VADER valence (0.0 if none)
     obits: np.ndarray       # its opener bits (0 if none)
@@ -126,11 +126,11 @@ def _tables(gram_patterns: tuple[str, ...]) -> _Tables:
     grams = list(gram_patterns)
     body_at = {p: i for i, p in enumerate(body_patterns)}
     open_at = {p: i for i, p in enumerate(open_patterns)}
-    short = grams + sorted((set(body_patterns) | set(open_patterns)) - set(grams))
-    bits = _lookup(short, body_at, body_bits, np.int64)
-    valence = _lookup(short, body_at, body_valence, np.float64)
-    obits = _lookup(short, open_at, open_bits, np.int64)
-    return _Tables(short, (bits != 0) | (valence != 0) | (obits != 0), bits, valence, obits)
+    pats = grams + sorted((set(body_patterns) | set(open_patterns)) - set(grams))
+    bits = _lookup(pats, body_at, body_bits, np.int64)
+    valence = _lookup(pats, body_at, body_valence, np.float64)
+    obits = _lookup(pats, open_at, open_bits, np.int64)
+    return _Tables(pats, (bits != 0) | (valence != 0) | (obits != 0), bits, valence, obits)
 
 
 def _found(text: pl.Expr, pats: list[str], name: str) -> pl.Expr:
@@ -140,7 +140,7 @@ def _found(text: pl.Expr, pats: list[str], name: str) -> pl.Expr:
 
 def _flat(found: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     """Offsets (int64, one more than the rows: row i's values are ``codes[offsets[i]:offsets[i + 1]]``)
-    and the flat category codes (uint32) of a ``List(Enum)`` column."""
+    and the flat category codes (unsigned: 8, 16 or 32 bits, as polars stores them) of a ``List(Enum)`` column."""
     offsets = np.zeros(found.len() + 1, dtype=np.int64)
     np.cumsum(found.list.len().fill_null(0).to_numpy(), out=offsets[1:])
     return offsets, found.explode(empty_as_null=False, keep_nulls=False).to_physical().to_numpy()
@@ -200,12 +200,12 @@ def features_and_grams(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", p
     )
     padded = pl.concat_str(pl.lit(" "), pl.col("_norm"), pl.lit(" "))
     if gram_patterns is None:
-        matching = [_found(pl.concat_str(pl.lit("^"), padded), t.short, "_u")]
+        matching = [_found(pl.concat_str(pl.lit("^"), padded), t.patterns, "_u")]
     else:
         # one pass over the gram text; a reply longer than MAX_CHARS bytes (so perhaps more characters) also
         # has its body cues read over the whole text (its "_u" body matches are left out)
         long = pl.col("_norm").str.len_bytes() > MAX_CHARS
-        matching = [_found(gram_text(pl.col("_norm"), pl.col("_parent")), t.short, "_u"),
+        matching = [_found(gram_text(pl.col("_norm"), pl.col("_parent")), t.patterns, "_u"),
                     _found(pl.concat_str(pl.lit(" "), pl.when(long).then(pl.col("_norm")), pl.lit(" ")),
                            body_table()[0], "_m"),
                     long.alias("_long")]
