@@ -89,8 +89,9 @@ def _squash(expr: pl.Expr) -> pl.Expr:
     return expr / (expr + 4.0)
 
 
-def _content_words(padded: pl.Expr, n_chars: int) -> pl.Expr:
-    return padded.str.slice(0, n_chars).str.split(" ").list.filter(pl.element().str.len_bytes() >= 4)
+def _content_words(norm: pl.Expr, n_chars: int) -> pl.Expr:
+    # the words of " " + norm + " " cut to n_chars, less the empty ones: those of norm cut to n_chars - 1
+    return norm.str.slice(0, n_chars - 1).str.split(" ").list.filter(pl.element().str.len_bytes() >= 4)
 
 
 class _Tables(NamedTuple):
@@ -217,11 +218,12 @@ def features_and_grams(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", p
                / pl.max_horizontal(pl.col("_cw").list.n_unique(), pl.lit(1)).cast(pl.Float64))
     # everything read from the text in one query, so no string or word list outlives it
     lf = lf.with_columns(
-        _content_words(padded, _REPLY_CHARS).alias("_cw"),
+        _content_words(pl.col("_norm"), _REPLY_CHARS).alias("_cw"),
         # the words of the parent's first characters (space-padded, then cut: the last word may be cut
         # short, as a reader skimming the parent would)
-        pl.concat_str(pl.lit(" "), normalise(pl.col("_parent").str.slice(0, _PARENT_CHARS)), pl.lit(" "))
-        .str.slice(0, _PARENT_CHARS).str.split(" ").alias("_pw"),
+        # ("" words, from the padding, are left out: no content word is empty)
+        normalise(pl.col("_parent").str.slice(0, _PARENT_CHARS)).str.slice(0, _PARENT_CHARS - 1).str.split(" ")
+        .alias("_pw"),
     ).select(
         *matching,
         pl.col("_has_quote"),
