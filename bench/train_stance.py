@@ -49,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--embed", action="store_true", help="train the embed scorer's head instead of the cue model")
     ap.add_argument("--char", action="store_true", help="train the cues-char model instead of the default one")
     ap.add_argument("--cv", metavar="JSON", nargs="+", help="print dev cross-validation figures of these option sets")
+    ap.add_argument("--cv-protocol", choices=("dev", "folds"), default="dev",
+                    help="with --cv: judge ToxiChat stance on ToxiChat dev (dev) or on chunks of train + dev (folds)")
     ap.add_argument("--embed-cache", type=Path, default=None,
                     help="with --embed: a .npz file (outside the repository) holding the dev texts' vectors")
     args = ap.parse_args(argv)
@@ -63,12 +65,12 @@ def main(argv: list[str] | None = None) -> int:
         from discourse.stance._embed_fit import cross_validate_embed, dev_embeddings, embed_blocks
         from discourse.stance._train import OPTIONS, dev_blocks
 
-        bots = any(json.loads(t).get("bot_share", 0) or json.loads(t).get("off_bot_share", 0) for t in args.cv)
+        bots = any({"bot_share", "off_bot_share"} & set(json.loads(t)) for t in args.cv)  # named: read the bot rows
         blocks, _, frames = dev_blocks(args.dev_dir, {**OPTIONS, "bot_share": 1.0} if bots else OPTIONS)
         eb = embed_blocks(blocks, dev_embeddings(frames, args.embed_cache))
         for text in args.cv:
             opts = json.loads(text)
-            figures = cross_validate_embed(eb, opts)
+            figures = cross_validate_embed(eb, opts, protocol=args.cv_protocol)
             print(json.dumps(opts), json.dumps({k: round(v, 3) for k, v in figures.items()}), flush=True)
         return 0
     if args.cv:
@@ -76,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
 
         for text in args.cv:
             opts = json.loads(text)
-            figures = cross_validate(args.dev_dir, opts)
+            figures = cross_validate(args.dev_dir, opts, protocol=args.cv_protocol)
             print(json.dumps(opts), json.dumps({k: round(v, 3) for k, v in figures.items()}), flush=True)
         return 0
     if args.char:

@@ -131,3 +131,22 @@ def test_default_beats_vader_on_a_dev_set(corpora: Path) -> None:
     df = read_labeled(corpora / "labeled" / "dev" / "lei_huang_subreddit_MaskMandate.csv").head(400)
     assert evaluate(df, "default").macro_f1 > evaluate(df, "vader").macro_f1 + 0.05
     assert df.filter(pl.col("label").is_null()).height == 0
+
+
+def test_cv_joins_blocks_row_for_row_and_names_its_protocols() -> None:
+    from scipy import sparse
+
+    from discourse.stance._cv import _joined, cross_validate
+    from discourse.stance._fit import Block
+
+    a = Block("a", pl.DataFrame({"text": ["x", "y"]}), np.array([[1.0], [2.0]]), sparse.csr_matrix([[0.0, 1.0], [2.0, 0.0]]))
+    b = Block("b", pl.DataFrame({"text": ["z"]}), np.array([[3.0]]), sparse.csr_matrix([[5.0, 0.0]]))
+    j = _joined(a, b, "ab")
+    assert j.name == "ab" and j.frame["text"].to_list() == ["x", "y", "z"]
+    assert j.x.ravel().tolist() == [1.0, 2.0, 3.0]
+    assert j.g.toarray().tolist() == [[0.0, 1.0], [2.0, 0.0], [5.0, 0.0]]
+    # rows taken from the joined block keep their features and grams together
+    t = j.take(np.array([2, 0]))
+    assert t.frame["text"].to_list() == ["z", "x"] and t.g.toarray().tolist() == [[5.0, 0.0], [0.0, 1.0]]
+    with pytest.raises(ValueError, match="protocol"):
+        cross_validate("unused", protocol="holdout")

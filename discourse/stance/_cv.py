@@ -55,13 +55,27 @@ def offensive_figures(p: np.ndarray, y: np.ndarray, p_train: np.ndarray, y_train
             "off_ap": _ap(p, y)}
 
 
+def _joined(a: Block, b: Block, name: str) -> Block:
+    """Rows of ``a`` then ``b`` as one block."""
+    from scipy import sparse
+
+    return Block(name, pl.concat([a.frame, b.frame], how="vertical_relaxed"), np.vstack([a.x, b.x]),
+                 sparse.vstack([a.g, b.g]).tocsr())
+
+
 def cross_validate(dev_dir: str | Path, opts: dict[str, Any] | None = None, k: int = 3,
-                   blocks: dict[str, Block] | None = None) -> dict[str, float]:
+                   blocks: dict[str, Block] | None = None, protocol: str = "dev") -> dict[str, float]:
     """Dev cross-validation figures of the cue model with ``opts`` (over :data:`OPTIONS`); see the module doc.
 
     ``blocks`` (from :func:`discourse.stance._train.dev_blocks`, without character grams) may be passed to skip
     re-reading the files when the options do not change the candidate vocabulary (``min_df``, ``off_char_C``).
+    ``protocol="folds"`` scores ToxiChat stance on k contiguous chunks of ToxiChat train + dev instead of on
+    ToxiChat dev alone (each fit leaves its chunk out; conversations are contiguous, so at most one conversation
+    per chunk boundary is split): ~90 disagreeing replies judged instead of 11. Chatbot replies to a held-out
+    reply are left out of that fit. The figure is ``toxichat_folds``; the offensive figures are unchanged.
     """
+    if protocol not in ("dev", "folds"):
+        raise ValueError(f"protocol must be 'dev' or 'folds', not {protocol!r}")
     o = {**OPTIONS, **(opts or {})}
     vocab = None
     if blocks is None:
@@ -71,18 +85,34 @@ def cross_validate(dev_dir: str | Path, opts: dict[str, Any] | None = None, k: i
     mask = blocks["mask"]
     fold = folds(mask.frame.height, k, seed=0)
     tc_dev, tc_labels = labelled(blocks["toxichat_dev"], blocks["toxichat_dev"].frame)
+    tc_all = _joined(blocks["toxichat_train"], blocks["toxichat_dev"], "toxichat_train")
+    tc_fold = np.arange(tc_all.frame.height) * k // max(tc_all.frame.height, 1)
     tc, mm = [], []
-    extra = [*(["fanchuan_train", "fanchuan_val"] if o["fanchuan_share"] > 0 else []),
-             *(["toxichat_train_bots"] if o["bot_share"] > 0 else [])]
+    extra = ["fanchuan_train", "fanchuan_val"] if o["fanchuan_share"] > 0 else []
+    bots = o["bot_share"] > 0
     off_keys = ["toxichat_train_off", *(["cat_off"] if o["off_cat"] else []),
                 *(["toxichat_train_bots_off"] if o["off_bot_share"] > 0 else [])]
     for j in range(k):
         local = {**blocks, "mask": mask.take(np.flatnonzero(fold != j))}
-        stance, off, df_blocks = _plan(local, o, ["toxichat_train", "mask", "cat", *extra], off_keys)
+        keys = ["toxichat_train", "mask", "cat", *extra]
+        if protocol == "folds":
+            held_tc = tc_all.take(np.flatnonzero(tc_fold == j))
+            local["toxichat_train"] = tc_all.take(np.flatnonzero(tc_fold != j))
+            if bots:
+                all_bots = _joined(blocks["toxichat_train_bots"], blocks["toxichat_dev_bots"], "toxichat_train_bots")
+                keep = ~all_bots.frame["parent_text"].is_in(held_tc.frame["text"].to_list()).to_numpy()
+                local["toxichat_train_bots"] = all_bots.take(np.flatnonzero(keep))
+        if bots:
+            keys.append("toxichat_train_bots")
+        stance, off, df_blocks = _plan(local, o, keys, off_keys)
         heads = fit_heads(stance, off, o, df_blocks, char)
         if o["bias"]:
             heads.intercept = heads.intercept + tune_bias(stance, off, o, df_blocks, char)
-        tc.append(macro_f1_3(heads.logits(tc_dev)[0], tc_labels))
+        if protocol == "folds":
+            held_tc, held_tc_labels = labelled(held_tc, held_tc.frame)
+            tc.append(macro_f1_3(heads.logits(held_tc)[0], held_tc_labels))
+        else:
+            tc.append(macro_f1_3(heads.logits(tc_dev)[0], tc_labels))
         held = mask.take(np.flatnonzero(fold == j))
         held, held_labels = labelled(held, held.frame)
         mm.append(macro_f1_3(heads.logits(held)[0], held_labels))
@@ -92,4 +122,5 @@ def cross_validate(dev_dir: str | Path, opts: dict[str, Any] | None = None, k: i
             oof = oof_offensive(off, stance, o, df_blocks, char, k)
             off_fig = offensive_figures(sigmoid(heads.logits(dev_off)[1]), y, oof[0],
                                         off[0][0].frame["offensive"].to_numpy().astype(bool))
-    return {"toxichat_dev": float(np.mean(tc)), "mask_folds": float(np.mean(mm)), **off_fig}
+    return {"toxichat_folds" if protocol == "folds" else "toxichat_dev": float(np.mean(tc)),
+            "mask_folds": float(np.mean(mm)), **off_fig}

@@ -221,27 +221,46 @@ def oof_embed_offensive(stance: list[tuple[EmbBlock, float]], offensive: list[tu
     return out
 
 
-def cross_validate_embed(blocks: dict[str, EmbBlock], opts: dict[str, Any] | None = None, k: int = 3
-                         ) -> dict[str, float]:
+def cross_validate_embed(blocks: dict[str, EmbBlock], opts: dict[str, Any] | None = None, k: int = 3,
+                         protocol: str = "dev") -> dict[str, float]:
     """Dev cross-validation figures of the embed head with ``opts``: the protocol of
-    :func:`discourse.stance._cv.cross_validate` (same folds, sources, figures)."""
-    from discourse.stance._cv import labelled, macro_f1_3, offensive_figures
+    :func:`discourse.stance._cv.cross_validate` (same folds, sources, figures; ``protocol`` as there)."""
+    from discourse.stance._cv import _joined, labelled, macro_f1_3, offensive_figures
 
+    if protocol not in ("dev", "folds"):
+        raise ValueError(f"protocol must be 'dev' or 'folds', not {protocol!r}")
     o = {**EMBED_OPTIONS, **(opts or {})}
     sw = o["source_weight"]
+
+    def joined(a: EmbBlock, b: EmbBlock) -> EmbBlock:
+        return EmbBlock(_joined(a.b, b.b, a.b.name), np.vstack([a.e, b.e]))
 
     mask = blocks["mask"]
     fold = folds(mask.n, k, seed=0)
     tc_dev, tc_labels = labelled(blocks["toxichat_dev"], blocks["toxichat_dev"].b.frame)
+    tc_all = joined(blocks["toxichat_train"], blocks["toxichat_dev"])
+    tc_fold = np.arange(tc_all.n) * k // max(tc_all.n, 1)
+    all_bots = joined(blocks["toxichat_train_bots"], blocks["toxichat_dev_bots"]) if o["bot_share"] > 0 else None
     off = [(blocks["toxichat_train_off"], sw),
            *([(blocks["toxichat_train_bots_off"], sw * o["off_bot_share"])] if o["off_bot_share"] > 0 else [])]
     tc, mm = [], []
     for j in range(k):
-        stance = [(blocks["toxichat_train"], sw), (mask.take(np.flatnonzero(fold != j)), sw),
+        tc_train, bots = blocks["toxichat_train"], blocks.get("toxichat_train_bots")
+        if protocol == "folds":
+            held_tc = tc_all.take(np.flatnonzero(tc_fold == j))
+            tc_train = tc_all.take(np.flatnonzero(tc_fold != j))
+            if all_bots is not None:  # chatbot replies to a held-out reply stay out of the fit
+                keep = ~all_bots.b.frame["parent_text"].is_in(held_tc.b.frame["text"].to_list()).to_numpy()
+                bots = all_bots.take(np.flatnonzero(keep))
+        stance = [(tc_train, sw), (mask.take(np.flatnonzero(fold != j)), sw),
                   (blocks["cat"], sw * o["cat_share"]),
-                  *([(blocks["toxichat_train_bots"], sw * o["bot_share"])] if o["bot_share"] > 0 else [])]
+                  *([(bots, sw * o["bot_share"])] if o["bot_share"] > 0 else [])]
         h = fit_embed_heads(stance, off, o)
-        tc.append(macro_f1_3(h.logits(tc_dev)[0], tc_labels))
+        if protocol == "folds":
+            held_tc, held_labels_tc = labelled(held_tc, held_tc.b.frame)
+            tc.append(macro_f1_3(h.logits(held_tc)[0], held_labels_tc))
+        else:
+            tc.append(macro_f1_3(h.logits(tc_dev)[0], tc_labels))
         held = mask.take(np.flatnonzero(fold == j))
         held, held_labels = labelled(held, held.b.frame)
         mm.append(macro_f1_3(h.logits(held)[0], held_labels))
@@ -251,7 +270,8 @@ def cross_validate_embed(blocks: dict[str, EmbBlock], opts: dict[str, Any] | Non
             oof = oof_embed_offensive(stance, off, o, k)
             off_fig = offensive_figures(sigmoid(h.logits(dev_off)[1]), y, oof[0],
                                         off[0][0].b.frame["offensive"].to_numpy().astype(bool))
-    return {"toxichat_dev": float(np.mean(tc)), "mask_folds": float(np.mean(mm)), **off_fig}
+    return {"toxichat_folds" if protocol == "folds" else "toxichat_dev": float(np.mean(tc)),
+            "mask_folds": float(np.mean(mm)), **off_fig}
 
 
 def train_embed_head(dev_dir: str | Path, opts: dict[str, Any] | None = None, cache: str | Path | None = None

@@ -57,12 +57,13 @@ VERSION = "3"
 # of the offensive head (1 balanced, 0 as found); off_cat: CAT_SMALL's out-of-context labels train the offensive
 # head; drop: features held at 0; bias: per-class intercept shifts tuned for macro-F1 (tune_bias); threshold_folds:
 # k of the k-fold that picks the offensive threshold; off_char_C ... char_sign: character grams (see CHAR_OPTIONS);
-# bot_share / off_bot_share: weight of ToxiChat's chatbot replies (BOT_FILES) in the stance / offensive head.
+# bot_share / off_bot_share: weight of ToxiChat's chatbot replies (BOT_FILES) in the stance / offensive head;
+# tc_share: weight of ToxiChat's Reddit replies in the stance head.
 OPTIONS: dict[str, Any] = {
     "C": 1.0, "gram_C": 0.3, "off_gram_C": 1.0, "min_df": 2, "source_weight": 1000.0, "cat_share": 0.1,
     "fanchuan_share": 0.0, "off_balance": 1.0, "off_cat": False, "off_cat_share": 1.0, "drop": (),
     "threshold_folds": 5, "bias": False, "off_char_C": None, "char_min_df": 5, "char_max_share": 1.0, "char_keep": 0,
-    "char_sign": "abs", "bot_share": 0.0, "off_bot_share": 0.0, "tol": 1e-10, "max_iter": 5000, "decimals": 4,
+    "char_sign": "abs", "bot_share": 0.0, "off_bot_share": 0.0, "tc_share": 1.0, "tol": 1e-10, "max_iter": 5000, "decimals": 4,
 }
 # the cues-char scorer: the offensive head reads the 3,000 character grams with the largest coefficients
 # (off_char_C: their L2 variance; char_min_df, char_max_share: candidates in that many / at most that share of rows)
@@ -157,7 +158,8 @@ def _plan(blocks: dict[str, Block], opts: dict[str, Any], stance_keys: list[str]
     """(block, source weight) lists for the two heads, and the distinct rows that count for the vocabulary."""
     sw = opts["source_weight"]
     share = {"cat": opts["cat_share"], "fanchuan_train": opts["fanchuan_share"], "fanchuan_val": opts["fanchuan_share"],
-             **{k: opts["bot_share"] for k in BOT_FILES}}
+             **{k: opts["bot_share"] for k in BOT_FILES}, "toxichat_train": opts["tc_share"],
+             "toxichat_dev": opts["tc_share"]}
     off_share = {"cat_off": opts["off_cat_share"], **{f"{k}_off": opts["off_bot_share"] for k in BOT_FILES}}
     stance = [(blocks[k], sw * share.get(k, 1.0)) for k in stance_keys if share.get(k, 1.0) > 0]
     off = [(blocks[k], sw * off_share.get(k, 1.0)) for k in off_keys if off_share.get(k, 1.0) > 0]
