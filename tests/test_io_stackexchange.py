@@ -104,6 +104,15 @@ def test_real_dump_matches_raw_counts(corpora: Path) -> None:
     on_q = [c for c in comments if c["PostId"] in questions]
     on_a = [c for c in comments if c["PostId"] in answers]
 
+    # users of the data who share a display name are told apart by their id
+    seen = {r.get(k) for r in [*answers.values(), *on_q, *on_a] for k in ("OwnerUserId", "UserId")} | {
+        p.get("OwnerUserId") for p in posts if p["Id"] in questions or p["Id"] in {a["ParentId"] for a in answers.values()}}
+    holders: dict[str, set[str]] = {}
+    for uid in seen - {None}:
+        if users.get(uid):
+            holders.setdefault(users[uid], set()).add(uid)
+    users = {uid: (f"{n} (user{uid})" if len(holders.get(n, ())) > 1 else n) for uid, n in users.items()}
+
     def name(row: dict[str, str], uid: str, fallback: str) -> str | None:
         return users.get(row.get(uid, "")) or row.get(fallback) or (f"user{row[uid]}" if row.get(uid) else None)
 
@@ -124,6 +133,24 @@ def test_real_dump_matches_raw_counts(corpora: Path) -> None:
     assert [f.records for f in r.quality.files] == [len(posts), len(comments), len(users)]
     for f in d.iterdir():
         assert sniff_stackexchange(f, head(f))
+
+
+def test_users_sharing_a_display_name_stay_apart(tmp_path: Path) -> None:
+    (tmp_path / "Posts.xml").write_text(
+        '<posts>\n<row Id="1" PostTypeId="1" Title="T" Body="Q?" OwnerUserId="1" />\n'
+        '<row Id="2" PostTypeId="2" ParentId="1" Body="A." OwnerUserId="2" />\n'
+        '<row Id="3" PostTypeId="2" ParentId="1" Body="B." OwnerUserId="3" />\n'
+        '<row Id="4" PostTypeId="2" ParentId="1" Body="C." OwnerDisplayName="Sam" />\n</posts>\n', encoding="utf-8")
+    (tmp_path / "Users.xml").write_text(
+        '<users>\n<row Id="1" DisplayName="Sam" />\n<row Id="2" DisplayName="Sam" />\n'
+        '<row Id="3" DisplayName="Kim" />\n<row Id="4" DisplayName="Kim" />\n</users>\n', encoding="utf-8")
+    r = read_stackexchange(tmp_path)
+    # users 1 and 2 are both "Sam"; user 4 (also "Kim") wrote nothing here, so Kim keeps the plain name, and the
+    # deleted account known only as "Sam" keeps its name too (nothing tells it apart)
+    assert r.threads["author"].to_list() == ["Sam (user1)"]
+    assert r.comments["author"].to_list() == ["Sam (user2)", "Kim", "Sam"]
+    notes = [n for fq in r.quality.files if fq.path.endswith("Users.xml") for n in fq.notes]
+    assert notes == ["1 display name(s) shared by 2 users are told apart by their id, e.g. 'John (user1011)'"]
 
 
 def test_malformed_xml_names_file_and_line(tmp_path: Path) -> None:

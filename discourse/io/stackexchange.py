@@ -12,7 +12,9 @@ are namespaced: ``a<Id>`` for answers, ``c<Id>`` for comments; the thread id is 
 
 Authors: ``DisplayName`` from ``Users.xml`` for ``OwnerUserId``/``UserId``, else the row's own
 ``OwnerDisplayName``/``UserDisplayName``, else ``user<Id>`` (Stack Exchange's own name for a user it no
-longer knows); a row with neither id nor name has a null author, flagged ``author_unknown``. Bodies are
+longer knows); a row with neither id nor name has a null author, flagged ``author_unknown``. Display names
+are not unique: when users of the data share one, each becomes ``Name (user<Id>)`` so that they stay
+different nodes (noted on ``Users.xml``). Bodies are
 HTML -> text; comment ``Text`` is plain. Score is ``Score``.
 
 Accounting: answers of a question missing from the dump are kept in a thread of that id (flagged
@@ -166,6 +168,15 @@ def parse_stackexchange(posts: IO[bytes], comments: IO[bytes] | None = None, use
                 found.append({"user_id": row["Id"], "display": row.get("DisplayName")})
             fq_u.records = n
         names = pl.DataFrame(found, schema={"user_id": pl.String(), "display": pl.String()})
+        # display names are not unique on Stack Exchange: two users called "John" must stay two nodes
+        shared = pl.col("display").is_not_null() & (pl.col("display") != "") & (
+            pl.col("user_id").n_unique().over("display") > 1)
+        n_shared = names.filter(shared)
+        if n_shared.height:
+            fq_u.notes.append(f"{n_shared['display'].n_unique()} display name(s) shared by {n_shared.height} users "
+                              "are told apart by their id, e.g. 'John (user1011)'")
+        names = names.with_columns(pl.when(shared).then(pl.format("{} (user{})", "display", "user_id"))
+                                   .otherwise(pl.col("display")).alias("display"))
         files.append(fq_u)
 
     def with_authors(df: pl.DataFrame) -> pl.DataFrame:
