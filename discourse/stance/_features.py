@@ -207,9 +207,7 @@ def features_and_grams(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", p
         # has its body cues read over the whole text (its "_u" body matches are left out)
         long = pl.col("_norm").str.len_bytes() > MAX_CHARS
         matching = [_found(gram_text(pl.col("_norm"), pl.col("_parent")), t.patterns, "_u"),
-                    _found(pl.concat_str(pl.lit(" "), pl.when(long).then(pl.col("_norm")), pl.lit(" ")),
-                           body_table()[0], "_m"),
-                    long.alias("_long")]
+                    pl.when(long).then(pl.col("_norm")).alias("_long")]
     n_words = pl.when(pl.col("_norm") == "").then(0).otherwise(pl.col("_norm").str.count_matches(" ", literal=True) + 1)
     # overlap: the share of the reply's distinct content words that are among the parent's words (a set
     # intersection per row, which keeps each word once; exploding the pairs to search each word in a copy
@@ -248,10 +246,16 @@ def features_and_grams(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", p
     hits = None
     if gram_patterns is not None:
         hits = _gram_hits(offsets, codes, len(gram_patterns))
-        # a long reply's body cues come from "_m" alone: no row has body matches from both
-        within = ~lf["_long"].to_numpy()[rows]
-        m_rows, m_codes = list_codes(lf["_m"])
-        _, m_bits, m_valence = body_table()
+        # a long reply's body cues come from a pass over its whole text alone: no row has body matches from
+        # both (that pass runs on the long rows only: over a column of mostly nulls it costs 5 times more)
+        is_long = lf["_long"].is_not_null().to_numpy()
+        within = ~is_long[rows]
+        long_rows = np.flatnonzero(is_long)
+        m_patterns, m_bits, m_valence = body_table()
+        m_found = pl.DataFrame({"_long": lf["_long"].gather(long_rows)}).select(
+            _found(pl.concat_str(pl.lit(" "), pl.col("_long"), pl.lit(" ")), m_patterns, "_m"))["_m"]
+        m_rows, m_codes = list_codes(m_found)
+        m_rows = long_rows[m_rows]
         rows = np.concatenate([rows[within], m_rows])
         bits = np.concatenate([bits[within], np.asarray(m_bits, dtype=np.int64)[m_codes]])
         vals = np.concatenate([vals[within], np.asarray(m_valence, dtype=np.float64)[m_codes]])
