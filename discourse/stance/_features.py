@@ -161,6 +161,16 @@ def _gram_hits(offsets: np.ndarray, codes: np.ndarray, n_grams: int) -> GramHits
     return GramHits(indptr, found.view(np.int32) if found.dtype == np.uint32 else found.astype(np.int32))
 
 
+def _whole_text_body(norm: pl.Series, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row, cue bits and valence of every body match in the normalised texts ``norm[rows]`` (in row order,
+    then match order). A pass over those rows alone: over a column of mostly nulls it costs 5 times more."""
+    patterns, bits, valence = body_table()
+    found = pl.DataFrame({"_norm": norm.gather(rows)}).select(
+        _found(pl.concat_str(pl.lit(" "), pl.col("_norm"), pl.lit(" ")), patterns, "_m"))["_m"]
+    at, codes = list_codes(found)
+    return rows[at], np.asarray(bits, dtype=np.int64)[codes], np.asarray(valence, dtype=np.float64)[codes]
+
+
 def features(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", parent_text: str = "parent_text",
              gram_patterns: Sequence[str] | None = None) -> pl.DataFrame:
     """One Float64 column per :data:`FEATURES` name, row for row with ``pairs``.
@@ -199,9 +209,8 @@ def features_and_grams(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", p
         _clean(pl.when(pl.col("_unquoted").str.strip_chars() == "").then(pl.col("_low"))
                .otherwise(pl.col("_unquoted"))).alias("_norm"),
     )
-    padded = pl.concat_str(pl.lit(" "), pl.col("_norm"), pl.lit(" "))
     if gram_patterns is None:
-        matching = [_found(pl.concat_str(pl.lit("^"), padded), t.patterns, "_u")]
+        matching = [_found(pl.concat_str(pl.lit("^ "), pl.col("_norm"), pl.lit(" ")), t.patterns, "_u")]
     else:
         # one pass over the gram text; a reply longer than MAX_CHARS bytes (so perhaps more characters) also
         # has its body cues read over the whole text (its "_u" body matches are left out)
@@ -246,19 +255,14 @@ def features_and_grams(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", p
     hits = None
     if gram_patterns is not None:
         hits = _gram_hits(offsets, codes, len(gram_patterns))
-        # a long reply's body cues come from a pass over its whole text alone: no row has body matches from
-        # both (that pass runs on the long rows only: over a column of mostly nulls it costs 5 times more)
+        # a long reply's body cues come from the pass over its whole text alone: no row has body matches
+        # from both
         is_long = lf["_long"].is_not_null().to_numpy()
         within = ~is_long[rows]
-        long_rows = np.flatnonzero(is_long)
-        m_patterns, m_bits, m_valence = body_table()
-        m_found = pl.DataFrame({"_long": lf["_long"].gather(long_rows)}).select(
-            _found(pl.concat_str(pl.lit(" "), pl.col("_long"), pl.lit(" ")), m_patterns, "_m"))["_m"]
-        m_rows, m_codes = list_codes(m_found)
-        m_rows = long_rows[m_rows]
+        m_rows, m_bits, m_vals = _whole_text_body(lf["_long"], np.flatnonzero(is_long))
         rows = np.concatenate([rows[within], m_rows])
-        bits = np.concatenate([bits[within], np.asarray(m_bits, dtype=np.int64)[m_codes]])
-        vals = np.concatenate([vals[within], np.asarray(m_valence, dtype=np.float64)[m_codes]])
+        bits = np.concatenate([bits[within], m_bits])
+        vals = np.concatenate([vals[within], m_vals])
     body_bits = np.zeros(n, dtype=np.int64)
     np.bitwise_or.at(body_bits, rows, bits)
     # valences summed per row in match order (openers add zeros, which change no sum)
