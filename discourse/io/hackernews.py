@@ -29,7 +29,8 @@ from typing import Any
 
 from discourse._typing import OnError
 from discourse.errors import ParseError
-from discourse.io._common import html_to_text, json_lines, load_json, read_text
+from discourse.io._common import decode, html_to_text, json_lines, load_json, read_bytes
+from discourse.io._hn_fast import read_firebase_ndjson
 from discourse.io.reddit import comments_frame, threads_frame
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
@@ -449,12 +450,28 @@ def _looks_ndjson(text: str) -> bool:
     return False
 
 
+def _head_lines(raw: bytes, n: int = 20) -> str:
+    """The first ``n`` lines of a file's bytes, decoded leniently (what :func:`_looks_ndjson` reads)."""
+    end = -1
+    for _ in range(n):
+        end = raw.find(b"\n", end + 1)
+        if end < 0:
+            end = len(raw)
+            break
+    return raw[:end].decode("utf-8", errors="replace")
+
+
 def read_hackernews(path: str | Path, options: ReadOptions | None = None) -> ReadResult:
     """Read an HN JSON, NDJSON or item-page HTML file of any supported shape."""
     options = options or ReadOptions()
     p = Path(path)
     site = options.site or SITE
-    text = read_text(p).lstrip("\ufeff")
+    raw = read_bytes(p)
+    if raw[:1] == b"{" and _looks_ndjson(_head_lines(raw)):
+        fast = read_firebase_ndjson(raw, p, site)  # None unless it gives exactly what the path below gives
+        if fast is not None:
+            return fast
+    text = decode(raw, p).lstrip("\ufeff")
     if text.lstrip().startswith("<"):
         return parse_hn_page(text, p, site)
     try:

@@ -1,0 +1,233 @@
+"""A vectorised reader for NDJSON files of Hacker News Firebase items.
+
+:func:`read_firebase_ndjson` gives exactly what ``parse_firebase(json items of the file)`` gives
+(tables, quality report, notes) but parses with polars and assigns threads with numpy pointer
+doubling instead of a Python loop per item. It returns ``None`` whenever it cannot guarantee that
+result, and the caller then takes the line-by-line Python path (which also owns every error
+message and ``--on-error skip``). It declines when:
+
+* polars cannot parse a line, or a value has an unexpected type (the schema below is strict for
+  numbers, lists and booleans; string fields are checked against the raw text);
+* a key is repeated in an object, present with ``null``, written with escapes, or nested in an
+  unknown field (Python's ``json`` keeps the last duplicate, polars the first; ``"title": null``
+  makes an item a story in ``parse_firebase``);
+* the file has raw control characters, tabs, or line separators that ``str.splitlines`` splits on,
+  surrogate escapes, a byte-order mark, or keys of other HN shapes (``children``, ``comments``,
+  ``post``);
+* an item lacks an integer id, is not Firebase-shaped, ids repeat, or parents form a cycle.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from discourse import schema
+from discourse.io._common import html_to_text
+from discourse.io.reddit import epoch_to_utc
+from discourse.io.registry import ReadResult
+from discourse.quality import FileQuality, QualityReport, ThreadQuality
+
+__all__ = ["read_firebase_ndjson"]
+
+_SCHEMA: dict[str, pl.DataType] = {
+    "id": pl.Int64(), "type": pl.String(), "by": pl.String(), "text": pl.String(), "parent": pl.Int64(),
+    "kids": pl.List(pl.Int64()), "time": pl.Float64(), "score": pl.Int64(), "deleted": pl.Boolean(),
+    "dead": pl.Boolean(), "title": pl.String(), "url": pl.String(), "descendants": pl.Int64(),
+}
+_STRINGS = ("type", "by", "text", "title", "url")
+_STORY_TYPES = ["story", "job", "poll", "ask"]
+_FIREBASE_TYPES = ["comment", "story", "job", "poll", "pollopt"]
+_PLACEHOLDERS = {"[deleted]": "text_deleted", "[dead]": "text_removed", "[flagged]": "text_removed"}
+
+# anything in the raw text that makes the two paths part ways (see the module docstring)
+_ODD = (r'[\x00-\x09\x0b-\x1f\x{85}\x{2028}\x{2029}]|\\u[dD][89a-fA-F]|"(?:children|comments|post)"\s*:'
+        r'|\\[^"\\]*"\s*:')
+_KEY = r'"(?:' + "|".join(_SCHEMA) + r')"\s*:(?:\s*")?'
+# html.unescape of these entities, when they are a text's only '&', is a plain replacement
+_ENTITIES = {"&#x27;": "'", "&#39;": "'", "&#x2F;": "/", "&#x2f;": "/", "&quot;": '"', "&amp;": "&",
+             "&lt;": "<", "&gt;": ">"}
+_ENTITY_RE = "|".join(_ENTITIES).replace("#", r"\#")
+_PY_SPACE = "".join(c for c in map(chr, range(0x110000)) if c.isspace())  # what str.strip() strips
+_TAG_RE = r"<[a-zA-Z/!]"
+
+
+def _raw_ok(data: bytes, items: pl.DataFrame) -> bool:
+    """The raw text holds no construct on which polars and ``json.loads`` part ways, and each known
+    key appears exactly as often as it has a non-null value (string keys with a string value)."""
+    raw = pl.Series("raw", [data], dtype=pl.Binary).cast(pl.String)
+    if raw.str.contains(_ODD).item():
+        return False
+    keys = raw.str.extract_all(_KEY).explode().str.replace_all(r"\s", "").value_counts()
+    seen = dict(zip(keys[keys.columns[0]].to_list(), keys["count"].to_list()))
+    nonnull = items.select(pl.all().is_not_null().sum()).row(0, named=True)
+    for name, n in nonnull.items():
+        as_string = seen.get(f'"{name}":"', 0)
+        total = seen.get(f'"{name}":', 0) + as_string
+        if total != n or (name in _STRINGS and as_string != n):
+            return False
+    return True
+
+
+def _texts(html: pl.Expr) -> pl.Expr:
+    """``html_to_text`` of texts it can be written for as an expression (no tag, and every '&'
+    starts one of :data:`_ENTITIES`); null for the others."""
+    simple = ~html.str.contains(_TAG_RE) & (
+        html.str.count_matches("&", literal=True) == html.str.count_matches(_ENTITY_RE))
+    plain = html.str.replace_many(list(_ENTITIES), list(_ENTITIES.values())).str.strip_chars(_PY_SPACE)
+    return pl.when(simple).then(plain)
+
+
+def _convert(html: pl.Series) -> pl.Series:
+    """``html_to_text`` over a column: expressions where they give the same, the function on the
+    distinct remaining texts."""
+    fast = html.to_frame("h").select(_texts(pl.col("h"))).to_series()
+    rest = html.filter(fast.is_null() & html.is_not_null()).unique()
+    if rest.len():
+        done = pl.Series([html_to_text(s) for s in rest.to_list()], dtype=pl.String)
+        fast = fast.fill_null(html.replace_strict(rest, done, default=None))
+    return fast.alias(html.name)
+
+
+def _roots(ids: np.ndarray, parent: pl.Series, story: np.ndarray) -> np.ndarray | None:
+    """Each item's thread id as ``thread_of`` finds it: climb parents until a story, an item
+    without parent (its own thread) or a parent not in the file (that id); None on a cycle."""
+    n = len(ids)
+    order = np.argsort(ids, kind="stable")
+    par = parent.fill_null(0).to_numpy()
+    has_par = parent.is_not_null().to_numpy()
+    at = np.clip(np.searchsorted(ids, par, sorter=order), 0, n - 1)
+    pidx = order[at]
+    present = has_par & (ids[pidx] == par)
+    step = ~story & present
+    nxt = np.where(step, pidx, np.arange(n))
+    key = np.where(~story & has_par & ~present, par, ids)
+    for _ in range(64):
+        after = nxt[nxt]
+        if np.array_equal(after, nxt):
+            break
+        nxt = after
+    if step[nxt].any():
+        return None  # a cycle never reaches a story, a parentless item or an absent parent
+    return key[nxt]
+
+
+def read_firebase_ndjson(data: bytes, path: str | Path, site: str) -> ReadResult | None:
+    """NDJSON Firebase items -> exactly ``parse_firebase``'s result, or None when that cannot be
+    guaranteed (the caller then reads the file line by line)."""
+    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return None
+    try:
+        items = pl.read_ndjson(io.BytesIO(data), schema=_SCHEMA)
+    except (pl.exceptions.PolarsError, ValueError, OverflowError):
+        return None
+    if items.height < 2 or items["id"].null_count() or items["id"].n_unique() != items.height:
+        return None
+    firebase = (pl.col("by").is_not_null() | pl.col("parent").is_not_null() | pl.col("kids").is_not_null()
+                | pl.col("type").is_in(_FIREBASE_TYPES))
+    if not items.select(firebase.all()).item() or not _raw_ok(data, items):
+        return None
+    story = items.select(pl.col("type").is_in(_STORY_TYPES).fill_null(False)
+                         | (pl.col("title").is_not_null() & pl.col("parent").is_null())).to_series()
+    ids = items["id"].to_numpy()
+    roots = _roots(ids, items["parent"], story.to_numpy())
+    if roots is None:
+        return None
+    items = items.with_columns(story.alias("_story"), pl.Series("_root", roots),
+                               pl.col("deleted").fill_null(False), pl.col("dead").fill_null(False))
+    return _build(items, ids, Path(path), site)
+
+
+def _build(items: pl.DataFrame, ids: np.ndarray, path: Path, site: str) -> ReadResult:
+    stories = items.filter(pl.col("_story"))
+    comments = items.filter(~pl.col("_story") & (pl.col("type") != "pollopt").fill_null(True))
+    pollopts = items.height - stories.height - comments.height
+
+    html, deleted = pl.col("text"), pl.col("deleted")
+    placeholder = html.replace_strict(_PLACEHOLDERS, default=None)
+    no_author = deleted | pl.col("by").is_null() | (pl.col("by") == "")
+    c = comments.with_columns(
+        pl.col("_root").cast(pl.String).alias("thread_id"),
+        pl.when(placeholder.is_not_null()).then(placeholder).when(deleted).then(pl.lit("text_deleted"))
+        .alias("_text_fix"),
+        pl.when(deleted).then(pl.lit("author_deleted")).when(no_author).then(pl.lit("author_missing"))
+        .alias("_author_fix"),
+    )
+    keep_text = c["_text_fix"].is_null()
+    text = _convert(c["text"].filter(keep_text))
+    table = c.select(
+        pl.lit(site).alias("site"), "thread_id", pl.col("id").cast(pl.String).alias("comment_id"),
+        pl.when(pl.col("parent") != pl.col("_root")).then(pl.col("parent").cast(pl.String)).alias("parent_id"),
+        pl.when(no_author).then(None).otherwise(pl.col("by")).alias("author"),
+        pl.lit(None, pl.String).alias("text"),
+        epoch_to_utc(pl.col("time")).alias("created_at"), "score",
+        pl.int_range(pl.len(), dtype=pl.Int64).over("thread_id").alias("position"),
+        pl.lit("explicit").alias("parent_source"), pl.lit(1.0).alias("parent_confidence"),
+    )
+    table = table.with_columns(pl.lit(None, pl.String).alias("text"))
+    full_text = pl.Series("text", [None] * c.height, dtype=pl.String).scatter(
+        keep_text.arg_true(), text) if c.height else pl.Series("text", [], dtype=pl.String)
+    table = schema.conform(table.with_columns(full_text), schema.COMMENTS)
+
+    quality = QualityReport()
+    threads = _threads(stories, table, site, quality)
+    _account(c, site, quality)
+    _missing(items, ids, site, quality)
+    notes = [f"item {cid} has no parent; read as its own thread"
+             for cid in c.filter(pl.col("parent").is_null())["id"].to_list()]
+    if pollopts:
+        notes.append(f"{pollopts} poll option item(s) are not comments and were skipped")
+    quality.files.append(FileQuality(str(path), "hackernews-firebase", records=items.height, bad_records=0,
+                                     notes=notes))
+    return ReadResult(table, threads, quality)
+
+
+def _threads(stories: pl.DataFrame, comments: pl.DataFrame, site: str, quality: QualityReport) -> pl.DataFrame:
+    """Story rows in file order, then a bare row for each other thread the comments name."""
+    text = _convert(stories["text"].filter(stories["text"] != ""))
+    story_rows = stories.select(
+        pl.lit(site).alias("site"), pl.col("id").cast(pl.String).alias("thread_id"), "title",
+        pl.lit(None, pl.String).alias("text"), pl.col("by").alias("author"), "url",
+        epoch_to_utc(pl.col("time")).alias("created_at"), pl.col("descendants").alias("reported_comments"))
+    full = pl.Series("text", [None] * stories.height, dtype=pl.String)
+    if stories.height:
+        full = full.scatter((stories["text"] != "").fill_null(False).arg_true(), text)
+    story_rows = story_rows.with_columns(full)
+    for tid, reported in story_rows.select("thread_id", "reported_comments").iter_rows():
+        quality.thread(site, tid).reported = reported
+    others = comments.select("thread_id").unique(maintain_order=True).filter(
+        ~pl.col("thread_id").is_in(story_rows["thread_id"].implode()))
+    rows = pl.concat([schema.conform(story_rows, schema.THREADS),
+                      schema.conform(others.with_columns(pl.lit(site).alias("site")), schema.THREADS)])
+    return rows
+
+
+def _account(c: pl.DataFrame, site: str, quality: QualityReport) -> None:
+    """read / kept / repaired / flagged per thread, as ``_Builder.comment`` counts them."""
+    per = c.group_by("thread_id", maintain_order=True).agg(
+        pl.len().alias("n"), pl.col("dead").sum().alias("dead"),
+        pl.col("_text_fix").drop_nulls().alias("t"), pl.col("_author_fix").drop_nulls().alias("a"))
+    for tid, n, dead, tfix, afix in per.iter_rows():
+        tq: ThreadQuality = quality.thread(site, tid)
+        tq.read += n
+        tq.kept += n
+        tq.repaired.update(Counter(tfix))
+        tq.repaired.update(Counter(afix))
+        if dead:
+            tq.flagged["dead"] += dead
+
+
+def _missing(items: pl.DataFrame, ids: np.ndarray, site: str, quality: QualityReport) -> None:
+    """``kids`` ids absent from the file count toward the thread's ``missing``."""
+    with_kids = items.filter(pl.col("kids").is_not_null() & (pl.col("type") != "pollopt").fill_null(True))
+    if not with_kids.height:
+        return
+    kids = with_kids.select(pl.col("_root").cast(pl.String), "kids").filter(pl.col("kids").list.len() > 0)
+    absent = kids.explode("kids").group_by("_root", maintain_order=True).agg(
+        (pl.col("kids").is_null() | ~pl.col("kids").is_in(pl.Series(ids).implode())).sum().alias("absent"))
+    for tid, n in absent.filter(pl.col("absent") > 0).iter_rows():
+        quality.thread(site, tid).missing += n
