@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -44,10 +45,12 @@ _STORY_TYPES = ["story", "job", "poll", "ask"]
 _FIREBASE_TYPES = ["comment", "story", "job", "poll", "pollopt"]
 _PLACEHOLDERS = {"[deleted]": "text_deleted", "[dead]": "text_removed", "[flagged]": "text_removed"}
 
-# anything in the raw text that makes the two paths part ways (see the module docstring)
-_ODD = (r'[\x00-\x09\x0b-\x1f\x{85}\x{2028}\x{2029}]|\\u[dD][89a-fA-F]|"(?:children|comments|post)"\s*:'
-        r'|\\[^"\\]*"\s*:')
-_KEY = r'"(?:' + "|".join(_SCHEMA) + r')"\s*:(?:\s*")?'
+# anything in the raw text that makes the two paths part ways (see the module docstring): line
+# breaks of str.splitlines other than \n, surrogate escapes, keys of other shapes, keys with escapes.
+# polars itself rejects raw control characters, in strings or between tokens, as json.loads does.
+_ODD = r'[\r\x{85}\x{2028}\x{2029}]|\\u[dD][89a-fA-F]|"(?:children|comments|post)"\s*:|\\[^"\\]*"\s*:'
+_KEY = r'"(?:' + "|".join(_SCHEMA) + r')"\s*:'
+_STRING_KEY = r'"(?:' + "|".join(_STRINGS) + r')"\s*:\s*"'
 # html.unescape of these entities, when they are a text's only '&', is a plain replacement
 _ENTITIES = {"&#x27;": "'", "&#39;": "'", "&#x2F;": "/", "&#x2f;": "/", "&quot;": '"', "&amp;": "&",
              "&lt;": "<", "&gt;": ">"}
@@ -57,28 +60,46 @@ _TAG_RE = r"<[a-zA-Z/!]"
 
 
 def _raw_ok(data: bytes, items: pl.DataFrame) -> bool:
-    """The raw text holds no construct on which polars and ``json.loads`` part ways, and each known
-    key appears exactly as often as it has a non-null value (string keys with a string value)."""
-    raw = pl.Series("raw", [data], dtype=pl.Binary).cast(pl.String)
-    if raw.str.contains(_ODD).item():
-        return False
-    keys = raw.str.extract_all(_KEY).explode().str.replace_all(r"\s", "").value_counts()
-    seen = dict(zip(keys[keys.columns[0]].to_list(), keys["count"].to_list()))
+    """The raw text holds no construct on which polars and ``json.loads`` part ways, and the known
+    keys appear exactly as often as they have non-null values (the string ones with string values).
+
+    Without keys written with escapes (which :data:`_ODD` rules out) a key can only be counted too
+    often (repeated, null, nested in an unknown field), so totals over all keys suffice.
+    """
+    odd = keys = strings = 0
+    for chunk in _chunks(data):
+        raw = pl.Series("raw", [chunk], dtype=pl.Binary).cast(pl.String)
+        odd += raw.str.count_matches(_ODD).item()  # count_matches scans faster than contains here
+        keys += raw.str.count_matches(_KEY).item()
+        strings += raw.str.count_matches(_STRING_KEY).item()
     nonnull = items.select(pl.all().is_not_null().sum()).row(0, named=True)
-    for name, n in nonnull.items():
-        as_string = seen.get(f'"{name}":"', 0)
-        total = seen.get(f'"{name}":', 0) + as_string
-        if total != n or (name in _STRINGS and as_string != n):
-            return False
-    return True
+    return not odd and keys == sum(nonnull.values()) and strings == sum(nonnull[k] for k in _STRINGS)
+
+
+def _chunks(data: bytes, size: int = 1 << 24) -> Iterator[bytes]:
+    """``data`` in pieces of about ``size`` bytes that end at line ends (no key spans lines)."""
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start + size)
+        end = len(data) if end < 0 else end + 1
+        yield data[start:end]
+        start = end
 
 
 def _texts(html: pl.Expr) -> pl.Expr:
-    """``html_to_text`` of texts it can be written for as an expression (no tag, and every '&'
-    starts one of :data:`_ENTITIES`); null for the others."""
-    simple = ~html.str.contains(_TAG_RE) & (
-        html.str.count_matches("&", literal=True) == html.str.count_matches(_ENTITY_RE))
-    plain = html.str.replace_many(list(_ENTITIES), list(_ENTITIES.values())).str.strip_chars(_PY_SPACE)
+    """``html_to_text`` of the texts it can be written for as an expression, null for the others.
+
+    Those are texts whose only tag is ``<p>``, without raw line breaks, whose every '&' starts one of
+    :data:`_ENTITIES`. There ``html_to_text`` unescapes (the entities cannot span a tag, as the count
+    shows) and puts a blank line for each ``<p>`` that follows text not ending in a line break: a
+    blank line per ``<p>``, runs of line breaks cut to two, and the final strip give the same.
+    """
+    simple = (html.str.count_matches("&", literal=True) == html.str.count_matches(_ENTITY_RE)) & ~(
+        html.str.contains("\n", literal=True) | html.str.replace_all("<p>", "", literal=True).str.contains(_TAG_RE))
+    plain = (html.str.replace_all("<p>", "\n\n", literal=True)
+             .str.replace_many(list(_ENTITIES), list(_ENTITIES.values()))
+             .str.replace_all(r"[ \t]+\n", "\n").str.replace_all(r"\n{3,}", "\n\n")
+             .str.strip_chars(_PY_SPACE))
     return pl.when(simple).then(plain)
 
 
@@ -223,11 +244,17 @@ def _account(c: pl.DataFrame, site: str, quality: QualityReport) -> None:
 
 def _missing(items: pl.DataFrame, ids: np.ndarray, site: str, quality: QualityReport) -> None:
     """``kids`` ids absent from the file count toward the thread's ``missing``."""
-    with_kids = items.filter(pl.col("kids").is_not_null() & (pl.col("type") != "pollopt").fill_null(True))
+    with_kids = items.filter((pl.col("kids").list.len() > 0) & (pl.col("type") != "pollopt").fill_null(True))
     if not with_kids.height:
         return
-    kids = with_kids.select(pl.col("_root").cast(pl.String), "kids").filter(pl.col("kids").list.len() > 0)
-    absent = kids.explode("kids").group_by("_root", maintain_order=True).agg(
-        (pl.col("kids").is_null() | ~pl.col("kids").is_in(pl.Series(ids).implode())).sum().alias("absent"))
-    for tid, n in absent.filter(pl.col("absent") > 0).iter_rows():
-        quality.thread(site, tid).missing += n
+    flat = with_kids["kids"].explode()
+    known = np.sort(ids)
+    values = flat.fill_null(0).to_numpy()
+    at = np.clip(np.searchsorted(known, values), 0, len(known) - 1)
+    absent = flat.is_null().to_numpy() | (known[at] != values)
+    lengths = with_kids["kids"].list.len().cast(pl.Int64).to_numpy()
+    starts = np.cumsum(lengths) - lengths
+    per_item = np.add.reduceat(absent.astype(np.int64), starts)
+    roots = with_kids["_root"].to_numpy()
+    for root, n in zip(roots[per_item > 0].tolist(), per_item[per_item > 0].tolist()):
+        quality.thread(site, str(root)).missing += n
