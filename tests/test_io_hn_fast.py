@@ -9,13 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+import polars as pl
 from polars.testing import assert_frame_equal
 
 from discourse.errors import ParseError
 from discourse.io import hackernews
-from discourse.io._hn_fast import read_firebase_ndjson
+from discourse.io._common import html_to_text
+from discourse.io._hn_fast import _convert, read_firebase_ndjson
 from discourse.io.hackernews import parse_firebase, read_hackernews
 from discourse.io.registry import ReadOptions, ReadResult
 
@@ -215,3 +217,19 @@ def test_synthetic_generator_file(shared_dir: Path, tmp_path: Path) -> None:
                     "--seed", "3", "--format", "hn", "--out", str(tmp_path)], check=True, capture_output=True)
     r = _check(tmp_path / "hn_items.ndjson", fast=True)
     assert r.comments.height == 5000
+
+
+_PIECES = ["a", "b c", " ", "  ", "\n", "\xa0", "\x1c", "é", ".", "...", "\u2026", "&amp;", "&#x27;", "&#x2F;",
+           "&quot;", "&lt;", "&gt;", "&", "&copy", "&#128;", "&ampx;", "&#X27;", "&lt;p&gt;", "<p>", "<p>", "<P>",
+           "<p", "<i>", "</i>", "< b", "<", "<?x>", "<&", "<<", "<!-- c -->", "</p>", "<pre><code>x</code></pre>",
+           '<a href="http:&#x2F;&#x2F;x.y&#x2F;z">http:&#x2F;&#x2F;x.y&#x2F;z</a>', '<a href="http://x.y/" rel="nofollow">',
+           '<a href="https://example.com/a/long/path">example.com/a/lo...</a>', '<a href="">', "</a>",
+           '<a href="u">text</a>', '<a href="">t</a>', '<a href="h"></a>', '<a href="x">x...</a>']
+
+
+@settings(max_examples=300, deadline=None)
+@example(["\x1ca\x1c", "\x1c<p>b\x1c", '<a href="u">t</a>'])  # str.strip strips \x1c, polars' default does not
+@given(st.lists(st.lists(st.sampled_from(_PIECES), max_size=10).map("".join), min_size=1, max_size=20))
+def test_text_conversion_matches_html_to_text(texts: list[str]) -> None:
+    got = _convert(pl.Series("text", texts, dtype=pl.String)).to_list()
+    assert got == [html_to_text(t) for t in texts]

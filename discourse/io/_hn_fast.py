@@ -89,18 +89,61 @@ def _chunks(data: bytes, size: int = 1 << 24) -> Iterator[bytes]:
 def _texts(html: pl.Expr) -> pl.Expr:
     """``html_to_text`` of the texts it can be written for as an expression, null for the others.
 
-    Those are texts whose only tag is ``<p>``, without raw line breaks, whose every '&' starts one of
-    :data:`_ENTITIES`. There ``html_to_text`` unescapes (the entities cannot span a tag, as the count
+    Those are texts whose every '&' starts one of :data:`_ENTITIES`, and that have no tag, or no tag but
+    ``<p>`` and no raw line break. There ``html_to_text`` unescapes (the entities cannot span a tag, as the count
     shows) and puts a blank line for each ``<p>`` that follows text not ending in a line break: a
     blank line per ``<p>``, runs of line breaks cut to two, and the final strip give the same.
     """
-    simple = (html.str.count_matches("&", literal=True) == html.str.count_matches(_ENTITY_RE)) & ~(
-        html.str.contains("\n", literal=True) | html.str.replace_all("<p>", "", literal=True).str.contains(_TAG_RE))
-    plain = (html.str.replace_all("<p>", "\n\n", literal=True)
-             .str.replace_many(list(_ENTITIES), list(_ENTITIES.values()))
-             .str.replace_all(r"[ \t]+\n", "\n").str.replace_all(r"\n{3,}", "\n\n")
-             .str.strip_chars(_PY_SPACE))
-    return pl.when(simple).then(plain)
+    without_p = html.str.replace_all("<p>", "", literal=True)
+    simple = (html.str.count_matches("&", literal=True) == html.str.count_matches(_ENTITY_RE)) & (
+        ~html.str.contains(_TAG_RE)  # html_to_text only unescapes and strips these
+        | ~(html.str.contains("\n", literal=True) | without_p.str.contains(r"<[a-zA-Z/!?]")))  # '<?' would hide text
+    return pl.when(simple).then(_cleanup(_unescape(html.str.replace_all("<p>", "\n\n", literal=True))))
+
+
+# the pieces of HN comment HTML whose handling by html_to_text can be written as expressions: a link
+# (an unescaped href, text without tags), <i> and </i> (nothing), <p>, text, a '<' that starts no tag
+# (other pieces, say '<&', are left out, so the pieces do not add up to the text and it is not converted)
+_TOKEN = r'<a href="[^"<>]*"(?: rel="nofollow")?>[^<]*</a>|</?i>|<p>|[^<]+|<[^a-zA-Z/!?<&][^<&]*|<$'
+_HREF = r'^<a href="([^"<>]*)"'
+_LINK_TEXT = r'>([^<]*)</a>$'
+
+
+def _unescape(s: pl.Expr) -> pl.Expr:
+    return s.str.replace_many(list(_ENTITIES), list(_ENTITIES.values()))
+
+
+def _cleanup(s: pl.Expr) -> pl.Expr:
+    """The final steps of ``html_to_text``: spaces before line breaks, runs of breaks, strip."""
+    return s.str.replace_all(r"[ \t]+\n", "\n").str.replace_all(r"\n{3,}", "\n\n").str.strip_chars(_PY_SPACE)
+
+
+def _linked(html: pl.Series) -> pl.Series:
+    """``html_to_text`` of texts made only of :data:`_TOKEN` pieces (links, <i>, <p>) without raw
+    line breaks, whose every '&' starts one of :data:`_ENTITIES`; null for the others.
+
+    html_to_text unescapes each piece; puts a link as its text, or "text (href)" unless the one holds
+    the other (its rule, written over columns); and puts a blank line for each <p> that follows output
+    not ending in a line break: a blank line for every <p> and the cleanup give the same, since the
+    pieces themselves cannot end in one.
+    """
+    rows = html.to_frame("h").with_row_index("row").filter(
+        (pl.col("h").str.count_matches("&", literal=True) == pl.col("h").str.count_matches(_ENTITY_RE))
+        & ~pl.col("h").str.contains("\n", literal=True))
+    pieces = rows.select("row", pl.col("h").str.extract_all(_TOKEN).alias("t")).explode("t")
+    t = pl.col("t")
+    href, text = _unescape(t.str.extract(_HREF, 1)), _unescape(t.str.extract(_LINK_TEXT, 1))
+    shown = (pl.when((href == "") | text.str.contains(href.str.strip_chars_end("/"), literal=True)
+                     | (href.str.contains(text.str.strip_chars_end(".\u2026"), literal=True) & (text.str.len_chars() > 8)))
+             .then(text).when(text != "").then(text + " (" + href + ")").otherwise(href))
+    piece = (pl.when(t.str.starts_with("<a ")).then(shown).when(t == "<p>").then(pl.lit("\n\n"))
+             .when(t.is_in(["<i>", "</i>"])).then(pl.lit("")).otherwise(_unescape(t)))
+    joined = pieces.group_by("row", maintain_order=True).agg(
+        t.str.join("").alias("raw"), piece.str.join("").alias("out"))
+    done = rows.join(joined, on="row", how="left").select(
+        "row", pl.when(pl.col("raw") == pl.col("h")).then(_cleanup(pl.col("out"))).alias("text"))
+    out = pl.Series("text", [None] * html.len(), dtype=pl.String)
+    return out.scatter(done["row"], done["text"]) if done.height else out
 
 
 def _convert(html: pl.Series) -> pl.Series:
@@ -109,8 +152,11 @@ def _convert(html: pl.Series) -> pl.Series:
     fast = html.to_frame("h").select(_texts(pl.col("h"))).to_series()
     rest = html.filter(fast.is_null() & html.is_not_null()).unique()
     if rest.len():
-        done = pl.Series([html_to_text(s) for s in rest.to_list()], dtype=pl.String)
-        fast = fast.fill_null(html.replace_strict(rest, done, default=None))
+        linked = _linked(rest)
+        left = rest.filter(linked.is_null())
+        linked = linked.scatter(linked.is_null().arg_true(),
+                                pl.Series([html_to_text(s) for s in left.to_list()], dtype=pl.String))
+        fast = fast.fill_null(html.replace_strict(rest, linked, default=None))
     return fast.alias(html.name)
 
 
