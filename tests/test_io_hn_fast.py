@@ -17,7 +17,7 @@ from polars.testing import assert_frame_equal
 from discourse.errors import ParseError
 from discourse.io import hackernews
 from discourse.io._common import html_to_text
-from discourse.io._hn_fast import _convert, read_firebase_ndjson
+from discourse.io._hn_fast import _PY_SPACE, _convert, read_firebase_ndjson
 from discourse.io.hackernews import parse_firebase, read_hackernews
 from discourse.io.registry import ReadOptions, ReadResult
 
@@ -146,7 +146,8 @@ def test_bad_line_keeps_python_errors(tmp_path: Path) -> None:
 _TEXTS = st.one_of(
     st.none(), st.sampled_from(["[deleted]", "[dead]", "[flagged]", "", "  "]),
     st.lists(st.sampled_from(["a", " ", "&amp;", "&#x27;", "&#x2F;", "&quot;", "&lt;", "&gt;", "&", "&copy",
-                              "&#128;", "<p>", "<p>", "<a href=\"http:&#x2F;&#x2F;x.y\">x.y</a>", "< b", "\n", "\xa0", " \t", "<P>", "<p",
+                              "&#128;", "<p>", "<p>", "<a href=\"http:&#x2F;&#x2F;x.y\">x.y</a>", "< b", "\n", "\xa0",
+                              " \t", "<P>", "<p",
                               "\x1c", "é", "&ampx;", "&#X27;"]), max_size=8).map("".join))
 
 
@@ -193,7 +194,8 @@ def test_random_item_sets_match_parse_firebase(tmp_path: Path, items: list[dict[
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(item_sets(), st.data())
-def test_random_duplicates_match_parse_firebase(tmp_path: Path, items: list[dict[str, Any]], data: st.DataObject) -> None:
+def test_random_duplicates_match_parse_firebase(tmp_path: Path, items: list[dict[str, Any]],
+                                                data: st.DataObject) -> None:
     items = [*items, dict(data.draw(st.sampled_from(items)), text="again")]
     _check(_write(tmp_path / "d.ndjson", items), fast=False)
 
@@ -222,7 +224,8 @@ def test_synthetic_generator_file(shared_dir: Path, tmp_path: Path) -> None:
 _PIECES = ["a", "b c", " ", "  ", "\n", "\xa0", "\x1c", "é", ".", "...", "\u2026", "&amp;", "&#x27;", "&#x2F;",
            "&quot;", "&lt;", "&gt;", "&", "&copy", "&#128;", "&ampx;", "&#X27;", "&lt;p&gt;", "<p>", "<p>", "<P>",
            "<p", "<i>", "</i>", "< b", "<", "<?x>", "<&", "<<", "<!-- c -->", "</p>", "<pre><code>x</code></pre>",
-           '<a href="http:&#x2F;&#x2F;x.y&#x2F;z">http:&#x2F;&#x2F;x.y&#x2F;z</a>', '<a href="http://x.y/" rel="nofollow">',
+           '<a href="http:&#x2F;&#x2F;x.y&#x2F;z">http:&#x2F;&#x2F;x.y&#x2F;z</a>',
+           '<a href="http://x.y/" rel="nofollow">',
            '<a href="https://example.com/a/long/path">example.com/a/lo...</a>', '<a href="">', "</a>",
            '<a href="u">text</a>', '<a href="">t</a>', '<a href="h"></a>', '<a href="x">x...</a>']
 
@@ -233,3 +236,7 @@ _PIECES = ["a", "b c", " ", "  ", "\n", "\xa0", "\x1c", "é", ".", "...", "\u202
 def test_text_conversion_matches_html_to_text(texts: list[str]) -> None:
     got = _convert(pl.Series("text", texts, dtype=pl.String)).to_list()
     assert got == [html_to_text(t) for t in texts]
+
+
+def test_python_whitespace_list_is_complete() -> None:
+    assert set(_PY_SPACE) == {c for c in map(chr, range(0x110000)) if c.isspace()}

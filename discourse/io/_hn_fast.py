@@ -55,7 +55,9 @@ _STRING_KEY = r'"(?:' + "|".join(_STRINGS) + r')"\s*:\s*"'
 _ENTITIES = {"&#x27;": "'", "&#39;": "'", "&#x2F;": "/", "&#x2f;": "/", "&quot;": '"', "&amp;": "&",
              "&lt;": "<", "&gt;": ">"}
 _ENTITY_RE = "|".join(_ENTITIES).replace("#", r"\#")
-_PY_SPACE = "".join(c for c in map(chr, range(0x110000)) if c.isspace())  # what str.strip() strips
+# what str.strip() strips (polars' default strip leaves \x1c-\x1f)
+_PY_SPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+             "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 _TAG_RE = r"<[a-zA-Z/!]"
 
 
@@ -68,10 +70,11 @@ def _raw_ok(data: bytes, items: pl.DataFrame) -> bool:
     """
     odd = keys = strings = 0
     for chunk in _chunks(data):
-        raw = pl.Series("raw", [chunk], dtype=pl.Binary).cast(pl.String)
-        odd += raw.str.count_matches(_ODD).item()  # count_matches scans faster than contains here
-        keys += raw.str.count_matches(_KEY).item()
-        strings += raw.str.count_matches(_STRING_KEY).item()
+        raw = pl.col("raw").cast(pl.String)  # three scans in parallel; count_matches is faster than contains
+        counts = pl.DataFrame({"raw": [chunk]}, schema={"raw": pl.Binary}).select(
+            raw.str.count_matches(_ODD), raw.str.count_matches(_KEY).alias("k"),
+            raw.str.count_matches(_STRING_KEY).alias("s")).row(0)
+        odd, keys, strings = odd + counts[0], keys + counts[1], strings + counts[2]
     nonnull = items.select(pl.all().is_not_null().sum()).row(0, named=True)
     return not odd and keys == sum(nonnull.values()) and strings == sum(nonnull[k] for k in _STRINGS)
 
@@ -133,8 +136,8 @@ def _linked(html: pl.Series) -> pl.Series:
     pieces = rows.select("row", pl.col("h").str.extract_all(_TOKEN).alias("t")).explode("t")
     t = pl.col("t")
     href, text = _unescape(t.str.extract(_HREF, 1)), _unescape(t.str.extract(_LINK_TEXT, 1))
-    shown = (pl.when((href == "") | text.str.contains(href.str.strip_chars_end("/"), literal=True)
-                     | (href.str.contains(text.str.strip_chars_end(".\u2026"), literal=True) & (text.str.len_chars() > 8)))
+    in_href = href.str.contains(text.str.strip_chars_end(".\u2026"), literal=True) & (text.str.len_chars() > 8)
+    shown = (pl.when((href == "") | text.str.contains(href.str.strip_chars_end("/"), literal=True) | in_href)
              .then(text).when(text != "").then(text + " (" + href + ")").otherwise(href))
     piece = (pl.when(t.str.starts_with("<a ")).then(shown).when(t == "<p>").then(pl.lit("\n\n"))
              .when(t.is_in(["<i>", "</i>"])).then(pl.lit("")).otherwise(_unescape(t)))
