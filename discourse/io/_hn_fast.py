@@ -213,6 +213,7 @@ def read_firebase_ndjson(data: bytes, path: str | Path, site: str) -> ReadResult
 
 
 def _build(items: pl.DataFrame, ids: np.ndarray, path: Path, site: str) -> ReadResult:
+    """The tables and report from items with their thread (``_root``) and story mark."""
     stories = items.filter(pl.col("_story"))
     comments = items.filter(~pl.col("_story") & (pl.col("type") != "pollopt").fill_null(True))
     pollopts = items.height - stories.height - comments.height
@@ -227,21 +228,16 @@ def _build(items: pl.DataFrame, ids: np.ndarray, path: Path, site: str) -> ReadR
         pl.when(deleted).then(pl.lit("author_deleted")).when(no_author).then(pl.lit("author_missing"))
         .alias("_author_fix"),
     )
-    keep_text = c["_text_fix"].is_null()
-    text = _convert(c["text"].filter(keep_text))
-    table = c.select(
+    table = c.with_columns(_convert(c["text"])).select(
         pl.lit(site).alias("site"), "thread_id", pl.col("id").cast(pl.String).alias("comment_id"),
         pl.when(pl.col("parent") != pl.col("_root")).then(pl.col("parent").cast(pl.String)).alias("parent_id"),
         pl.when(no_author).then(None).otherwise(pl.col("by")).alias("author"),
-        pl.lit(None, pl.String).alias("text"),
+        pl.when(pl.col("_text_fix").is_null()).then(pl.col("text")).alias("text"),
         epoch_to_utc(pl.col("time")).alias("created_at"), "score",
         pl.int_range(pl.len(), dtype=pl.Int64).over("thread_id").alias("position"),
         pl.lit("explicit").alias("parent_source"), pl.lit(1.0).alias("parent_confidence"),
     )
-    table = table.with_columns(pl.lit(None, pl.String).alias("text"))
-    full_text = pl.Series("text", [None] * c.height, dtype=pl.String).scatter(
-        keep_text.arg_true(), text) if c.height else pl.Series("text", [], dtype=pl.String)
-    table = schema.conform(table.with_columns(full_text), schema.COMMENTS)
+    table = schema.conform(table, schema.COMMENTS)
 
     quality = QualityReport()
     threads = _threads(stories, table, site, quality)
@@ -258,22 +254,17 @@ def _build(items: pl.DataFrame, ids: np.ndarray, path: Path, site: str) -> ReadR
 
 def _threads(stories: pl.DataFrame, comments: pl.DataFrame, site: str, quality: QualityReport) -> pl.DataFrame:
     """Story rows in file order, then a bare row for each other thread the comments name."""
-    text = _convert(stories["text"].filter(stories["text"] != ""))
-    story_rows = stories.select(
+    story_rows = stories.with_columns(_convert(stories["text"]).alias("_text")).select(
         pl.lit(site).alias("site"), pl.col("id").cast(pl.String).alias("thread_id"), "title",
-        pl.lit(None, pl.String).alias("text"), pl.col("by").alias("author"), "url",
+        pl.when(pl.col("text") != "").then(pl.col("_text")).alias("text"),  # an empty text is no text
+        pl.col("by").alias("author"), "url",
         epoch_to_utc(pl.col("time")).alias("created_at"), pl.col("descendants").alias("reported_comments"))
-    full = pl.Series("text", [None] * stories.height, dtype=pl.String)
-    if stories.height:
-        full = full.scatter((stories["text"] != "").fill_null(False).arg_true(), text)
-    story_rows = story_rows.with_columns(full)
     for tid, reported in story_rows.select("thread_id", "reported_comments").iter_rows():
         quality.thread(site, tid).reported = reported
     others = comments.select("thread_id").unique(maintain_order=True).filter(
         ~pl.col("thread_id").is_in(story_rows["thread_id"].implode()))
-    rows = pl.concat([schema.conform(story_rows, schema.THREADS),
+    return pl.concat([schema.conform(story_rows, schema.THREADS),
                       schema.conform(others.with_columns(pl.lit(site).alias("site")), schema.THREADS)])
-    return rows
 
 
 def _account(c: pl.DataFrame, site: str, quality: QualityReport) -> None:
