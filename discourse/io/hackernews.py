@@ -5,6 +5,8 @@
   (a comment or the story); the thread is found by climbing parents to a story (or, when the file
   lacks the story, to the outermost id it refers to). ``kids`` ids absent from the file are counted
   as the thread's ``missing`` comments; a story's ``descendants`` is its ``reported_comments``.
+  NDJSON files of items (full HN dumps) are read by polars in :mod:`discourse.io._hn_fast`, which
+  gives exactly what :func:`parse_firebase` gives and hands back to it whenever it cannot be sure.
 * **Algolia** (``hn.algolia.com/api/v1/items/ID``): a tree of ``children`` with explicit
   ``parent_id`` and ``story_id``.
 * **HNPWA** (node-hnapi ``/item/ID``): ``comments`` nested with ``level``, ``user``, ``content``;
