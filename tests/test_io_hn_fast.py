@@ -104,6 +104,8 @@ def test_hand_made_file_exact(tmp_path: Path) -> None:
     '{"id": 20, "by": "x", "parent": 21}\n{"id": 21, "by": "y", "parent": 20}',  # a cycle
     '{"id": 20, "by": "x", "parent": 20}',
     '{"id": "20", "by": "x", "parent": 1}',
+    '{"id": 20}',                                     # not an item: the Python path names the line
+    '{"id": 20, "type": {"a": 1}, "by": "x"}',        # an object as type (is no type)
 ])
 def test_declines_and_python_path_decides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, line: str) -> None:
     p = _write(tmp_path / "odd.ndjson", ITEMS[:3])

@@ -198,8 +198,8 @@ def read_firebase_ndjson(data: bytes, path: str | Path, site: str) -> ReadResult
     if items.height < 2 or items["id"].null_count() or items["id"].n_unique() != items.height:
         return None
     firebase = (pl.col("by").is_not_null() | pl.col("parent").is_not_null() | pl.col("kids").is_not_null()
-                | pl.col("type").is_in(_FIREBASE_TYPES))
-    if not items.select(firebase.all()).item() or not _raw_ok(data, items):
+                | pl.col("type").is_in(_FIREBASE_TYPES).fill_null(False))
+    if not items.select(firebase.all(ignore_nulls=False)).item() or not _raw_ok(data, items):
         return None
     story = items.select(pl.col("type").is_in(_STORY_TYPES).fill_null(False)
                          | (pl.col("title").is_not_null() & pl.col("parent").is_null())).to_series()

@@ -45,6 +45,12 @@ _STORY_TYPES = frozenset({"story", "job", "poll", "ask"})
 _PLACEHOLDERS = {"[deleted]": "text_deleted", "[dead]": "text_removed", "[flagged]": "text_removed"}
 
 
+def _type(item: dict[str, Any]) -> str | None:
+    """An item's ``type`` if it is a string (a list or object there is no type, and unhashable)."""
+    kind = item.get("type")
+    return kind if isinstance(kind, str) else None
+
+
 def _id(value: Any) -> str | None:
     if value is None or value == "" or isinstance(value, bool):
         return None
@@ -125,7 +131,7 @@ class _Builder:
 
 # -- Firebase ----------------------------------------------------------------------------------
 def _is_story(item: dict[str, Any]) -> bool:
-    return item.get("type") in _STORY_TYPES or ("title" in item and item.get("parent") is None)
+    return _type(item) in _STORY_TYPES or ("title" in item and item.get("parent") is None)
 
 
 def parse_firebase(items: list[Any], path: str | Path = "<data>", site: str = SITE, bad: int = 0) -> ReadResult:
@@ -198,7 +204,7 @@ def parse_algolia(tree: dict[str, Any], path: str | Path = "<data>", site: str =
     root_id = _id(tree.get("id"))
     if root_id is None:
         raise ParseError(path, "the root item", "expected an Algolia item with an 'id'")
-    is_story = tree.get("type") in _STORY_TYPES or tree.get("parent_id") is None
+    is_story = _type(tree) in _STORY_TYPES or tree.get("parent_id") is None
     thread = root_id if is_story else (_id(tree.get("story_id")) or _id(tree.get("parent_id")) or root_id)
     if is_story:
         b.story(thread=thread, title=tree.get("title"), html=tree.get("text"), author=tree.get("author"),
@@ -407,7 +413,7 @@ def hn_format(data: Any) -> str | None:
             return "algolia"
         if isinstance(data.get("comments"), list) and ("user" in data or "timeago" in data or "content" in data):
             return "hnpwa"
-        if "id" in data and ("by" in data or "parent" in data or "kids" in data or data.get("type") in
+        if "id" in data and ("by" in data or "parent" in data or "kids" in data or _type(data) in
                              {"comment", "story", "job", "poll", "pollopt"}):
             return "firebase"
         return None
