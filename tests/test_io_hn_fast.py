@@ -234,6 +234,7 @@ _PIECES = ["a", "b c", " ", "  ", "\n", "\xa0", "\x1c", "é", ".", "...", "\u202
 
 @settings(max_examples=300, deadline=None)
 @example(["\x1ca\x1c", "\x1c<p>b\x1c", '<a href="u">t</a>'])  # str.strip strips \x1c, polars' default does not
+@example(["a \t\na", "a\n\n\n\nb", "a \t\n<p>b"])  # untagged text keeps its spaces and breaks
 @given(st.lists(st.lists(st.sampled_from(_PIECES), max_size=10).map("".join), min_size=1, max_size=20))
 def test_text_conversion_matches_html_to_text(texts: list[str]) -> None:
     got = _convert(pl.Series("text", texts, dtype=pl.String)).to_list()

@@ -92,16 +92,19 @@ def _chunks(data: bytes, size: int = 1 << 24) -> Iterator[bytes]:
 def _texts(html: pl.Expr) -> pl.Expr:
     """``html_to_text`` of the texts it can be written for as an expression, null for the others.
 
-    Those are texts whose every '&' starts one of :data:`_ENTITIES`, and that have no tag, or no tag but
-    ``<p>`` and no raw line break. There ``html_to_text`` unescapes (the entities cannot span a tag, as the count
-    shows) and puts a blank line for each ``<p>`` that follows text not ending in a line break: a
-    blank line per ``<p>``, runs of line breaks cut to two, and the final strip give the same.
+    Those are texts whose every '&' starts one of :data:`_ENTITIES`, and that have no tag (which
+    ``html_to_text`` only unescapes and strips), or no tag but ``<p>`` and no raw line break. For
+    those ``html_to_text`` unescapes (the entities cannot span a tag, as the count shows) and puts a
+    blank line for each ``<p>`` that follows text not ending in a line break: a blank line per
+    ``<p>``, runs of line breaks cut to two, and the final strip give the same.
     """
-    without_p = html.str.replace_all("<p>", "", literal=True)
-    simple = (html.str.count_matches("&", literal=True) == html.str.count_matches(_ENTITY_RE)) & (
-        ~html.str.contains(_TAG_RE)  # html_to_text only unescapes and strips these
-        | ~(html.str.contains("\n", literal=True) | without_p.str.contains(r"<[a-zA-Z/!?]")))  # '<?' would hide text
-    return pl.when(simple).then(_cleanup(_unescape(html.str.replace_all("<p>", "\n\n", literal=True))))
+    entities_only = html.str.count_matches("&", literal=True) == html.str.count_matches(_ENTITY_RE)
+    p_only = ~(html.str.contains("\n", literal=True)  # '<?' would hide text from the parser
+               | html.str.replace_all("<p>", "", literal=True).str.contains(r"<[a-zA-Z/!?]"))
+    return (pl.when(entities_only & ~html.str.contains(_TAG_RE))  # html_to_text only unescapes and strips
+            .then(_unescape(html).str.strip_chars(_PY_SPACE))
+            .when(entities_only & p_only)
+            .then(_cleanup(_unescape(html.str.replace_all("<p>", "\n\n", literal=True)))))
 
 
 # the pieces of HN comment HTML whose handling by html_to_text can be written as expressions: a link
