@@ -152,9 +152,11 @@ def _linked(html: pl.Series) -> pl.Series:
     return out.scatter(done["row"], done["text"]) if done.height else out
 
 
-def _convert(html: pl.Series) -> pl.Series:
+def _convert(html: pl.Series, piece: int = 1 << 17) -> pl.Series:
     """``html_to_text`` over a column: expressions where they give the same, the function on the
-    distinct remaining texts."""
+    distinct remaining texts. Long columns go in pieces, which bounds the expressions' scratch memory."""
+    if html.len() > piece:
+        return pl.concat([_convert(html.slice(i, piece)) for i in range(0, html.len(), piece)])
     fast = html.to_frame("h").select(_texts(pl.col("h"))).to_series()
     rest = html.filter(fast.is_null() & html.is_not_null()).unique()
     if rest.len():
@@ -287,7 +289,8 @@ def _account(c: pl.DataFrame, site: str, quality: QualityReport) -> None:
 
 def _missing(items: pl.DataFrame, ids: np.ndarray, site: str, quality: QualityReport) -> None:
     """``kids`` ids absent from the file count toward the thread's ``missing``."""
-    with_kids = items.filter((pl.col("kids").list.len() > 0) & (pl.col("type") != "pollopt").fill_null(True))
+    with_kids = items.select("_root", "kids").filter(
+        (pl.col("kids").list.len() > 0) & (items["type"] != "pollopt").fill_null(True))
     if not with_kids.height:
         return
     flat = with_kids["kids"].explode()
