@@ -239,6 +239,7 @@ _PIECES = ["a", "b c", " ", "  ", "\n", "\xa0", "\x1c", "é", ".", "...", "\u202
 def test_text_conversion_matches_html_to_text(texts: list[str]) -> None:
     got = _convert(pl.Series("text", texts, dtype=pl.String)).to_list()
     assert got == [html_to_text(t) for t in texts]
+    assert _convert(pl.Series("text", texts, dtype=pl.String), piece=3).to_list() == got  # long columns go in pieces
 
 
 def test_python_whitespace_list_is_complete() -> None:
