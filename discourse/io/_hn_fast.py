@@ -11,9 +11,9 @@ message and ``--on-error skip``). It declines when:
 * a key is repeated in an object, present with ``null``, written with escapes, or nested in an
   unknown field (Python's ``json`` keeps the last duplicate, polars the first; ``"title": null``
   makes an item a story in ``parse_firebase``);
-* the file has raw control characters, tabs, or line separators that ``str.splitlines`` splits on,
-  surrogate escapes, a byte-order mark, or keys of other HN shapes (``children``, ``comments``,
-  ``post``);
+* the file has line breaks other than ``\n`` that ``str.splitlines`` splits on (``\r``, U+0085,
+  U+2028, U+2029), surrogate escapes, a byte-order mark, or keys of other HN shapes (``children``,
+  ``comments``, ``post``); raw control characters polars rejects itself, as ``json.loads`` does;
 * an item lacks an integer id, is not Firebase-shaped, ids repeat, or parents form a cycle.
 """
 
