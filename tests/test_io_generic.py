@@ -96,3 +96,11 @@ def test_sample_data_reads_and_accounts(sample_data):
     assert r.comments.height == 64 + 27
     assert sorted(r.threads["thread_id"]) == ["library-sunday-hours", "main-street-bike-lane"]
     assert r.quality.check_balanced() == []
+
+
+def test_jsonl_lines_end_only_at_newline(tmp_path):
+    # JSON strings may hold U+2028, U+2029 and U+0085 unescaped: they are text, not line breaks
+    p = write(tmp_path, "u.jsonl", '{"id": "a", "text": "one\u2028two"}\n{"id": "b", "text": "x\u0085y\u2029z"}\n')
+    r = io.read(p)
+    assert r.comments["text"].to_list() == ["one\u2028two", "x\u0085y\u2029z"]
+    assert r.quality.files[0].records == 2 and r.quality.files[0].bad_records == 0

@@ -266,3 +266,15 @@ def test_ndjson_with_a_broken_first_line(tmp_path: Path) -> None:
     # the story line of 300 is lost; its comments still climb to the id they name
     assert r.comments["thread_id"].to_list() == ["300", "300", "400"]
     assert r.quality.files[0].bad_records == 1
+
+
+def test_ndjson_text_may_hold_unicode_line_separators(tmp_path: Path) -> None:
+    items = [{"id": 1, "type": "story", "title": "T", "by": "a", "kids": [2]},
+             {"id": 2, "type": "comment", "parent": 1, "by": "b", "text": "first\u2028second"},
+             {"id": 3, "type": "comment", "parent": 2, "by": "c", "text": "ok\u2029fine"}]
+    p = tmp_path / "items.ndjson"
+    p.write_text("\n".join(json.dumps(i, ensure_ascii=False) for i in items) + "\n", encoding="utf-8")
+    r = read_hackernews(p)
+    assert r.comments["comment_id"].to_list() == ["2", "3"]
+    assert r.comments["parent_id"].to_list() == [None, "2"]
+    assert r.quality.files[0].bad_records == 0

@@ -154,11 +154,16 @@ def threads_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
     return schema.conform(pl.DataFrame(rows, schema=spec).with_columns(iso_utc("created_at")), schema.THREADS)
 
 
-def json_lines(lines: Iterable[str], path: str | Path, on_error: str, expected: str, *, first_line: int = 1,
+def json_lines(lines: str | Iterable[str], path: str | Path, on_error: str, expected: str, *, first_line: int = 1,
                accept: Callable[[dict[str, Any]], bool] | None = None) -> tuple[list[tuple[int, dict[str, Any]]], int]:
     """JSON Lines: ``(line number, object)`` for each line holding a JSON object (that ``accept``
     accepts), and the number of bad lines skipped. Blank lines are ignored. A bad line raises
-    ParseError naming it (``expected`` says what should be there) unless ``on_error == "skip"``."""
+    ParseError naming it (``expected`` says what should be there) unless ``on_error == "skip"``.
+
+    ``lines`` may be the whole text: it is split at ``"\n"`` only, as JSON Lines are (``str.splitlines``
+    would also split at U+0085, U+2028 and U+2029, which JSON strings may hold unescaped)."""
+    if isinstance(lines, str):
+        lines = lines.split("\n")
     out: list[tuple[int, dict[str, Any]]] = []
     bad = 0
     for lineno, line in enumerate(lines, start=first_line):

@@ -11,8 +11,8 @@ message and ``--on-error skip``). It declines when:
 * a key is repeated in an object, present with ``null``, written with escapes, or nested in an
   unknown field (Python's ``json`` keeps the last duplicate, polars the first; ``"title": null``
   makes an item a story in ``parse_firebase``);
-* the file has line breaks other than ``\n`` that ``str.splitlines`` splits on (``\r``, U+0085,
-  U+2028, U+2029), surrogate escapes, a byte-order mark, or keys of other HN shapes (``children``,
+* the file holds ``\r``, U+0085, U+2028 or U+2029 (rare; declined so that no line-break rule can
+  set the two paths apart), surrogate escapes, a byte-order mark, or keys of other HN shapes (``children``,
   ``comments``, ``post``); raw control characters polars rejects itself, as ``json.loads`` does;
 * an item lacks an integer id, is not Firebase-shaped, ids repeat, or parents form a cycle.
 """
@@ -46,7 +46,7 @@ _FIREBASE_TYPES = ["comment", "story", "job", "poll", "pollopt"]
 _PLACEHOLDERS = {"[deleted]": "text_deleted", "[dead]": "text_removed", "[flagged]": "text_removed"}
 
 # anything in the raw text that makes the two paths part ways (see the module docstring): line
-# breaks of str.splitlines other than \n, surrogate escapes, keys of other shapes, keys with escapes.
+# break characters other than \n, surrogate escapes, keys of other shapes, keys with escapes.
 # polars itself rejects raw control characters, in strings or between tokens, as json.loads does.
 _ODD = r'[\r\x{85}\x{2028}\x{2029}]|\\u[dD][89a-fA-F]|"(?:children|comments|post)"\s*:|\\[^"\\]*"\s*:'
 _KEY = r'"(?:' + "|".join(_SCHEMA) + r')"\s*:'

@@ -179,7 +179,7 @@ def _epoch(value: Any) -> float | None:
 
 def _read_utterances(path: Path, on_error: OnError) -> tuple[list[dict[str, Any]], int]:
     text = read_text(path).lstrip("\ufeff")
-    rows, bad = json_lines(text.splitlines(), path, on_error, "expected an utterance object")
+    rows, bad = json_lines(text, path, on_error, "expected an utterance object")
     out = []
     for lineno, obj in rows:
         obj["_line"] = lineno

@@ -181,7 +181,7 @@ def _load(path: Path, kind: str, options: ReadOptions) -> pl.DataFrame:
                                infer_schema_length=0, truncate_ragged_lines=False)
         except pl.exceptions.PolarsError as err:
             raise ParseError(path, None, f"not a well-formed {kind.upper()} table ({str(err).splitlines()[0]})") from err
-    parsed, bad = json_lines(text.splitlines(), path, options.on_error, "expected one JSON object per line")
+    parsed, bad = json_lines(text, path, options.on_error, "expected one JSON object per line")
     rows = [obj for _, obj in parsed]
     if not rows:
         raise EmptyInput(path)

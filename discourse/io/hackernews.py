@@ -438,7 +438,7 @@ def parse_hackernews(data: Any, path: str | Path = "<data>", site: str = SITE) -
 
 
 def _ndjson_items(text: str, path: Path, on_error: OnError) -> tuple[list[Any], int]:
-    rows, bad = json_lines(text.splitlines(), path, on_error, "expected a Hacker News item object",
+    rows, bad = json_lines(text, path, on_error, "expected a Hacker News item object",
                            accept=lambda obj: hn_format(obj) == "firebase")
     return [obj for _, obj in rows], bad
 
@@ -446,7 +446,7 @@ def _ndjson_items(text: str, path: Path, on_error: OnError) -> tuple[list[Any], 
 def _looks_ndjson(text: str) -> bool:
     """The first lines each start an object at column 0 and one of them is a whole JSON object
     (pretty-printed JSON indents its inner lines; a broken first line of a dump is still a dump)."""
-    lines = [x for x in text.splitlines()[:20] if x.strip()][:5]
+    lines = [x for x in text.split("\n", 20)[:20] if x.strip()][:5]
     if len(lines) < 2 or not all(x.startswith("{") for x in lines):
         return False
     for line in lines:

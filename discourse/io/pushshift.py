@@ -271,7 +271,7 @@ def _head_bytes(path: Path, n: int = 65536) -> bytes:
 def _first_object(head: str) -> dict[str, Any] | None:
     """The first line of ``head`` that is a JSON object (a broken first line is the chunk parser's
     to name or skip; it must not hide what kind of dump this is)."""
-    for line in head.lstrip("\ufeff").splitlines()[:50]:
+    for line in head.lstrip("\ufeff").split("\n", 50)[:50]:
         if line.strip():
             try:
                 obj = json.loads(line)
