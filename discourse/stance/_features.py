@@ -139,17 +139,9 @@ def _found(text: pl.Expr, pats: list[str], name: str) -> pl.Expr:
     return text.str.extract_many(pats, overlapping=True).cast(pl.List(pl.Enum(pats))).alias(name)
 
 
-def _flat(found: pl.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Offsets (int64, one more than the rows: row i's values are ``codes[offsets[i]:offsets[i + 1]]``)
-    and the flat category codes (unsigned: 8, 16 or 32 bits, as polars stores them) of a ``List(Enum)`` column."""
-    offsets = np.zeros(found.len() + 1, dtype=np.int64)
-    np.cumsum(found.list.len().fill_null(0).to_numpy(), out=offsets[1:])
-    return offsets, found.explode(empty_as_null=False, keep_nulls=False).to_physical().to_numpy()
-
-
 def _gram_hits(offsets: np.ndarray, codes: np.ndarray, n_grams: int) -> GramHits:
     """The gram occurrences (codes below ``n_grams``) among the matches (``offsets``, ``codes``: see
-    :func:`_flat`), in row order and, within a row, in match order."""
+    :func:`~discourse.stance._ngrams.list_codes`), in row order and, within a row, in match order."""
     keep = codes < n_grams
     found = codes[keep]
     # each row's gram count: its match count less its other matches (few: a search for each of those)
@@ -167,7 +159,8 @@ def _whole_text_body(norm: pl.Series, rows: np.ndarray) -> tuple[np.ndarray, np.
     patterns, bits, valence = body_table()
     found = pl.DataFrame({"_norm": norm.gather(rows)}).select(
         _found(pl.concat_str(pl.lit(" "), pl.col("_norm"), pl.lit(" ")), patterns, "_m"))["_m"]
-    at, codes = list_codes(found)
+    offsets, codes = list_codes(found)
+    at = np.repeat(np.arange(rows.size, dtype=np.int64), np.diff(offsets))
     return rows[at], np.asarray(bits, dtype=np.int64)[codes], np.asarray(valence, dtype=np.float64)[codes]
 
 
@@ -245,7 +238,7 @@ def features_and_grams(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", p
     # cue bits and valence sums per reply, from the flat match codes (numpy, on as few big arrays as can be:
     # each fresh one costs page faults)
     n = lf.height
-    offsets, codes = _flat(lf["_u"])
+    offsets, codes = list_codes(lf["_u"])
     at = np.flatnonzero(t.cue[codes])
     rows = np.searchsorted(offsets, at, side="right") - 1
     cues = codes[at]

@@ -8,10 +8,9 @@ They are read from the first :data:`MAX_CHARS` characters of the normalised, unq
 - :func:`candidate_grams` lists every gram of every reply by splitting on spaces (training: it
   enumerates the vocabulary);
 - :func:`patterns` turns a vocabulary into space-padded literal patterns (``" not true "``,
-  ``"^ no "``, ``"?^ no "``) and :func:`gram_matches` finds all of them in one Aho-Corasick pass
-  (``str.extract_many``, overlapping): far cheaper than splitting and pairing words per reply (the scorer
-  folds that pass into the cue pass of :func:`discourse.stance._features.features_and_grams`, which
-  returns the occurrences as :class:`GramHits`);
+  ``"^ no "``, ``"?^ no "``) that one Aho-Corasick pass (``str.extract_many``, overlapping) finds in
+  :func:`gram_text`: far cheaper than splitting and pairing words per reply (the pass is the cue pass of
+  :func:`discourse.stance._features.features_and_grams`, which returns the occurrences as :class:`GramHits`);
 - :func:`hits_matrix` / :func:`count_matrix` turn the matches into a sparse count matrix, and
   :func:`gram_matrix` does it all for a vocabulary (training).
 
@@ -28,7 +27,7 @@ import numpy as np
 import polars as pl
 from scipy import sparse
 
-__all__ = ["MAX_CHARS", "GramHits", "candidate_grams", "char_grams", "patterns", "gram_text", "gram_matches", "list_codes",
+__all__ = ["MAX_CHARS", "GramHits", "candidate_grams", "char_grams", "patterns", "gram_text", "list_codes",
            "hits_column", "hits_matrix", "count_matrix", "gram_matrix"]
 
 MAX_CHARS = 400  # characters of normalised reply read for grams (speed; the opening carries most of the stance)
@@ -56,18 +55,12 @@ def patterns(vocab: Sequence[str]) -> list[str]:
     return [pattern(g) for g in vocab]
 
 
-def gram_matches(norm: pl.Expr, parent: pl.Expr, pats: Sequence[str]) -> pl.Expr:
-    """List column ``_grams``: every occurrence of ``pats`` (distinct padded patterns) in the reply's gram
-    text, as ``Enum(pats)`` values (:func:`list_codes` reads their indices)."""
-    pats = list(pats)
-    return gram_text(norm, parent).str.extract_many(pats, overlapping=True).cast(pl.List(pl.Enum(pats))).alias("_grams")
-
-
 def list_codes(found: pl.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Row number and category index (both int64) of every value of a ``List(Enum)`` column, in order."""
-    lens = found.list.len().fill_null(0).to_numpy()
-    codes = found.explode(empty_as_null=False, keep_nulls=False).to_physical().to_numpy()
-    return np.repeat(np.arange(found.len(), dtype=np.int64), lens), codes.astype(np.int64, copy=False)
+    """Offsets (int64, one more than the rows: row i's values are ``codes[offsets[i]:offsets[i + 1]]``) and
+    the flat category codes (unsigned: 8, 16 or 32 bits, as polars stores them) of a ``List(Enum)`` column."""
+    offsets = np.zeros(found.len() + 1, dtype=np.int64)
+    np.cumsum(found.list.len().fill_null(0).to_numpy(), out=offsets[1:])
+    return offsets, found.explode(empty_as_null=False, keep_nulls=False).to_physical().to_numpy()
 
 
 class GramHits(NamedTuple):
@@ -152,10 +145,7 @@ def char_grams(norm: str, sizes: Sequence[int] = (3, 4, 5)) -> list[str]:
 def count_matrix(found: pl.Series, pats: Sequence[str], canonical: bool = True) -> sparse.csr_matrix:
     """CSR matrix (rows of ``found`` x ``len(pats)``) of pattern counts from a ``_grams`` column
     (:func:`hits_matrix`, which see for ``canonical``)."""
-    found = found.cast(pl.List(pl.Enum(list(pats))))
-    indptr = np.zeros(found.len() + 1, dtype=np.int64)
-    np.cumsum(found.list.len().fill_null(0).to_numpy(), out=indptr[1:])
-    return hits_matrix(GramHits(indptr, list_codes(found)[1]), len(pats), canonical)
+    return hits_matrix(GramHits(*list_codes(found.cast(pl.List(pl.Enum(list(pats)))))), len(pats), canonical)
 
 
 def gram_matrix(pairs: pl.DataFrame, vocab: Sequence[str], text: str = "text",
