@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         from discourse.stance._train import OPTIONS, dev_blocks
 
         bots = any({"bot_share", "off_bot_share"} & set(json.loads(t)) for t in args.cv)  # named: read the bot rows
-        blocks, _, frames = dev_blocks(args.dev_dir, {**OPTIONS, "bot_share": 1.0} if bots else OPTIONS)
+        blocks, _, frames = dev_blocks(args.dev_dir, OPTIONS, bots=bots)
         eb = embed_blocks(blocks, dev_embeddings(frames, args.embed_cache))
         for text in args.cv:
             opts = json.loads(text)

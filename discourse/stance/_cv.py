@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+from scipy import sparse
 
 from discourse.stance._fit import (Block, best_threshold, f1_at, fit_heads, folds, macro_f1_indices, oof_offensive,
                                    sigmoid, tune_bias)
@@ -57,10 +58,19 @@ def offensive_figures(p: np.ndarray, y: np.ndarray, p_train: np.ndarray, y_train
 
 def _joined(a: Block, b: Block, name: str) -> Block:
     """Rows of ``a`` then ``b`` as one block."""
-    from scipy import sparse
-
     return Block(name, pl.concat([a.frame, b.frame], how="vertical_relaxed"), np.vstack([a.x, b.x]),
                  sparse.vstack([a.g, b.g]).tocsr())
+
+
+def chunks(n: int, k: int) -> np.ndarray:
+    """Chunk number (0..k-1) of each of ``n`` rows in k contiguous chunks (the folds protocol's ToxiChat split)."""
+    return np.arange(n) * k // max(n, 1)
+
+
+def not_replying_to(replies: pl.DataFrame, held: pl.DataFrame) -> np.ndarray:
+    """Rows of ``replies`` whose parent is none of the ``held`` replies (chatbot replies to a held-out reply
+    stay out of the fit that is judged on it)."""
+    return np.flatnonzero(~replies["parent_text"].is_in(held["text"].to_list()).to_numpy())
 
 
 def cross_validate(dev_dir: str | Path, opts: dict[str, Any] | None = None, k: int = 3,
@@ -85,11 +95,14 @@ def cross_validate(dev_dir: str | Path, opts: dict[str, Any] | None = None, k: i
     mask = blocks["mask"]
     fold = folds(mask.frame.height, k, seed=0)
     tc_dev, tc_labels = labelled(blocks["toxichat_dev"], blocks["toxichat_dev"].frame)
-    tc_all = _joined(blocks["toxichat_train"], blocks["toxichat_dev"], "toxichat_train")
-    tc_fold = np.arange(tc_all.frame.height) * k // max(tc_all.frame.height, 1)
     tc, mm = [], []
     extra = ["fanchuan_train", "fanchuan_val"] if o["fanchuan_share"] > 0 else []
     bots = o["bot_share"] > 0
+    if protocol == "folds":
+        tc_all = _joined(blocks["toxichat_train"], blocks["toxichat_dev"], "toxichat_train")
+        tc_fold = chunks(tc_all.frame.height, k)
+        if bots:
+            all_bots = _joined(blocks["toxichat_train_bots"], blocks["toxichat_dev_bots"], "toxichat_train_bots")
     off_keys = ["toxichat_train_off", *(["cat_off"] if o["off_cat"] else []),
                 *(["toxichat_train_bots_off"] if o["off_bot_share"] > 0 else [])]
     for j in range(k):
@@ -99,9 +112,7 @@ def cross_validate(dev_dir: str | Path, opts: dict[str, Any] | None = None, k: i
             held_tc = tc_all.take(np.flatnonzero(tc_fold == j))
             local["toxichat_train"] = tc_all.take(np.flatnonzero(tc_fold != j))
             if bots:
-                all_bots = _joined(blocks["toxichat_train_bots"], blocks["toxichat_dev_bots"], "toxichat_train_bots")
-                keep = ~all_bots.frame["parent_text"].is_in(held_tc.frame["text"].to_list()).to_numpy()
-                local["toxichat_train_bots"] = all_bots.take(np.flatnonzero(keep))
+                local["toxichat_train_bots"] = all_bots.take(not_replying_to(all_bots.frame, held_tc.frame))
         if bots:
             keys.append("toxichat_train_bots")
         stance, off, df_blocks = _plan(local, o, keys, off_keys)

@@ -225,7 +225,7 @@ def cross_validate_embed(blocks: dict[str, EmbBlock], opts: dict[str, Any] | Non
                          protocol: str = "dev") -> dict[str, float]:
     """Dev cross-validation figures of the embed head with ``opts``: the protocol of
     :func:`discourse.stance._cv.cross_validate` (same folds, sources, figures; ``protocol`` as there)."""
-    from discourse.stance._cv import _joined, labelled, macro_f1_3, offensive_figures
+    from discourse.stance._cv import _joined, chunks, labelled, macro_f1_3, not_replying_to, offensive_figures
 
     if protocol not in ("dev", "folds"):
         raise ValueError(f"protocol must be 'dev' or 'folds', not {protocol!r}")
@@ -239,7 +239,7 @@ def cross_validate_embed(blocks: dict[str, EmbBlock], opts: dict[str, Any] | Non
     fold = folds(mask.n, k, seed=0)
     tc_dev, tc_labels = labelled(blocks["toxichat_dev"], blocks["toxichat_dev"].b.frame)
     tc_all = joined(blocks["toxichat_train"], blocks["toxichat_dev"])
-    tc_fold = np.arange(tc_all.n) * k // max(tc_all.n, 1)
+    tc_fold = chunks(tc_all.n, k)
     all_bots = joined(blocks["toxichat_train_bots"], blocks["toxichat_dev_bots"]) if o["bot_share"] > 0 else None
     off = [(blocks["toxichat_train_off"], sw),
            *([(blocks["toxichat_train_bots_off"], sw * o["off_bot_share"])] if o["off_bot_share"] > 0 else [])]
@@ -249,9 +249,8 @@ def cross_validate_embed(blocks: dict[str, EmbBlock], opts: dict[str, Any] | Non
         if protocol == "folds":
             held_tc = tc_all.take(np.flatnonzero(tc_fold == j))
             tc_train = tc_all.take(np.flatnonzero(tc_fold != j))
-            if all_bots is not None:  # chatbot replies to a held-out reply stay out of the fit
-                keep = ~all_bots.b.frame["parent_text"].is_in(held_tc.b.frame["text"].to_list()).to_numpy()
-                bots = all_bots.take(np.flatnonzero(keep))
+            if all_bots is not None:
+                bots = all_bots.take(not_replying_to(all_bots.b.frame, held_tc.b.frame))
         stance = [(tc_train, sw), (mask.take(np.flatnonzero(fold != j)), sw),
                   (blocks["cat"], sw * o["cat_share"]),
                   *([(bots, sw * o["bot_share"])] if o["bot_share"] > 0 else [])]

@@ -140,10 +140,12 @@ def char_vocabulary(frames: list[pl.DataFrame], min_df: int) -> list[str]:
     return sorted(g for g, n in counts.items() if n >= min_df)
 
 
-def dev_blocks(dev_dir: str | Path, opts: dict[str, Any]) -> tuple[dict[str, Block], list[str], dict[str, pl.DataFrame]]:
+def dev_blocks(dev_dir: str | Path, opts: dict[str, Any], bots: bool | None = None
+               ) -> tuple[dict[str, Block], list[str], dict[str, pl.DataFrame]]:
     """Every dev source as a :class:`Block` over the candidate grams (``"<key>"`` stance rows with ``y``,
-    ``"<key>_off"`` rows with an offence label), the candidate vocabulary, and the frames as read."""
-    frames = training_frames(dev_dir, _uses_bots(opts))
+    ``"<key>_off"`` rows with an offence label), the candidate vocabulary, and the frames as read. The chatbot
+    replies (:data:`BOT_FILES`) are read when ``bots`` says so (None: when ``opts`` give them weight)."""
+    frames = training_frames(dev_dir, _uses_bots(opts) if bots is None else bots)
     stance = {k: stance_targets(f) for k, f in frames.items()}
     off = {f"{k}_off": f.filter(pl.col("offensive").is_not_null()) for k, f in frames.items()
            if f["offensive"].is_not_null().any()}
