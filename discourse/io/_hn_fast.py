@@ -41,9 +41,10 @@ _SCHEMA: dict[str, pl.DataType] = {
     "dead": pl.Boolean(), "title": pl.String(), "url": pl.String(), "descendants": pl.Int64(),
 }
 _STRINGS = ("type", "by", "text", "title", "url")
-_STORY_TYPES = ["story", "job", "poll", "ask"]
-_FIREBASE_TYPES = ["comment", "story", "job", "poll", "pollopt"]
-_PLACEHOLDERS = {"[deleted]": "text_deleted", "[dead]": "text_removed", "[flagged]": "text_removed"}
+# the item kinds and text placeholders of Firebase items (this path's and discourse.io.hackernews's)
+STORY_TYPES = ("story", "job", "poll", "ask")
+FIREBASE_TYPES = ("comment", "story", "job", "poll", "pollopt")
+PLACEHOLDERS = {"[deleted]": "text_deleted", "[dead]": "text_removed", "[flagged]": "text_removed"}
 
 # anything in the raw text that makes the two paths part ways (see the module docstring): line
 # break characters other than \n, surrogate escapes, keys of other shapes, keys with escapes.
@@ -203,10 +204,10 @@ def read_firebase_ndjson(data: bytes, path: str | Path, site: str) -> ReadResult
     if items.height < 2 or items["id"].null_count() or items["id"].n_unique() != items.height:
         return None
     firebase = (pl.col("by").is_not_null() | pl.col("parent").is_not_null() | pl.col("kids").is_not_null()
-                | pl.col("type").is_in(_FIREBASE_TYPES).fill_null(False))
+                | pl.col("type").is_in(list(FIREBASE_TYPES)).fill_null(False))
     if not items.select(firebase.all(ignore_nulls=False)).item() or not _raw_ok(data, items):
         return None
-    story = items.select(pl.col("type").is_in(_STORY_TYPES).fill_null(False)
+    story = items.select(pl.col("type").is_in(list(STORY_TYPES)).fill_null(False)
                          | (pl.col("title").is_not_null() & pl.col("parent").is_null())).to_series()
     ids = items["id"].to_numpy()
     roots = _roots(ids, items["parent"], story.to_numpy())
@@ -224,7 +225,7 @@ def _build(items: pl.DataFrame, ids: np.ndarray, path: Path, site: str) -> ReadR
     pollopts = items.height - stories.height - comments.height
 
     html, deleted = pl.col("text"), pl.col("deleted")
-    placeholder = html.replace_strict(_PLACEHOLDERS, default=None)
+    placeholder = html.replace_strict(PLACEHOLDERS, default=None)
     no_author = deleted | pl.col("by").is_null() | (pl.col("by") == "")
     c = comments.with_columns(
         pl.col("_root").cast(pl.String).alias("thread_id"),

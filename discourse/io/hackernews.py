@@ -32,7 +32,7 @@ from typing import Any
 from discourse._typing import OnError
 from discourse.errors import ParseError
 from discourse.io._common import decode, html_to_text, json_lines, load_json, read_bytes
-from discourse.io._hn_fast import read_firebase_ndjson
+from discourse.io._hn_fast import FIREBASE_TYPES, PLACEHOLDERS, STORY_TYPES, read_firebase_ndjson
 from discourse.io.reddit import comments_frame, threads_frame
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
@@ -41,8 +41,6 @@ __all__ = ["parse_hackernews", "parse_firebase", "parse_algolia", "parse_hnpwa",
            "sniff_hackernews", "hn_format"]
 
 SITE = "hackernews"
-_STORY_TYPES = frozenset({"story", "job", "poll", "ask"})
-_PLACEHOLDERS = {"[deleted]": "text_deleted", "[dead]": "text_removed", "[flagged]": "text_removed"}
 
 
 def _type(item: dict[str, Any]) -> str | None:
@@ -78,8 +76,8 @@ class _Builder:
         self.records += 1
         q.add_read(site, thread, 1)
         text = html if isinstance(html, str) else None
-        if text in _PLACEHOLDERS:
-            q.repair(site, thread, _PLACEHOLDERS[text])
+        if text in PLACEHOLDERS:
+            q.repair(site, thread, PLACEHOLDERS[text])
             text = None
         elif deleted:
             q.repair(site, thread, "text_deleted")
@@ -131,7 +129,7 @@ class _Builder:
 
 # -- Firebase ----------------------------------------------------------------------------------
 def _is_story(item: dict[str, Any]) -> bool:
-    return _type(item) in _STORY_TYPES or ("title" in item and item.get("parent") is None)
+    return _type(item) in STORY_TYPES or ("title" in item and item.get("parent") is None)
 
 
 def parse_firebase(items: list[Any], path: str | Path = "<data>", site: str = SITE, bad: int = 0) -> ReadResult:
@@ -204,7 +202,7 @@ def parse_algolia(tree: dict[str, Any], path: str | Path = "<data>", site: str =
     root_id = _id(tree.get("id"))
     if root_id is None:
         raise ParseError(path, "the root item", "expected an Algolia item with an 'id'")
-    is_story = _type(tree) in _STORY_TYPES or tree.get("parent_id") is None
+    is_story = _type(tree) in STORY_TYPES or tree.get("parent_id") is None
     thread = root_id if is_story else (_id(tree.get("story_id")) or _id(tree.get("parent_id")) or root_id)
     if is_story:
         b.story(thread=thread, title=tree.get("title"), html=tree.get("text"), author=tree.get("author"),
@@ -414,7 +412,7 @@ def hn_format(data: Any) -> str | None:
         if isinstance(data.get("comments"), list) and ("user" in data or "timeago" in data or "content" in data):
             return "hnpwa"
         if "id" in data and ("by" in data or "parent" in data or "kids" in data or _type(data) in
-                             {"comment", "story", "job", "poll", "pollopt"}):
+                             FIREBASE_TYPES):
             return "firebase"
         return None
     if isinstance(data, list) and data and all(isinstance(x, dict) for x in data[:50]):
