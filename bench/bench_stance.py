@@ -1,7 +1,7 @@
 """Measure the stance scorers: speed on synthetic replies, quality on the labeled holdout sets.
 
     python bench/bench_stance.py speed   [--n 1000000] [--vader-n 50000] [--threads 1]
-    python bench/bench_stance.py speed-embed [--n 2000] [--threads 2]     # the embed scorer (needs its extra)
+    python bench/bench_stance.py speed-embed [--n 2000] [--threads 2] [--scorer embed|embed-mpnet]  # needs its extra
     python bench/bench_stance.py holdout [--scorers default,vader]    # e.g. --scorers default,cues-char,vader
 
 speed: generates N synthetic comments with ../shared/bench/gen_threads.py (cached under --cache), pairs
@@ -80,8 +80,8 @@ def speed(n: int, vader_n: int, cache: Path) -> None:
         print(joined.group_by("stance", "pred").len().sort("stance", "pred"))
 
 
-def speed_embed(n: int, threads: int, cache: Path) -> None:
-    """Replies per wall and CPU second of the embed scorer on the first ``n`` synthetic replies (encoder loaded first)."""
+def speed_embed(n: int, threads: int, cache: Path, scorer: str = "embed") -> None:
+    """Replies per wall and CPU second of an embed scorer on the first ``n`` synthetic replies (encoder loaded first)."""
     import polars as pl
     import torch
 
@@ -94,12 +94,12 @@ def speed_embed(n: int, threads: int, cache: Path) -> None:
     parents = comments.select(pl.col("comment_id").alias("parent_id"), pl.col("text").alias("parent_text"))
     pairs = comments.join(parents, on="parent_id", how="left", maintain_order="left").select(
         "comment_id", "text", "parent_text").head(n)
-    score(pairs.head(10), "embed")  # warm-up: load the encoder and the head
+    score(pairs.head(10), scorer)  # warm-up: load the encoder and the head
     t0, c0 = time.perf_counter(), time.process_time()
-    scored = score(pairs, "embed")
+    scored = score(pairs, scorer)
     dt, ct = time.perf_counter() - t0, time.process_time() - c0
     print(f"date {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}; torch threads {threads}; {scored['scorer'][0]}")
-    print(f"embed    {pairs.height:>9} replies: wall {dt:7.2f} s = {pairs.height / dt:>9,.0f}/s; "
+    print(f"{scorer:<12} {pairs.height:>9} replies: wall {dt:7.2f} s = {pairs.height / dt:>9,.0f}/s; "
           f"CPU {ct:7.2f} s = {pairs.height / ct:>9,.0f}/s; load average {os.getloadavg()[0]:.1f}")
 
 
@@ -131,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     se.add_argument("--n", type=int, default=2000)
     se.add_argument("--threads", type=int, default=2)
     se.add_argument("--cache", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "discourse-bench")
+    se.add_argument("--scorer", default="embed", choices=("embed", "embed-mpnet"))
     hp = sub.add_parser("holdout")
     hp.add_argument("--scorers", default="default,vader")
     args = ap.parse_args(argv)
@@ -138,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         _single_thread(args.threads)
         speed(args.n, args.vader_n, args.cache)
     elif args.what == "speed-embed":
-        speed_embed(args.n, args.threads, args.cache)
+        speed_embed(args.n, args.threads, args.cache, args.scorer)
     else:
         holdout(args.scorers.split(","))
     return 0

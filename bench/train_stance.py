@@ -8,6 +8,7 @@
     python bench/train_stance.py --embed         # the embed scorer's head (needs the embed extra; ~2 min to encode)
     python bench/train_stance.py --embed --embed-cache /tmp/dev_vectors.npz     # encode once, reuse the vectors
     python bench/train_stance.py --embed --cv '{"cues": false}'   # dev CV of embed head options (EMBED_OPTIONS)
+    python bench/train_stance.py --embed --encoder mpnet   # the embed-mpnet head (the mpnet extra; ~9 min to encode)
 
 Only the labeled *dev* sets are read; holdout is for measuring (bench/bench_stance.py) and nothing else.
 Needs scikit-learn (pip install 'discourse-networks[train]').
@@ -26,6 +27,7 @@ from discourse.stance._train import CHAR_OPTIONS, train_cue_model
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "discourse" / "stance" / "data" / "cues_model.json"
 SHIPPED_HEAD = ROOT / "discourse" / "stance" / "data" / "embed_head.json"
+SHIPPED_MPNET_HEAD = ROOT / "discourse" / "stance" / "data" / "embed_mpnet_head.json"
 SHIPPED_CHAR = ROOT / "discourse" / "stance" / "data" / "cues_char_model.json"
 
 
@@ -51,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cv", metavar="JSON", nargs="+", help="print dev cross-validation figures of these option sets")
     ap.add_argument("--cv-protocol", choices=("dev", "folds"), default="dev",
                     help="with --cv: judge ToxiChat stance on ToxiChat dev (dev) or on chunks of train + dev (folds)")
+    ap.add_argument("--encoder", choices=("minilm", "mpnet"), default="minilm",
+                    help="with --embed: the sentence encoder (minilm: embed, the embed extra; mpnet: embed-mpnet, "
+                         "the mpnet extra)")
     ap.add_argument("--embed-cache", type=Path, default=None,
                     help="with --embed: a .npz file (outside the repository) holding the dev texts' vectors")
     args = ap.parse_args(argv)
@@ -67,10 +72,10 @@ def main(argv: list[str] | None = None) -> int:
 
         bots = any({"bot_share", "off_bot_share"} & set(json.loads(t)) for t in args.cv)  # named: read the bot rows
         blocks, _, frames = dev_blocks(args.dev_dir, OPTIONS, bots=bots)
-        eb = embed_blocks(blocks, dev_embeddings(frames, args.embed_cache))
+        eb = embed_blocks(blocks, dev_embeddings(frames, args.embed_cache, args.encoder))
         for text in args.cv:
             opts = json.loads(text)
-            figures = cross_validate_embed(eb, opts, protocol=args.cv_protocol)
+            figures = cross_validate_embed(eb, opts, protocol=args.cv_protocol, encoder=args.encoder)
             print(json.dumps(opts), json.dumps({k: round(v, 3) for k, v in figures.items()}), flush=True)
         return 0
     if args.cv:
@@ -86,8 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     elif args.embed:
         from discourse.stance._embed_fit import train_embed_head
 
-        head = train_embed_head(args.dev_dir, cache=args.embed_cache)
-        shipped, text = SHIPPED_HEAD, json.dumps(head, separators=(",", ":")) + "\n"
+        head = train_embed_head(args.dev_dir, cache=args.embed_cache, encoder=args.encoder)
+        shipped = SHIPPED_MPNET_HEAD if args.encoder == "mpnet" else SHIPPED_HEAD
+        text = json.dumps(head, separators=(",", ":")) + "\n"
     else:
         shipped, text = SHIPPED, render(train_cue_model(args.dev_dir))
     args.out = args.out or shipped

@@ -66,7 +66,7 @@ CONFORMANCE_PARENTS = ["Masks work.", "Masks work.", "x", "x", None, "The game i
 def _conformance_params() -> list:
     params = []
     for name in sorted(SCORERS):
-        marks = [pytest.mark.slow] if name == "embed" else []
+        marks = [pytest.mark.slow] if name.startswith("embed") else []
         params.append(pytest.param(name, marks=marks, id=name))
     return params
 

@@ -102,4 +102,4 @@ def test_scorers_lists_the_registry(app: typer.Typer) -> None:
     result = runner.invoke(app, ["stance", "scorers"])
     assert result.exit_code == 0
     names = [line.split()[0] for line in result.output.splitlines()]
-    assert {"default", "cues", "vader", "embed"} <= set(names)
+    assert {"default", "cues", "vader", "embed", "embed-mpnet"} <= set(names)

@@ -9,7 +9,7 @@
 Scorers: ``default`` (= ``cues``: cue features + a small logistic model, vectorised, no download),
 ``cues-char`` (the same, whose offensive head also reads character grams: better ``p_offensive``, half the speed),
 ``vader`` (baseline: the reply's own sentiment), ``embed`` (MiniLM embeddings + the cue features, needs the ``embed``
-extra), and any callable or scikit-learn pipeline registered with :func:`register_scorer`.
+extra), ``embed-mpnet`` (the same with all-mpnet-base-v2, needs the ``mpnet`` extra), and any callable or scikit-learn pipeline registered with :func:`register_scorer`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from discourse.stance._base import (
     register_scorer,
 )
 from discourse.stance._cues import CharCueScorer, CueScorer
-from discourse.stance._embed import EmbedScorer
+from discourse.stance._embed import EmbedMpnetScorer, EmbedScorer
 from discourse.stance._score import EMPTY_PROBS, score
 from discourse.stance._vader import VaderScorer
 
@@ -36,6 +36,7 @@ __all__ = [
     "CharCueScorer",
     "VaderScorer",
     "EmbedScorer",
+    "EmbedMpnetScorer",
     "FunctionScorer",
     "PipelineScorer",
     "SCORERS",
@@ -52,3 +53,4 @@ register_scorer("cues", _default)
 register_scorer("cues-char", CharCueScorer())
 register_scorer("vader", VaderScorer())
 register_scorer("embed", EmbedScorer())
+register_scorer("embed-mpnet", EmbedMpnetScorer())

