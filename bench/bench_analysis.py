@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> None:
     t, c = time.perf_counter(), time.process_time()
     net = author_network(replies)
     timings["network_s"] = round(time.perf_counter() - t, 2)
-    t1, c1 = time.perf_counter(), time.process_time()
+    t1 = time.perf_counter()
     kw = {} if a.runs is None else {"runs": a.runs}
     result = analyse(net, replies, null_replicates=a.null, **kw)
     timings["analyse_s"] = round(time.perf_counter() - t1, 2)
