@@ -108,6 +108,8 @@ def scorers_cmd() -> None:
     """List the registered stance scorers."""
     from discourse.stance import SCORERS
 
+    w_name = max(len(n) for n in SCORERS)
+    w_ident = max(len(impl.ident) for impl in SCORERS.values())
     for name, impl in SCORERS.items():
         doc = (type(impl).__doc__ or "").strip().splitlines()[0] if type(impl).__doc__ else ""
-        typer.echo(f"{name:<10} {impl.ident:<14} {doc}")
+        typer.echo(f"{name:<{w_name}}  {impl.ident:<{w_ident}}  {doc}")

@@ -103,3 +103,6 @@ def test_scorers_lists_the_registry(app: typer.Typer) -> None:
     assert result.exit_code == 0
     names = [line.split()[0] for line in result.output.splitlines()]
     assert {"default", "cues", "vader", "embed", "embed-mpnet"} <= set(names)
+    # the name/version column lines up whatever the longest name
+    lines = result.output.splitlines()
+    assert len({line.index(" " + line.split()[1] + " ") for line in lines}) == 1
