@@ -25,10 +25,9 @@ from discourse.io.write import write_text
 from discourse.stance._train import CHAR_OPTIONS, train_cue_model
 
 ROOT = Path(__file__).resolve().parent.parent
-SHIPPED = ROOT / "discourse" / "stance" / "data" / "cues_model.json"
-SHIPPED_HEAD = ROOT / "discourse" / "stance" / "data" / "embed_head.json"
-SHIPPED_MPNET_HEAD = ROOT / "discourse" / "stance" / "data" / "embed_mpnet_head.json"
-SHIPPED_CHAR = ROOT / "discourse" / "stance" / "data" / "cues_char_model.json"
+DATA = ROOT / "discourse" / "stance" / "data"
+SHIPPED = DATA / "cues_model.json"
+SHIPPED_CHAR = DATA / "cues_char_model.json"
 
 
 def render(model: dict) -> str:
@@ -89,10 +88,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.char:
         shipped, text = SHIPPED_CHAR, render(train_cue_model(args.dev_dir, CHAR_OPTIONS))
     elif args.embed:
+        from discourse.stance._embed import EMBED_SCORERS
         from discourse.stance._embed_fit import train_embed_head
 
         head = train_embed_head(args.dev_dir, cache=args.embed_cache, encoder=args.encoder)
-        shipped = SHIPPED_MPNET_HEAD if args.encoder == "mpnet" else SHIPPED_HEAD
+        shipped = DATA / EMBED_SCORERS[args.encoder].head_file
         text = json.dumps(head, separators=(",", ":")) + "\n"
     else:
         shipped, text = SHIPPED, render(train_cue_model(args.dev_dir))

@@ -34,7 +34,7 @@ from discourse.stance._base import PROB_COLUMNS, Scorer
 from discourse.stance._features import FEATURES, features
 from discourse.stance._mpnet import PACKAGES as MPNET_PACKAGES
 
-__all__ = ["EmbedScorer", "EmbedMpnetScorer", "Encoder", "ENCODERS", "load_encoder", "encode", "pair_block",
+__all__ = ["EmbedScorer", "EmbedMpnetScorer", "EMBED_SCORERS", "Encoder", "ENCODERS", "load_encoder", "encode", "pair_block",
            "cue_block", "head_inputs", "HEAD_FILE", "MPNET_HEAD_FILE", "DIM"]
 
 HEAD_FILE = "embed_head.json"
@@ -200,3 +200,7 @@ class EmbedMpnetScorer(EmbedScorer):
     version = "1"
     encoder = "mpnet"
     head_file = MPNET_HEAD_FILE
+
+
+# the embed scorer of each encoder (its name, version and head file), for training
+EMBED_SCORERS: dict[str, type[EmbedScorer]] = {c.encoder: c for c in (EmbedScorer, EmbedMpnetScorer)}

@@ -289,10 +289,10 @@ def train_embed_head(dev_dir: str | Path, opts: dict[str, Any] | None = None, ca
     predictions on those turns. Coefficients are rounded to ``decimals``, and the scorer computes with the
     rounded values. ``cache``: an embedding cache file (:func:`dev_embeddings`), outside the repository.
     """
-    from discourse.stance._embed import ENCODERS, EmbedMpnetScorer, EmbedScorer
+    from discourse.stance._embed import EMBED_SCORERS, ENCODERS
     from discourse.stance._train import DEV_FILES, OPTIONS, _sha256, dev_blocks
 
-    scorer = {"minilm": EmbedScorer, "mpnet": EmbedMpnetScorer}[encoder]
+    scorer = EMBED_SCORERS[encoder]
     enc = ENCODERS[encoder]
     o = {**ENCODER_OPTIONS[encoder], **(opts or {})}
     if o["grams"] or o["stack"]:
