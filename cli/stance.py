@@ -83,7 +83,7 @@ def score_cmd(
 def eval_cmd(
     labeled: Annotated[Path, typer.Argument(help="Labeled file: ToxiChat JSONL, Lei & Huang CSV, context-toxicity CSV, Fanchuan CSV, or a CSV/Parquet with a label column.", show_default=False)],
     scorer: ScorerOpt = "default",
-    layout: Annotated[str | None, typer.Option("--layout", help="toxichat, lei_huang, cat, fanchuan or generic; default: detected.")] = None,
+    layout: Annotated[str | None, typer.Option("--layout", help="toxichat, lei_huang, cat, fanchuan, debagreement, wikitactics, convabuse, diasafety, rumoureval or generic; default: detected.")] = None,
     text_col: TextColOpt = "text",
     parent_col: ParentColOpt = "parent_text",
     label_col: Annotated[str, typer.Option("--label-col", help="Column holding the gold label (generic files): agree, neutral, disagree or hostile.")] = "label",
@@ -94,7 +94,8 @@ def eval_cmd(
     from discourse.stance._data import read_labeled
     from discourse.stance._eval import evaluate
 
-    layouts = ("toxichat", "lei_huang", "cat", "fanchuan", "generic")
+    layouts = ("toxichat", "lei_huang", "cat", "fanchuan", "debagreement", "wikitactics", "convabuse", "diasafety",
+               "rumoureval", "generic")
     with handled():
         if layout is not None and layout not in layouts:
             raise typer.BadParameter(f"expected one of {', '.join(layouts)}, got {layout!r}", param_hint="--layout")
