@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> None:
     timings["network_s"] = round(time.perf_counter() - t, 2)
     t1 = time.perf_counter()
     kw = {} if a.runs is None else {"runs": a.runs}
-    result = analyse(net, replies, null_replicates=a.null, **kw)
+    result = analyse(net, replies, null_models=a.null, **kw)
     timings["analyse_s"] = round(time.perf_counter() - t1, 2)
     timings["total_s"] = round(time.perf_counter() - t, 2)
     # the machine is shared: CPU time of this process shows the cost when others are busy

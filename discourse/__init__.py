@@ -16,17 +16,23 @@ from discourse._version import __version__
 from discourse.errors import DiscourseError
 
 if TYPE_CHECKING:
-    from discourse.compare import Comparison, compare
+    from discourse.comparison import Comparison, compare
+    from discourse.options import CompareOptions
     from discourse.io import read
-    from discourse.pipeline import BuildOptions, BuildResult, build
+    from discourse.options import BuildOptions, OptionError
+    from discourse.pipeline import BuildResult, build
 
-__all__ = ["__version__", "DiscourseError", "build", "BuildOptions", "BuildResult", "compare", "Comparison",
-           "read"]
+__all__ = ["__version__", "DiscourseError", "OptionError", "build", "BuildOptions", "BuildResult", "compare",
+           "Comparison", "CompareOptions", "read"]
 
-# the heavy stages (igraph, plotly) load on first use, so `import discourse` stays quick
+# the heavy stages (igraph, plotly) load on first use, so `import discourse` stays quick. No submodule
+# shares a name with these (the comparison module is not called `compare`), so importing one never
+# replaces a function here.
 _LAZY = {
-    "build": "discourse.pipeline", "BuildOptions": "discourse.pipeline", "BuildResult": "discourse.pipeline",
-    "compare": "discourse.compare", "Comparison": "discourse.compare", "read": "discourse.io",
+    "build": "discourse.pipeline", "BuildResult": "discourse.pipeline",
+    "BuildOptions": "discourse.options", "OptionError": "discourse.options",
+    "compare": "discourse.comparison", "Comparison": "discourse.comparison", "CompareOptions": "discourse.options",
+    "read": "discourse.io",
 }
 
 
@@ -34,5 +40,7 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'discourse' has no attribute {name!r}")

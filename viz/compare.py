@@ -14,7 +14,7 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 if TYPE_CHECKING:
-    from discourse.compare import Comparison, ThreadView
+    from discourse.comparison import Comparison, ThreadView
 
 __all__ = ["figures_dotplot", "stance_mix_figure", "timelines_figure", "networks_grid", "compare_html",
            "figure_columns"]
@@ -171,7 +171,7 @@ def networks_grid(views: list[ThreadView], seed: int = 0, max_nodes: int = 400) 
     return fig
 
 
-def compare_html(comparison: Comparison, *, cdn: bool = False) -> str:
+def compare_html(comparison: Comparison, *, cdn: bool = False, title: str | None = None) -> str:
     """A self-contained page (plotly.js inline unless ``cdn``) with every comparison view."""
     table = comparison.table
     figs = [
@@ -192,15 +192,15 @@ def compare_html(comparison: Comparison, *, cdn: bool = False) -> str:
                          ("site", "thread_id", "title", "n_comments", "n_authors", "n_edges")) + "</tr>"
         for r in table.to_dicts()
     )
-    note = (f"Null models: {opts.get('null_replicates')} replicates per thread (z-scores); intervals: "
+    note = (f"Null models: {opts.get('null_models')} replicates per thread (z-scores); intervals: "
             f"{opts.get('bootstrap')} bootstrap resamples of the replies (95%)."
             + (f" Every thread truncated to its first {opts['first_n']} comments." if opts.get("first_n") else ""))
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>discourse: thread comparison</title>
+<html lang="en"><head><meta charset="utf-8"><title>{_safe(title or "discourse: thread comparison")}</title>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'{' https://cdn.plot.ly' if cdn else ''}; style-src 'unsafe-inline'; img-src data:; font-src data:">
 <style>body{{font-family:system-ui,sans-serif;margin:1.5rem;max-width:1200px}}table{{border-collapse:collapse}}
 td,th{{border-bottom:1px solid #ddd;padding:.25rem .6rem;text-align:left}}</style></head>
-<body><h1>Thread comparison</h1>
+<body><h1>{_safe(title or "Thread comparison")}</h1>
 <p>{_safe(note)} Stance labels come from the reply's text read against its parent: agree, neutral,
 disagree, hostile (an attack on the person replied to).</p>
 <table><tr><th>site</th><th>thread</th><th>title</th><th>comments</th><th>authors</th><th>edges</th></tr>{rows_html}</table>

@@ -22,13 +22,13 @@ from discourse.analysis.factions import (
 )
 from discourse.analysis.figures import FIGURE_NULLS, FigureInput, compute_figures, figure_input
 from discourse.analysis.network import AuthorNetwork, NetworkOptions, author_network
+from discourse.options import AnalysisOptions
 from discourse.analysis.nullmodels import NULL_DESCRIPTIONS, null_samples, summarise
 from discourse.analysis.roles import assign_roles
-from discourse.errors import AnalysisError
 
 __all__ = ["Analysis", "analyse", "thread_figures", "figures_by_thread", "DEFAULT_RUNS"]
 
-DEFAULT_RUNS = 5
+DEFAULT_RUNS = AnalysisOptions().runs
 
 
 @dataclass(frozen=True)
@@ -62,15 +62,6 @@ def _layers(arrays: dict[str, np.ndarray], n_vertices: int) -> SignedLayers:
     return layers_from_arrays(n_vertices, a["src"], a["dst"], a["w"], a["pos"], a["neg"], a["n_replies"])
 
 
-def _check(method: str, null_replicates: int, runs: int) -> None:
-    if method not in FACTION_METHODS:
-        raise AnalysisError(f"unknown faction method {method!r}; expected one of {list(FACTION_METHODS)}")
-    if null_replicates < 0:
-        raise AnalysisError(f"null_replicates must be 0 or more, got {null_replicates}")
-    if runs < 1:
-        raise AnalysisError(f"runs must be at least 1, got {runs}")
-
-
 def _figures(x: FigureInput, *, method: str, seed: int, null_replicates: int,
              resolution: float | None) -> dict[str, dict[str, Any]]:
     raw = compute_figures(x)
@@ -85,32 +76,33 @@ def _figures(x: FigureInput, *, method: str, seed: int, null_replicates: int,
             for name, (value, reason) in raw.items()}
 
 
-def thread_figures(network: AuthorNetwork, *, method: str = "leiden-cpm", seed: int = 0,
-                   null_replicates: int = 0, resolution: float | None = None,
-                   membership: np.ndarray | None = None) -> dict[str, dict[str, Any]]:
+def thread_figures(network: AuthorNetwork, options: AnalysisOptions | None = None, *, seed: int = 0,
+                   membership: np.ndarray | None = None, **kwargs: Any) -> dict[str, dict[str, Any]]:
     """Every thread figure of one network, each as ``{value, z, null_mean, null_sd, interval, null,
-    replicates, reason}``. Factions are found with ``method`` unless ``membership`` is given."""
-    _check(method, null_replicates, 1)
+    replicates, reason}``. Factions are found with the options' ``method`` (one run) unless
+    ``membership`` is given; options as for :func:`analyse`."""
+    options = (options or AnalysisOptions()).replace(**kwargs)
     arrays = _arrays(network)
     layers = _layers(arrays, network.graph.vcount())
     if membership is None:
-        membership = partition(layers, method, seed=seed, resolution=resolution)
+        membership = partition(layers, options.method, seed=seed, resolution=options.resolution)
     x = figure_input(network.graph.vcount(), **arrays, membership=np.asarray(membership),
                      camps=two_camps(layers, seed=seed), layers=layers)
-    return _figures(x, method=method, seed=seed, null_replicates=null_replicates, resolution=resolution)
+    return _figures(x, method=options.method, seed=seed, null_replicates=options.null_models,
+                    resolution=options.resolution)
 
 
 def figures_by_thread(replies: pl.DataFrame, threads: pl.DataFrame | None = None, *,
-                      options: NetworkOptions = NetworkOptions(), method: str = "leiden-cpm", seed: int = 0,
-                      null_replicates: int = 0) -> pl.DataFrame:
+                      network: NetworkOptions | None = None, analysis: AnalysisOptions | None = None,
+                      seed: int = 0) -> pl.DataFrame:
     """Thread figures for each (site, thread_id) of ``replies``, long format: one row per thread and
     figure with ``value, z, null_mean, null_sd, lo, hi, null, replicates, reason``."""
     rows: list[dict[str, Any]] = []
     keys = replies.select("site", "thread_id").unique().sort("site", "thread_id")
     for (site, tid), part in replies.partition_by("site", "thread_id", as_dict=True).items():
         tpart = None if threads is None else threads.filter((pl.col("site") == site) & (pl.col("thread_id") == tid))
-        net = author_network(part, tpart, options)
-        for name, rec in thread_figures(net, method=method, seed=seed, null_replicates=null_replicates).items():
+        net = author_network(part, tpart, network or NetworkOptions())
+        for name, rec in thread_figures(net, analysis, seed=seed).items():
             interval = rec["interval"] or [None, None]
             rows.append({"site": site, "thread_id": tid, "figure": name, "value": rec["value"], "z": rec["z"],
                          "null_mean": rec["null_mean"], "null_sd": rec["null_sd"], "lo": interval[0],
@@ -160,16 +152,18 @@ def _faction_table(nodes: pl.DataFrame, arrays: dict[str, np.ndarray], membershi
             for c in range(min(limit, k))]
 
 
-def analyse(network: AuthorNetwork, replies: pl.DataFrame | None = None, *, method: str = "leiden-cpm",
-            seed: int = 0, null_replicates: int = 0, runs: int = DEFAULT_RUNS,
-            resolution: float | None = None) -> Analysis:
+def analyse(network: AuthorNetwork, replies: pl.DataFrame | None = None, options: AnalysisOptions | None = None,
+            *, seed: int = 0, **kwargs: Any) -> Analysis:
     """Factions (an ensemble of ``runs`` seeds of ``method``), key actors, roles and thread figures.
 
-    ``null_replicates`` > 0 adds z-scores against null models that re-run the partitioning on each
-    replicate. ``replies`` (the scored replies the network was built from) only adds the thread count
-    to the metrics. Same network, method and seed give the same result.
+    ``options`` (:class:`~discourse.options.AnalysisOptions`) and keyword arguments by option name
+    (``method``, ``runs``, ``resolution``, ``null_models``) say how. ``null_models`` > 0 adds z-scores
+    against null models that re-run the partitioning on each replicate. ``replies`` (the scored
+    replies the network was built from) only adds the thread count to the metrics. Same network,
+    options and seed give the same result.
     """
-    _check(method, null_replicates, runs)
+    options = (options or AnalysisOptions()).replace(**kwargs)
+    method, runs, resolution, null_replicates = options.method, options.runs, options.resolution, options.null_models
     timings: dict[str, float] = {}
     t = time.perf_counter()
     g = network.graph

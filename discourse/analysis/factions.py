@@ -38,6 +38,7 @@ import polars as pl
 
 from discourse.analysis._graphs import graph_from_arrays
 from discourse.errors import AnalysisError
+from discourse.options import FACTION_METHODS, FactionMethod
 
 __all__ = [
     "FactionMethod",
@@ -55,9 +56,6 @@ __all__ = [
     "SPINGLASS_MAX_VERTICES",
 ]
 
-FactionMethod = Literal["leiden-cpm", "signed-modularity", "spinglass", "leiden", "louvain", "infomap",
-                        "label-propagation"]
-FACTION_METHODS: tuple[str, ...] = get_args(FactionMethod)
 SPINGLASS_MAX_VERTICES = 2000
 DEFAULT_RESOLUTION = 0.0
 CPM_ITERATIONS = 2

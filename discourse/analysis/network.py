@@ -21,6 +21,7 @@ import polars as pl
 from discourse import schema
 from discourse.analysis._graphs import graph_from_arrays
 from discourse.errors import AnalysisError
+from discourse.options import NetworkOptions
 
 __all__ = [
     "NetworkOptions",
@@ -32,7 +33,6 @@ __all__ = [
     "EDGE_COLUMNS",
 ]
 
-SelfReplies = Literal["drop", "keep"]
 
 #: Parent sources that were guessed by the infer stage (their confidence is checked against
 #: ``NetworkOptions.min_confidence``); recorded parents are always trusted.
@@ -60,34 +60,6 @@ EDGE_COLUMNS: dict[str, pl.DataType] = {
 }
 
 _MENTION_RE = r"(?:^|[^\w@/.])@([A-Za-z0-9_][A-Za-z0-9_.-]{0,63})"
-
-
-@dataclass(frozen=True)
-class NetworkOptions:
-    """How replies become edges. Every field is recorded in metrics.json via :meth:`options_dict`.
-
-    self_replies:   "drop" (default) leaves out replies to one's own comment; "keep" keeps them as
-                    self-loops (most analyses then ignore loops).
-    root_edges:     top-level comments become edges to the post's author when it is known.
-    mention_edges:  an ``@name`` naming another author known on the same site adds an extra edge
-                    carrying the reply's stance (the parent's author is not counted twice).
-    min_confidence: inferred parents (quote, mention, adjacency) below this confidence are left out.
-    """
-
-    self_replies: SelfReplies = "drop"
-    root_edges: bool = True
-    mention_edges: bool = False
-    min_confidence: float = 0.0
-
-    def __post_init__(self) -> None:
-        if self.self_replies not in ("drop", "keep"):
-            raise AnalysisError(f"NetworkOptions.self_replies: expected 'drop' or 'keep', got {self.self_replies!r}")
-        if not 0.0 <= float(self.min_confidence) <= 1.0:
-            raise AnalysisError(f"NetworkOptions.min_confidence: expected a value in [0, 1], got {self.min_confidence!r}")
-
-    def options_dict(self) -> dict[str, Any]:
-        """The options as a JSON-serialisable dict (for metrics.json)."""
-        return dataclasses.asdict(self)
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ class InferenceWeights:
 
 
 def load_weights() -> InferenceWeights:
-    """The fitted weights shipped in ``discourse/infer/weights.json`` (see bench/fit_infer.py)."""
+    """The fitted weights shipped in ``discourse/infer/weights.json`` (see training/fit_infer.py)."""
     try:
         text = resources.files("discourse.infer").joinpath("weights.json").read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -17,8 +17,8 @@ from discourse.io._common import head, load_json
 from discourse.io.registry import READERS, ReadOptions, Reader, ReadResult, get_reader, register
 from discourse.quality import QualityReport
 
-__all__ = ["read", "read_file", "detect_format", "formats", "ReadOptions", "ReadResult", "Reader",
-           "register", "READERS"]
+__all__ = ["read", "read_file", "detect_format", "formats", "merge_threads", "ReadOptions", "ReadResult",
+           "Reader", "register", "READERS"]
 
 
 def _load_readers() -> None:
@@ -127,7 +127,7 @@ def read(paths: str | Path | Sequence[str | Path], format: str | None = None,
     results = [read_file(p, format, options) for p in paths]
     comments = pl.concat([r.comments for r in results], how="diagonal_relaxed")
     comments = schema.conform(comments, schema.COMMENTS)
-    threads = _merge_threads([r.threads for r in results])
+    threads = merge_threads([r.threads for r in results])
     quality = QualityReport()
     for r in results:
         quality = quality.merge(r.quality)
@@ -136,14 +136,17 @@ def read(paths: str | Path | Sequence[str | Path], format: str | None = None,
     return ReadResult(comments, threads, quality)
 
 
-def _merge_threads(frames: Iterable[pl.DataFrame]) -> pl.DataFrame:
-    """One row per (site, thread_id): the first non-null value of each field across files."""
+def merge_threads(frames: Iterable[pl.DataFrame]) -> pl.DataFrame:
+    """One row per (site, thread_id): the first non-null value of each field in input order, except
+    ``created_at`` (the earliest) and ``reported_comments`` (the largest), which pages of one thread
+    may each hold in part. Every engine merges threads with this function."""
     threads = pl.concat([schema.conform(f, schema.THREADS) for f in frames], how="diagonal_relaxed")
     threads = schema.conform(threads, schema.THREADS)
     if threads.height == 0:
         return threads
     others = [c for c in threads.columns if c not in ("site", "thread_id")]
     merged = threads.group_by(["site", "thread_id"], maintain_order=True).agg(
-        [pl.col(c).drop_nulls().first() if c != "reported_comments" else pl.col(c).max() for c in others]
+        [pl.col(c).min() if c == "created_at" else pl.col(c).max() if c == "reported_comments"
+         else pl.col(c).drop_nulls().first() for c in others]
     )
     return schema.conform(merged, schema.THREADS)

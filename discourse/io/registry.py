@@ -10,27 +10,15 @@ whether the reader recognises the file; readers are tried by descending ``priori
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
-from discourse._typing import OnError
+from discourse.options import COLUMN_ROLES, ReadOptions
 from discourse.quality import QualityReport
 
-__all__ = ["ReadOptions", "ReadResult", "Reader", "READERS", "register", "get_reader"]
-
-# roles a generic column mapping can name
-COLUMN_ROLES = ("thread", "id", "parent", "author", "text", "time", "score", "site", "title")
-
-
-@dataclass(frozen=True)
-class ReadOptions:
-    columns: dict[str, str] = field(default_factory=dict)  # role -> column name (COLUMN_ROLES)
-    on_error: OnError = "raise"       # "skip": skip unparseable records of a dump and count them
-    site: str | None = None           # override the site label
-    thread_id: str | None = None      # override the thread id (single-thread files)
-    page_layout: dict = field(default_factory=dict)  # flat-page layout overrides (see discourse.io.flatpage)
+__all__ = ["ReadOptions", "ReadResult", "Reader", "READERS", "register", "get_reader", "COLUMN_ROLES"]
 
 
 @dataclass

@@ -4,7 +4,7 @@ Features come from :func:`discourse.stance._features.features` (polars expressio
 table) and :mod:`discourse.stance._ngrams` (the reply's words and word pairs, its opening word,
 and that word again when the parent asked a question). The model is a multinomial logistic regression
 over the four stance classes plus a binary logistic regression for ``p_offensive``, whose coefficients
-live in ``data/cues_model.json`` and are reproduced exactly by ``bench/train_stance.py``. Scoring is one
+live in ``data/cues_model.json`` and are reproduced exactly by ``python -m training.train_stance``. Scoring is one
 matrix product for the cue features plus a join of the grams against the model's gram table and a
 group-by sum per reply.
 """
@@ -47,7 +47,7 @@ def load_model(path: str | Path | None = None, shipped: str = MODEL_FILE) -> dic
         raise ScorerError(f"{where}: cannot read the cue model ({err})") from err
     problems = []
     if model.get("features") != list(FEATURES):
-        problems.append("its feature list differs from this version's FEATURES; retrain with bench/train_stance.py")
+        problems.append("its feature list differs from this version's FEATURES; retrain with training/train_stance.py")
     if model.get("classes") != list(STANCE_LABELS):
         problems.append(f"classes must be {list(STANCE_LABELS)}")
     stance = model.get("stance", {})
@@ -109,7 +109,7 @@ class CueScorer(Scorer):
     Parameters
     ----------
     model:
-        Path of a model JSON written by ``bench/train_stance.py``; None uses the shipped one.
+        Path of a model JSON written by ``python -m training.train_stance``; None uses the shipped one.
     """
 
     name = "cues"

@@ -9,7 +9,7 @@ embed/2 reads, for each reply, one row of :func:`head_inputs`: the embedding pai
 scorer's feature vector (:data:`discourse.stance._features.FEATURES`, computed by the same vectorised
 code) standardised with the training rows' means and deviations stored in the head. Two logistic heads
 (4 stance classes, and ``p_offensive``) read that row; their coefficients live in ``data/embed_head.json``
-(written by ``bench/train_stance.py --embed``; the choices were made by dev cross-validation, see
+(written by ``training/train_stance.py --embed``; the choices were made by dev cross-validation, see
 docs/stance.md).
 
 ``embed-mpnet`` (:class:`EmbedMpnetScorer`) is the same with the all-mpnet-base-v2 encoder (768 dimensions,
@@ -139,7 +139,7 @@ def head_inputs(pairs: pl.DataFrame, u: np.ndarray, v: np.ndarray, head: dict[st
 @functools.cache
 def _head(file: str = HEAD_FILE, encoder: str = "minilm") -> dict[str, Any]:
     """The shipped head ``data/<file>``, checked against this version's cue features and ``encoder``'s size."""
-    retrain = f"`python bench/train_stance.py --embed --encoder {encoder}`"
+    retrain = f"`python -m training.train_stance --embed --encoder {encoder}`"
     try:
         text = (resources.files("discourse.stance") / "data" / file).read_text(encoding="utf-8")
     except FileNotFoundError as err:

@@ -5,7 +5,7 @@
 normalised with one multi-pattern replace, then a single Aho-Corasick pass (``str.extract_many``) finds
 every cue phrase, VADER word, opening cue and model n-gram at once (two passes for the few replies longer
 than the n-grams' window, see :func:`_tables`), and the matches become bit masks and valence sums. The default scorer feeds the features to a small
-multinomial logistic model; ``bench/train_stance.py`` fits that model on the same columns.
+multinomial logistic model; ``python -m training.train_stance`` fits that model on the same columns.
 """
 
 from __future__ import annotations

@@ -1,0 +1,290 @@
+"""Compare threads side by side, with size-aware, null-normalised figures.
+
+Raw figures mislead across threads: threads differ in size and sites differ in culture. For every
+thread, :func:`compare` computes each thread figure raw, as a z-score against its null model (the
+analysis stage's null models, re-partitioned on every replicate), and with a bootstrap interval
+(replies resampled with replacement, the network and figures recomputed). ``first_n`` truncates every
+thread to its first N comments so that sizes match; threads with fewer than ``min_comments`` comments
+are left out of the table (their number is recorded in ``Comparison.options``).
+
+Inputs are raw threads (any readable format, one or many threads per file) or bundle directories
+written by ``discourse build`` (their ``replies.parquet`` and ``threads.parquet`` are reused).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from discourse import schema
+from discourse._typing import STANCE_LABELS
+from discourse.analysis import analyse, author_network, thread_figures
+from discourse.errors import InputError, NoUsableComments
+from discourse.io import write as out
+from discourse.options import BuildOptions, CompareOptions, OptionError
+from discourse.pipeline import Progress, prepare
+from discourse.stance import get_scorer, score
+
+__all__ = ["compare", "Comparison", "ThreadView", "HOSTILITY_FIGURES", "flatten_metrics", "COMPARE_DEFAULTS"]
+
+# compare's starting point: a build's defaults, with null models on (z-scores are what make threads of
+# different sizes and sites comparable)
+COMPARE_DEFAULTS = BuildOptions().replace(null_models=20)
+
+# figures where a larger value means more hostility; the calm-vs-hostile test checks each of them
+HOSTILITY_FIGURES = ("share_hostile", "share_negative", "hostility_mass", "share_offensive", "hostility_share")
+
+
+_DERIVED = ("_z", "_null_mean", "_null_sd", "_null_lo", "_null_hi", "_replicates", "_reason")
+
+
+@dataclass
+class ThreadView:
+    site: str
+    thread_id: str
+    title: str | None
+    replies: pl.DataFrame
+    nodes: pl.DataFrame
+    edges: pl.DataFrame
+    metrics: dict[str, Any]
+
+
+@dataclass
+class Comparison:
+    """One row per thread in ``table``; ``figure()`` and ``html()`` draw them side by side."""
+
+    table: pl.DataFrame
+    threads: list[ThreadView] = field(default_factory=list)
+    options: dict[str, Any] = field(default_factory=dict)   # flat: every build and compare option, and counts
+    build_options: BuildOptions = field(default_factory=BuildOptions)
+
+    def figure(self) -> Any:
+        """Dot plots of every figure per thread with intervals (a plotly Figure)."""
+        from discourse.viz.compare import figures_dotplot
+
+        return figures_dotplot(self.table)
+
+    def html(self, *, cdn: bool | None = None) -> str:
+        """compare.html as a string (``cdn``: default from the render options)."""
+        from discourse.viz.compare import compare_html
+
+        render = self.build_options.render
+        return compare_html(self, cdn=render.cdn if cdn is None else cdn, title=render.title)
+
+    def write(self, out_dir: str | Path, *, cdn: bool | None = None, image: str | None = None) -> list[Path]:
+        """comparison.parquet, comparison.csv, compare.html and, with ``image`` (default: the render
+        options'), a static compare.png / compare.svg of the figures' dot plots."""
+        d = Path(out_dir)
+        written = [out.write_parquet(d / "comparison.parquet", self.table),
+                   out.write_csv(d / "comparison.csv", self.table),
+                   out.write_text(d / "compare.html", self.html(cdn=cdn))]
+        image = self.build_options.render.image if image is None else image
+        if image:
+            from discourse.viz import write_image
+
+            written.append(write_image(d / f"compare.{image}", self.figure(), format=image))
+        return [Path(p) for p in written]
+
+
+def _is_bundle(p: Path) -> bool:
+    return p.is_dir() and (p / "replies.parquet").is_file()
+
+
+def _load_bundle(p: Path, options: BuildOptions) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A bundle's scored replies and threads; re-scored when it was scored with another scorer than
+    the options name (its reading and reply structure are kept as built)."""
+    try:
+        replies = pl.read_parquet(p / "replies.parquet")
+        threads = pl.read_parquet(p / "threads.parquet") if (p / "threads.parquet").is_file() else schema.empty(schema.THREADS)
+    except (pl.exceptions.PolarsError, OSError) as err:
+        raise InputError(f"{p}: not a readable discourse bundle ({err})") from err
+    replies = schema.validate(replies, "scored replies")
+    wanted = get_scorer(options.stance.scorer).ident
+    if replies.height and set(replies["scorer"].unique().to_list()) != {wanted}:
+        replies = score(replies, options.stance.scorer)
+    return replies, threads
+
+
+def flatten_metrics(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The thread figures of an analysis as flat columns.
+
+    For each figure ``F`` of ``metrics["figures"]``: ``F`` (raw value), ``F_z``, ``F_null_mean``,
+    ``F_null_sd``, ``F_null_lo`` / ``F_null_hi`` (central 95% of the null values), ``F_replicates``
+    and ``F_reason`` (why the value is null, when it is). Plus the faction count.
+    """
+    flat: dict[str, Any] = {}
+    for name, rec in sorted((metrics.get("figures") or {}).items()):
+        if not isinstance(rec, dict):
+            flat[name] = _num(rec)
+            continue
+        flat[name] = _num(rec.get("value"))
+        flat[f"{name}_z"] = _num(rec.get("z"))
+        flat[f"{name}_null_mean"] = _num(rec.get("null_mean"))
+        flat[f"{name}_null_sd"] = _num(rec.get("null_sd"))
+        interval = rec.get("interval") or [None, None]
+        flat[f"{name}_null_lo"], flat[f"{name}_null_hi"] = _num(interval[0]), _num(interval[1])
+        flat[f"{name}_replicates"] = rec.get("replicates")
+        flat[f"{name}_reason"] = rec.get("reason")
+    sizes = metrics.get("sizes") or {}
+    if "factions" in sizes:
+        flat["n_factions"] = sizes["factions"]
+    return flat
+
+
+def _num(v: Any) -> float | None:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return None
+    return None if math.isnan(v) else float(v)
+
+
+def _stance_figures(replies: pl.DataFrame) -> dict[str, float | None]:
+    n = replies.height
+    counts = dict(replies.group_by("label").len().iter_rows())
+    figs: dict[str, float | None] = {}
+    for label in STANCE_LABELS:
+        figs[f"share_{label}"] = counts.get(label, 0) / n if n else None
+    figs["share_negative"] = ((counts.get("disagree", 0) + counts.get("hostile", 0)) / n) if n else None
+    w = replies["weight"]
+    figs["mean_weight"] = float(w.mean()) if n else None
+    neg = w.filter(w < 0)
+    figs["hostility_mass"] = float(-neg.sum() / n) if n else None  # mean negative weight per reply (>= 0)
+    figs["share_offensive"] = float(replies["offensive"].mean()) if n and "offensive" in replies.columns else None
+    return figs
+
+
+def _wilson(k: float, n: int, z: float = 1.96) -> tuple[float | None, float | None]:
+    if n == 0:
+        return None, None
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _thread_figures(replies: pl.DataFrame, threads: pl.DataFrame, options: BuildOptions, *,
+                    light: bool = False) -> tuple[dict[str, Any], Any, Any]:
+    """Stance mix and thread figures of one thread, with the build's network and analysis options.
+    ``light`` (for bootstrap resamples) computes the figures from one partition, without the
+    ensemble, null models, centralities and roles."""
+    network = author_network(replies, threads, options.network)
+    figs = _stance_figures(replies)
+    if network.graph.vcount() == 0:
+        return figs, network, None
+    if light:
+        figs.update(flatten_metrics({"figures": thread_figures(network, options.analysis.replace(null_models=0),
+                                                               seed=options.seed)}))
+        return figs, network, None
+    analysis = analyse(network, replies, options.analysis, seed=options.seed)
+    figs.update(flatten_metrics(analysis.metrics))
+    return figs, network, analysis
+
+
+def _truncate(replies: pl.DataFrame, first_n: int | None) -> pl.DataFrame:
+    if not first_n:
+        return replies
+    order = [c for c in ("created_at", "position") if c in replies.columns]
+    return (replies.with_row_index("__i").sort([*order, "__i"], nulls_last=True)
+            .group_by(["site", "thread_id"], maintain_order=True).head(first_n).sort("__i").drop("__i"))
+
+
+def compare(inputs: str | Path | Sequence[str | Path], options: BuildOptions | None = None,
+            compare_options: CompareOptions | None = None, *, progress: Progress | None = None,
+            **kwargs: Any) -> Comparison:
+    """Compare every thread found in ``inputs`` (raw files or bundle directories).
+
+    Options are those of ``discourse.build`` (a :class:`BuildOptions`, default
+    :data:`COMPARE_DEFAULTS`: 20 null models) plus :class:`CompareOptions` (``first_n``,
+    ``bootstrap``, ``min_comments``), and/or any of them as keyword arguments by name:
+    ``compare(paths, first_n=200, runs=3, scorer="vader")``. Raw inputs are read together, as
+    ``build`` reads them (a thread given twice, or in pages, is one thread).
+    """
+    options, rest = (options or COMPARE_DEFAULTS).split(**kwargs)
+    copts = (compare_options or CompareOptions()).replace(**rest)
+    if options.engine.name != "memory":
+        raise OptionError("engine", f"compare resamples each thread's replies in memory; got {options.engine.name!r}, "
+                                    "expected 'memory' (build a dump's network with --engine stream instead)")
+    step = progress or (lambda _stage: None)
+    if isinstance(inputs, (str, Path)):
+        inputs = [inputs]
+    paths = [Path(p) for p in inputs]
+    if not paths:
+        raise InputError("compare needs at least one input")
+    frames: list[tuple[pl.DataFrame, pl.DataFrame]] = [_load_bundle(p, options) for p in paths if _is_bundle(p)]
+    raw = [p for p in paths if not _is_bundle(p)]
+    if raw:
+        step("read")
+        prep = prepare(raw, options)
+        frames.append((prep.replies, prep.threads))
+    replies = pl.concat([f[0] for f in frames], how="diagonal_relaxed")
+    threads = pl.concat([schema.conform(f[1], schema.THREADS) for f in frames], how="diagonal_relaxed")
+    first_n, bootstrap, min_comments, seed = copts.first_n, copts.bootstrap, copts.min_comments, options.seed
+    replies = _truncate(replies, first_n)
+    if replies.height == 0:
+        raise NoUsableComments(", ".join(map(str, paths)), "no replies to compare")
+
+    rows: list[dict[str, Any]] = []
+    views: list[ThreadView] = []
+    rng = np.random.default_rng(seed)
+    sizes = replies.group_by(["site", "thread_id"], maintain_order=True).len()
+    keys = sizes.filter(pl.col("len") >= min_comments).select("site", "thread_id").rows()
+    skipped = sizes.height - len(keys)
+    if not keys:
+        raise NoUsableComments(", ".join(map(str, paths)), f"no thread has {min_comments} or more comments")
+    for site, tid in keys:
+        step("analyse")
+        rep = replies.filter((pl.col("site") == site) & (pl.col("thread_id") == tid))
+        thr = threads.filter((pl.col("site") == site) & (pl.col("thread_id") == tid))
+        figs, network, analysis = _thread_figures(rep, thr, options)
+        title = thr["title"].drop_nulls().first() if thr.height else None
+        n = rep.height
+        row: dict[str, Any] = {
+            "site": site, "thread_id": tid, "title": title,
+            "n_comments": n,
+            "n_authors": rep["author"].drop_nulls().n_unique(),
+            "n_replies": int((~rep["to_root"]).sum()),
+            "n_nodes": network.graph.vcount(), "n_edges": network.graph.ecount(),
+            "first_n": first_n,
+        }
+        row.update(figs)
+        for label in (*STANCE_LABELS, "negative"):
+            k = (figs.get(f"share_{label}") or 0.0) * n
+            row[f"share_{label}_lo"], row[f"share_{label}_hi"] = _wilson(k, n)
+        # bootstrap intervals for every raw figure
+        raw_figs = [k2 for k2 in figs if not k2.endswith(_DERIVED) and k2 != "n_factions"]
+        if bootstrap and n >= 5:
+            samples: dict[str, list[float]] = {}
+            for _ in range(bootstrap):
+                idx = rng.integers(0, n, n)
+                boot = rep[idx.tolist()].with_columns(
+                    pl.format("{}#{}", pl.col("comment_id"), pl.int_range(pl.len())).alias("comment_id"))
+                bfigs, _, _ = _thread_figures(boot, thr, options, light=True)
+                for k2 in raw_figs:
+                    v = bfigs.get(k2)
+                    if isinstance(v, float):
+                        samples.setdefault(k2, []).append(v)
+            for k2 in raw_figs:
+                vals = samples.get(k2)
+                if f"{k2}_lo" in row:
+                    continue
+                if vals and len(vals) >= max(5, bootstrap // 2):
+                    row[f"{k2}_lo"], row[f"{k2}_hi"] = (float(np.percentile(vals, 2.5)), float(np.percentile(vals, 97.5)))
+        rows.append(row)
+        views.append(ThreadView(site, tid, title, rep,
+                                analysis.nodes if analysis is not None else schema.empty(schema.NODES),
+                                network.edges, analysis.metrics if analysis is not None else {}))
+    table = pl.DataFrame(rows, infer_schema_length=None, strict=False)
+    front = ["site", "thread_id", "title", "n_comments", "n_authors", "n_replies", "n_nodes", "n_edges",
+             "n_factions", "first_n"]
+    for col in front:
+        if col not in table.columns:
+            table = table.with_columns(pl.lit(None).alias(col))
+    table = table.select(*front, *sorted(c for c in table.columns if c not in front))
+    return Comparison(table=table, threads=views, build_options=options, options={
+        **options.flat(), **copts.to_dict(), "threads_skipped_small": skipped})

@@ -1,0 +1,24 @@
+"""The default engine: everything in one process, every per-comment table kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from discourse.analysis.network import author_network
+from discourse.engines.base import EngineOutput
+from discourse.engines.load import Progress, load, score_replies
+from discourse.options import BuildOptions
+
+__all__ = ["MemoryEngine"]
+
+
+class MemoryEngine:
+    name = "memory"
+
+    def run(self, paths: list[Path], options: BuildOptions, progress: Progress) -> EngineOutput:
+        loaded = load(paths, options, progress)
+        replies = score_replies(loaded.comments, loaded.threads, options.stance, progress)
+        progress("network")
+        network = author_network(replies, loaded.threads, options.network)
+        return EngineOutput(network=network, quality=loaded.quality, threads=loaded.threads,
+                            comments=loaded.comments, replies=replies, paths=loaded.paths)

@@ -1,0 +1,81 @@
+"""cues/3: swearing and insult roots inside words, the cues-char scorer's character grams, and the fitting
+helpers (folds, thresholds, macro-F1 for bias tuning). Expected values worked out by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from discourse.stance import score
+from discourse.stance._features import features
+from discourse.stance._ngrams import char_grams, pattern
+from training.stance.fit import best_threshold, folds, macro_f1_indices
+
+
+def _f(texts: list[str], parents: list[str | None]) -> pl.DataFrame:
+    return features(pl.DataFrame({"text": texts, "parent_text": parents},
+                                 schema={"text": pl.String, "parent_text": pl.String}))
+
+
+def test_swearing_roots_are_found_inside_words_and_through_asterisks() -> None:
+    f = _f(["f*cking hell", "what a fucktard", "shitposting again", "I see your point, but no", "Scrap the plan"],
+           ["x"] * 5)
+    # "f*cking" normalises to "fcking" (a root); "fucktard" holds "fuck"; "shitposting" holds "shit"; "scrap" is clean
+    assert f["profanity"].to_list() == [1.0, 1.0, 1.0, 0.0, 0.0]
+
+
+def test_insult_roots_are_found_inside_compounds() -> None:
+    f = _f(["idiots everywhere", "total dumbasses", "an idiotically simple fix", "a stupendous goal"], ["x"] * 4)
+    # "idiots", "dumbasses", "idiotically" hold the roots idiot / dumbass; "stupendous" holds no root ("stupid" is not in it)
+    assert f["insult"].to_list() == [1.0, 1.0, 1.0, 0.0]
+
+
+def test_obfuscated_swearing_at_the_addressee_is_offensive_and_polite_disagreement_is_not() -> None:
+    df = pl.DataFrame({"text": ["f*cking idiot", "I see your point, but no."],
+                       "parent_text": ["The new stadium is a good idea.", "The new stadium is a good idea."]})
+    out = score(df)
+    assert out["offensive"].to_list() == [True, False]
+    assert out["label"][1] != "hostile"
+    assert out["p_hostile"][1] < 0.1
+
+
+def test_character_grams_of_a_reply_by_hand() -> None:
+    # " no " is a whole padded word (a word gram, left out); " fuck " gives 3-, 4- and 5-character pieces
+    assert char_grams("no fuck") == ["~ no", "~no ", "~ fu", "~fuc", "~uck", "~ck ", "~ fuc", "~fuck", "~uck ",
+                                     "~ fuck", "~fuck "]
+    assert pattern("~uck ") == "uck "
+
+
+def test_character_grams_are_counted_inside_words(tmp_path: Path) -> None:
+    import json
+
+    from discourse._typing import STANCE_LABELS
+    from discourse.stance import CueScorer
+    from discourse.stance._features import FEATURES
+
+    k, d = len(STANCE_LABELS), len(FEATURES)
+    model = {"features": list(FEATURES), "classes": list(STANCE_LABELS),
+             "stance": {"intercept": [0.0] * k, "coef": [[0.0] * d for _ in range(k)]},
+             "offensive": {"intercept": 0.0, "coef": [0.0] * d, "threshold": 0.5},
+             "ngrams": {"columns": ["gram", *STANCE_LABELS, "offensive"], "rows": [["~uck", 0, 0, 0, 0, 1.0]]}}
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(model), encoding="utf-8")
+    df = pl.DataFrame({"text": ["fuck, what luck", "tuck in, chuck", "fine"], "parent_text": ["a", "b", "c"]})
+    out = score(df, CueScorer(model=path))
+    # "uck" occurs in fuck and luck (2), tuck and chuck (2), not in fine (0): logits 2, 2, 0
+    assert out["p_offensive"].to_list() == pytest.approx([1 / (1 + np.exp(-2.0)), 1 / (1 + np.exp(-2.0)), 0.5])
+
+
+def test_cues_char_is_registered_and_shares_the_stance_head() -> None:
+    df = pl.DataFrame({"text": ["Exactly, well said.", "You f*cking idiot.", "What time is it?"],
+                       "parent_text": ["Fund transit.", "Masks work.", "Game tonight."]})
+    a, b = score(df, "cues"), score(df, "cues-char")
+    assert b["scorer"][0] == "cues-char/3" and a["scorer"][0] == "cues/3"
+    assert np.allclose(a.select("p_agree", "p_neutral", "p_disagree", "p_hostile").to_numpy(),
+                       b.select("p_agree", "p_neutral", "p_disagree", "p_hostile").to_numpy(), atol=1e-12)
+    assert b["offensive"].to_list()[1] is True
+
+

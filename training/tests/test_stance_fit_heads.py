@@ -1,0 +1,56 @@
+"""cues/3: swearing and insult roots inside words, the cues-char scorer's character grams, and the fitting
+helpers (folds, thresholds, macro-F1 for bias tuning). Expected values worked out by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from discourse.stance import score
+from discourse.stance._features import features
+from discourse.stance._ngrams import char_grams, pattern
+from training.stance.fit import best_threshold, folds, macro_f1_indices
+
+
+def test_folds_are_balanced_and_deterministic() -> None:
+    a = folds(10, 3)
+    assert sorted(np.bincount(a).tolist()) == [3, 3, 4]
+    assert np.array_equal(a, folds(10, 3)) and not np.array_equal(a, folds(10, 3, seed=1))
+
+
+def test_best_threshold_maximises_f1_by_hand() -> None:
+    p = np.array([0.9, 0.8, 0.3, 0.2])
+    y = np.array([True, True, False, True])
+    # t <= 0.2: all four predicted, F1 = 2*3/(4+3) = 0.857; 0.2 < t <= 0.8: two, F1 = 2*2/(2+3) = 0.8
+    assert best_threshold(p, y) == 0.05
+
+
+def test_three_class_macro_f1_reads_hostile_as_disagree() -> None:
+    logits = np.array([[5.0, 0, 0, 0], [0, 5.0, 0, 0], [0, 0, 0, 5.0], [0, 5.0, 0, 0]])
+    gold = np.array([0, 1, 2, 2])
+    # agree F1 1; neutral: 2 predicted, 1 right -> P 0.5, R 1 -> 2/3; disagree: 1 predicted (hostile), right,
+    # 2 gold -> P 1, R 0.5 -> 2/3
+    assert macro_f1_indices(logits, gold) == pytest.approx((1 + 2 / 3 + 2 / 3) / 3)
+
+
+def test_fit_heads_vocabulary_rules_and_char_grams_only_in_the_offensive_head() -> None:
+    from training.stance.fit import fit_heads, prepare
+    from training.stance.train import OPTIONS
+
+    frame = pl.DataFrame({"text": ["good point", "good idea", "bad idea", "you idiot"],
+                          "parent_text": ["a", "b", "c", "d"], "label": ["agree", "agree", "disagree", None],
+                          "y": ["agree", "agree", "disagree", "hostile"], "offensive": [False, False, False, True]})
+    vocab = ["good", "idea", "point", "~idi"]
+    block = prepare(frame, "toy", vocab)
+    # counts by hand: good in rows 0, 1; idea in 1, 2; point in 0; "idi" inside "idiot" (row 3) and not in "idea"
+    assert block.g.toarray().tolist() == [[1, 0, 1, 0], [1, 1, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1]]
+    opts = {**OPTIONS, "min_df": 2, "off_char_C": 1.0, "char_min_df": 1}
+    char = np.array([False, False, False, True])
+    heads = fit_heads([(block, 1.0)], [(block, 1.0)], opts, [block], char)
+    # word grams need 2 rows (good, idea; not point); the char gram needs 1
+    assert heads.vocab.tolist() == [True, True, False, True]
+    assert np.all(heads.gram_coef[:, 2:] == 0.0)           # point: out; ~idi: not a stance column
+    assert heads.off_gram[3] > 0.0 and heads.off_gram[2] == 0.0
