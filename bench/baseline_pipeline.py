@@ -17,7 +17,7 @@ Usage::
     python bench/baseline_pipeline.py bench/data/g10000 [--no-layout] [--out bench/out/baseline]
 
 prints one JSON line with the time of each step and the peak RSS (pandas, networkx and
-vaderSentiment are the ``bench`` extra: ``pip install 'discourse-networks[bench]'``).
+vaderSentiment are the ``bench`` extra: ``pip install 'discourse-network-analysis[bench]'``).
 """
 
 from __future__ import annotations

@@ -109,7 +109,9 @@ class ScorerError(DiscourseError):
 
 class MissingDependency(DiscourseError):
     def __init__(self, feature: str, package: str, extra: str | None = None) -> None:
-        hint = f"pip install 'discourse-networks[{extra}]'" if extra else f"pip install {package}"
+        from discourse._version import DISTRIBUTION
+
+        hint = f"pip install '{DISTRIBUTION}[{extra}]'" if extra else f"pip install {package}"
         super().__init__(f"{feature} needs the package {package!r}, which is not installed; run: {hint}")
         self.package = package
 

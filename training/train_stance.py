@@ -11,7 +11,7 @@
     python -m training.train_stance --embed --encoder mpnet   # the embed-mpnet head (the mpnet extra; ~9 min to encode)
 
 Only the labeled *dev* sets are read; holdout is for measuring (bench/bench_stance.py) and nothing else.
-Needs scikit-learn (pip install 'discourse-networks[train]').
+Needs scikit-learn (pip install 'discourse-network-analysis[train]').
 """
 
 from __future__ import annotations

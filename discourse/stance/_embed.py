@@ -45,7 +45,7 @@ DIM = 384  # all-MiniLM-L6-v2's embedding size
 @dataclass(frozen=True)
 class Encoder:
     """A packaged sentence encoder: its model name, embedding size, the packages holding its weights and the
-    discourse-networks extra that installs them."""
+    discourse-network-analysis extra that installs them."""
 
     model: str
     dim: int

