@@ -104,7 +104,7 @@ def speed_embed(n: int, threads: int, cache: Path, scorer: str = "embed") -> Non
 
 
 def holdout(scorers: list[str]) -> None:
-    from discourse.stance._data import read_labeled
+    from discourse.stance import read_labeled
     from discourse.stance._eval import evaluate
 
     base = SHARED / "corpora" / "labeled" / "holdout"

@@ -91,8 +91,7 @@ def eval_cmd(
 ) -> None:
     """Measure a scorer against LABELED: accuracy, macro-F1, per-class precision and recall, the
     confusion matrix, calibration (ECE) and, where the file labels offence, F1 of `offensive`."""
-    from discourse.stance._data import read_labeled
-    from discourse.stance._eval import evaluate
+    from discourse.stance import evaluate, read_labeled
 
     layouts = ("toxichat", "lei_huang", "cat", "fanchuan", "debagreement", "wikitactics", "convabuse", "diasafety",
                "rumoureval", "generic")

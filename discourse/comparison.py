@@ -74,8 +74,7 @@ class Comparison:
         """compare.html as a string (``cdn``: default from the render options)."""
         from discourse.viz.compare import compare_html
 
-        render = self.build_options.render
-        return compare_html(self, cdn=render.cdn if cdn is None else cdn, title=render.title)
+        return compare_html(self, cdn=cdn)
 
     def write(self, out_dir: str | Path, *, cdn: bool | None = None, image: str | None = None) -> list[Path]:
         """comparison.parquet, comparison.csv, compare.html and, with ``image`` (default: the render

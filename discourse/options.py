@@ -39,6 +39,7 @@ from discourse.errors import DiscourseError
 
 __all__ = [
     "OptionError",
+    "OptionGroup",
     "ReadOptions",
     "InferOptions",
     "StanceOptions",
@@ -140,11 +141,11 @@ def _coerce(name: str, tp: Any, value: Any) -> Any:
     raise TypeError(f"options: no check for the type {tp!r} of {name!r}")  # a bug in this module
 
 
-G = TypeVar("G", bound="_Group")
+G = TypeVar("G", bound="OptionGroup")
 
 
 @dataclass(frozen=True)
-class _Group:
+class OptionGroup:
     """A group of options; construction checks every value (types, choices, bounds)."""
 
     heading: ClassVar[str] = ""  # the CLI help panel of the group
@@ -187,7 +188,7 @@ def _unknown(name: str, known: list[str]) -> OptionError:
 
 
 @dataclass(frozen=True)
-class ReadOptions(_Group):
+class ReadOptions(OptionGroup):
     """How input files are read (discourse.io)."""
 
     heading: ClassVar[str] = "Reading"
@@ -196,7 +197,7 @@ class ReadOptions(_Group):
     on_error: OnError = opt("raise", help="raise: stop at a bad record; skip: skip bad lines of a dump and count them in quality.json.")
     site: str | None = opt(None, help="Override the site label of every comment.")
     thread_id: str | None = opt(None, help="Override the thread id (single-thread inputs).")
-    page_layout: dict[str, Any] = opt(factory=dict, metavar="KEY=VALUE", help="Flat-page layout rule KEY=VALUE (repeatable), e.g. inline_name=true; see docs/flatpage.md.")
+    page_layout: dict[str, Any] = opt(factory=dict, metavar="KEY=VALUE", help="Flat-page layout rule KEY=VALUE (repeatable), e.g. blank_after_name=false; see docs/flatpage.md.")
     id_col: str | None = opt(None, panel="Column mapping", help="Column holding the comment id (generic tables).")
     parent_col: str | None = opt(None, panel="Column mapping", help="Column holding the parent comment id; empty = reply to the post.")
     author_col: str | None = opt(None, panel="Column mapping", help="Column holding the author name.")
@@ -214,7 +215,7 @@ class ReadOptions(_Group):
 
 
 @dataclass(frozen=True)
-class InferOptions(_Group):
+class InferOptions(OptionGroup):
     """Who replied to whom, where the input does not say (discourse.infer)."""
 
     heading: ClassVar[str] = "Reply structure"
@@ -224,7 +225,7 @@ class InferOptions(_Group):
 
 
 @dataclass(frozen=True)
-class StanceOptions(_Group):
+class StanceOptions(OptionGroup):
     """How each reply's stance toward its parent is scored (discourse.stance)."""
 
     heading: ClassVar[str] = "Stance"
@@ -233,7 +234,7 @@ class StanceOptions(_Group):
 
 
 @dataclass(frozen=True)
-class NetworkOptions(_Group):
+class NetworkOptions(OptionGroup):
     """How scored replies become signed edges (discourse.analysis.network).
 
     self_replies:   "drop" (default) leaves out replies to one's own comment; "keep" keeps them as
@@ -257,7 +258,7 @@ class NetworkOptions(_Group):
 
 
 @dataclass(frozen=True)
-class AnalysisOptions(_Group):
+class AnalysisOptions(OptionGroup):
     """Factions, key actors and thread figures (discourse.analysis)."""
 
     heading: ClassVar[str] = "Analysis"
@@ -269,7 +270,7 @@ class AnalysisOptions(_Group):
 
 
 @dataclass(frozen=True)
-class RenderOptions(_Group):
+class RenderOptions(OptionGroup):
     """The report and the figures (discourse.viz)."""
 
     heading: ClassVar[str] = "Rendering"
@@ -283,7 +284,7 @@ class RenderOptions(_Group):
 
 
 @dataclass(frozen=True)
-class EngineOptions(_Group):
+class EngineOptions(OptionGroup):
     """Where the read-to-edges work runs (discourse.engines)."""
 
     heading: ClassVar[str] = "Scale"
@@ -296,7 +297,7 @@ class EngineOptions(_Group):
 
 
 @dataclass(frozen=True)
-class CompareOptions(_Group):
+class CompareOptions(OptionGroup):
     """What ``compare`` adds to a build's options."""
 
     heading: ClassVar[str] = "Comparison"
@@ -306,7 +307,7 @@ class CompareOptions(_Group):
     min_comments: int = opt(5, min=1, help="Leave out threads with fewer comments (e.g. the many tiny threads of a blog's Disqus export).")
 
 
-_GROUPS: dict[str, type[_Group]] = {
+_GROUPS: dict[str, type[OptionGroup]] = {
     "read": ReadOptions, "infer": InferOptions, "stance": StanceOptions, "network": NetworkOptions,
     "analysis": AnalysisOptions, "render": RenderOptions, "engine": EngineOptions,
 }
@@ -329,7 +330,7 @@ class OptionSpec:
     panel: str | None = None
 
 
-def _specs(group: str, cls: type[_Group]) -> list[OptionSpec]:
+def _specs(group: str, cls: type[OptionGroup]) -> list[OptionSpec]:
     hints = typing.get_type_hints(cls)
     out = []
     for f in dataclasses.fields(cls):

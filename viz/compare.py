@@ -131,8 +131,21 @@ def _small_layout(edges: pl.DataFrame, names: list[str], seed: int) -> dict[str,
     return {n: tuple(coords[i]) for n, i in index.items()}
 
 
-def networks_grid(views: list[ThreadView], seed: int = 0, max_nodes: int = 400) -> go.Figure:
-    """Small multiples: each thread's author network, nodes coloured by faction, edges by sign."""
+def _sizes(nodes: pl.DataFrame, size_by: str) -> list[float] | float:
+    """Marker sizes from a numeric node column, 5-15 px by rank of its value (7 px when absent)."""
+    if size_by not in nodes.columns or not nodes.schema[size_by].is_numeric() or nodes.height < 2:
+        return 7.0
+    ranks = nodes[size_by].fill_null(0).rank("average").to_numpy()
+    return [5.0 + 10.0 * (r - 1) / (nodes.height - 1) for r in ranks]
+
+
+def networks_grid(views: list[ThreadView], seed: int = 0, max_nodes: int = 400, *, size_by: str = "pagerank",
+                  max_edges: int = 10_000, webgl: bool | None = None) -> go.Figure:
+    """Small multiples: each thread's author network, nodes coloured by faction and sized by ``size_by``,
+    edges by sign (the ``max_edges`` strongest of each thread); ``webgl`` as for network.html (default:
+    on above 2,000 nodes in all)."""
+    total = sum(v.nodes.height for v in views)
+    scatter = go.Scattergl if (webgl if webgl is not None else total > 2000) else go.Scatter
     n = max(1, len(views))
     ncols = min(3, n)
     nrows = math.ceil(n / ncols)
@@ -148,6 +161,8 @@ def networks_grid(views: list[ThreadView], seed: int = 0, max_nodes: int = 400) 
         names = nodes["author"].to_list()
         pos = _small_layout(v.edges, names, seed)
         edges = v.edges.filter(pl.col("source").is_in(names) & pl.col("target").is_in(names))
+        if edges.height > max_edges:
+            edges = edges.sort(pl.col("weight_sum").abs(), "source", "target", descending=[True, False, False]).head(max_edges)
         for sign, colour in (("pos", STANCE_COLOURS["agree"]), ("neg", STANCE_COLOURS["hostile"]), ("zero", "#cccccc")):
             ws = edges["weight_sum"]
             sel = edges.filter(ws > 0) if sign == "pos" else edges.filter(ws < 0) if sign == "neg" else edges.filter(ws == 0)
@@ -156,12 +171,12 @@ def networks_grid(views: list[ThreadView], seed: int = 0, max_nodes: int = 400) 
             for s, t in sel.select("source", "target").iter_rows():
                 xs += [pos[s][0], pos[t][0], None]
                 ys += [pos[s][1], pos[t][1], None]
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=colour, width=1), hoverinfo="skip",
+            fig.add_trace(scatter(x=xs, y=ys, mode="lines", line=dict(color=colour, width=1), hoverinfo="skip",
                                      showlegend=False), row=r + 1, col=c + 1)
         comm = nodes["community"].to_list() if "community" in nodes.columns else [0] * nodes.height
-        fig.add_trace(go.Scatter(
+        fig.add_trace(scatter(
             x=[pos[a][0] for a in names], y=[pos[a][1] for a in names], mode="markers",
-            marker=dict(size=7, color=[palette[(k or 0) % len(palette)] for k in comm], line=dict(width=0.5, color="white")),
+            marker=dict(size=_sizes(nodes, size_by), color=[palette[(k or 0) % len(palette)] for k in comm], line=dict(width=0.5, color="white")),
             text=[_safe(a) for a in names], hovertemplate="%{text}<extra></extra>", showlegend=False,
         ), row=r + 1, col=c + 1)
     fig.update_xaxes(visible=False)
@@ -171,11 +186,17 @@ def networks_grid(views: list[ThreadView], seed: int = 0, max_nodes: int = 400) 
     return fig
 
 
-def compare_html(comparison: Comparison, *, cdn: bool = False, title: str | None = None) -> str:
-    """A self-contained page (plotly.js inline unless ``cdn``) with every comparison view."""
+def compare_html(comparison: Comparison, *, cdn: bool | None = None, title: str | None = None) -> str:
+    """A self-contained page (plotly.js inline unless ``cdn``) with every comparison view; ``cdn``,
+    ``title`` and the small multiples' size_by, max_edges and webgl default to the comparison's
+    render options."""
+    render = comparison.build_options.render
+    cdn = render.cdn if cdn is None else cdn
+    title = render.title if title is None else title
     table = comparison.table
     figs = [
-        ("Networks", networks_grid(comparison.threads, seed=int(comparison.options.get("seed", 0)))),
+        ("Networks", networks_grid(comparison.threads, seed=comparison.build_options.seed, size_by=render.size_by,
+                                   max_edges=render.max_edges, webgl=render.webgl)),
         ("Stance mix", stance_mix_figure(table)),
         ("Figures", figures_dotplot(table)),
         ("Figures against their null models", figures_dotplot(table, z=True)),

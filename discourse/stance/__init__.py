@@ -24,13 +24,20 @@ from discourse.stance._base import (
     get_scorer,
     register_scorer,
 )
+from discourse._typing import STANCE_LABELS
 from discourse.stance._cues import CharCueScorer, CueScorer
+from discourse.stance._data import read_labeled
+from discourse.stance._eval import Evaluation, evaluate
 from discourse.stance._embed import EmbedMpnetScorer, EmbedScorer
 from discourse.stance._score import EMPTY_PROBS, score
 from discourse.stance._vader import VaderScorer
 
 __all__ = [
+    "STANCE_LABELS",
     "score",
+    "evaluate",
+    "Evaluation",
+    "read_labeled",
     "Scorer",
     "CueScorer",
     "CharCueScorer",

@@ -5,14 +5,14 @@ A reply's *grams* are its words and word pairs (``"no"``, ``"not true"``), its o
 They are read from the first :data:`MAX_CHARS` characters of the normalised, unquoted reply text that
 :func:`discourse.stance._features.features` already builds.
 
-- :func:`candidate_grams` lists every gram of every reply by splitting on spaces (training: it
-  enumerates the vocabulary);
+- ``training.stance.grams.candidate_grams`` lists every gram of every reply by splitting on spaces (it
+  enumerates the vocabulary when the model is trained);
 - :func:`patterns` turns a vocabulary into space-padded literal patterns (``" not true "``,
   ``"^ no "``, ``"?^ no "``) that one Aho-Corasick pass (``str.extract_many``, overlapping) finds in
   :func:`gram_text`: far cheaper than splitting and pairing words per reply (the pass is the cue pass of
   :func:`discourse.stance._features.features_and_grams`, which returns the occurrences as :class:`GramHits`);
-- :func:`hits_matrix` / :func:`count_matrix` turn the matches into a sparse count matrix, and
-  :func:`gram_matrix` does it all for a vocabulary (training).
+- :func:`hits_matrix` turns the matches into a sparse count matrix (``training.stance.grams`` holds
+  the training side's ``count_matrix`` and ``gram_matrix``).
 
 The vocabulary is an explicit list of strings shipped with the model rather than hash buckets: polars'
 hash values are not promised to stay the same across versions, a string join is.
@@ -27,8 +27,7 @@ import numpy as np
 import polars as pl
 from scipy import sparse
 
-__all__ = ["MAX_CHARS", "GramHits", "candidate_grams", "char_grams", "patterns", "gram_text", "list_codes",
-           "hits_column", "hits_matrix", "count_matrix", "gram_matrix"]
+__all__ = ["MAX_CHARS", "GramHits", "patterns", "gram_text", "list_codes", "hits_column", "hits_matrix"]
 
 MAX_CHARS = 400  # characters of normalised reply read for grams (speed; the opening carries most of the stance)
 
@@ -101,57 +100,3 @@ def hits_matrix(hits: GramHits, n_pats: int, canonical: bool = True) -> sparse.c
     if canonical:
         counts.sum_duplicates()
     return counts
-
-
-def candidate_grams(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text",
-                    parent_text: str = "parent_text") -> pl.LazyFrame:
-    """Long frame ``row`` (UInt32), ``gram`` (String): every gram of every reply, once per occurrence."""
-    from discourse.stance._features import _QUOTED_LINE, _clean
-
-    low = pl.col(text).fill_null("").str.to_lowercase()
-    unquoted = low.str.replace_all(_QUOTED_LINE, " ")
-    body = _clean(pl.when(unquoted.str.strip_chars() == "").then(low).otherwise(unquoted))
-    tok = pairs.lazy().select(
-        gram_text(body, pl.col(parent_text)).str.strip_chars_end(" ").str.split(" ").alias("t"),
-    ).with_row_index("row")
-    # t = [prefix, w1, w2, ...]; prefix is "^" or "?^"
-    words = pl.col("t").list.slice(1)
-    first = pl.col("t").list.get(1, null_on_oob=True)
-    return tok.select(
-        "row",
-        pl.concat_list(
-            words,
-            words.list.eval((pl.element() + " " + pl.element().shift(-1)).drop_nulls()),
-            pl.concat_list(pl.lit("^") + first),
-            pl.concat_list(pl.when(pl.col("t").list.first() == "?^").then(pl.lit("?^") + first)),
-        ).alias("gram"),
-    ).explode("gram").filter(pl.col("gram").is_not_null() & ~pl.col("gram").is_in(["", "^", "?^"])
-                             & ~pl.col("gram").str.contains("  ", literal=True)
-                             & ~pl.col("gram").str.starts_with(" ") & ~pl.col("gram").str.ends_with(" "))
-
-
-def char_grams(norm: str, sizes: Sequence[int] = (3, 4, 5)) -> list[str]:
-    """Character grams of a normalised reply, marked ``"~"``: every 3-5 characters inside a space-padded word
-    (``" fuck "`` gives ``"~ fu"``, ``"~uck "``, ``"~fuck"`` ...), less whole padded words (those are word grams).
-    Training only; the scorer finds them with the word grams in one Aho-Corasick pass."""
-    out = []
-    for word in norm[:MAX_CHARS].split(" "):
-        w = f" {word} "
-        for n in sizes:
-            out.extend(f"~{w[i:i + n]}" for i in range(len(w) - n + 1) if not (i == 0 and i + n == len(w)))
-    return [g for g in out if g.strip("~ ")]
-
-
-def count_matrix(found: pl.Series, pats: Sequence[str], canonical: bool = True) -> sparse.csr_matrix:
-    """CSR matrix (rows of ``found`` x ``len(pats)``) of pattern counts from a ``_grams`` column
-    (:func:`hits_matrix`, which see for ``canonical``)."""
-    return hits_matrix(GramHits(*list_codes(found.cast(pl.List(pl.Enum(list(pats)))))), len(pats), canonical)
-
-
-def gram_matrix(pairs: pl.DataFrame, vocab: Sequence[str], text: str = "text",
-                parent_text: str = "parent_text") -> sparse.csr_matrix:
-    """CSR matrix (rows of ``pairs`` x ``len(vocab)``) of gram counts, found as the scorer finds them."""
-    from discourse.stance._features import features_and_grams
-
-    pats = patterns(vocab)
-    return hits_matrix(features_and_grams(pairs, text, parent_text, gram_patterns=pats)[1], len(pats))

@@ -11,7 +11,8 @@ import pytest
 
 from discourse.stance import score
 from discourse.stance._features import features
-from discourse.stance._ngrams import char_grams, pattern
+from discourse.stance._ngrams import pattern
+from training.stance.grams import char_grams
 from training.stance.fit import best_threshold, folds, macro_f1_indices
 
 

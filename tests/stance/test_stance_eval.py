@@ -10,8 +10,9 @@ import polars as pl
 import pytest
 
 from discourse.errors import ColumnMappingError, ParseError
-from discourse.stance._data import read_labeled, sniff_layout
-from discourse.stance._eval import classification_metrics, evaluate, expected_calibration_error
+from discourse.stance import evaluate, read_labeled
+from discourse.stance._data import sniff_layout
+from discourse.stance._eval import classification_metrics, expected_calibration_error
 from training.stance.fit import fit_softmax
 from training.stance.train import stance_targets
 

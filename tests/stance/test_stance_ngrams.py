@@ -16,7 +16,8 @@ from discourse.errors import ScorerError
 from discourse.stance import CueScorer, score
 from discourse.stance._cues import load_model
 from discourse.stance._features import FEATURES
-from discourse.stance._ngrams import candidate_grams, gram_matrix, pattern
+from discourse.stance._ngrams import pattern
+from training.stance.grams import candidate_grams, gram_matrix
 
 SHIPPED = Path(__file__).parent.parent.parent / "discourse" / "stance" / "data" / "cues_model.json"
 

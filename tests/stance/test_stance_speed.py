@@ -14,7 +14,8 @@ from polars.testing import assert_frame_equal
 from discourse.errors import ScorerError
 from discourse.stance._features import FEATURES, features, features_and_grams
 from discourse.stance._lexicon import body_table, opener_table
-from discourse.stance._ngrams import MAX_CHARS, candidate_grams, count_matrix, gram_matrix, hits_matrix, patterns
+from discourse.stance._ngrams import MAX_CHARS, hits_matrix, patterns
+from training.stance.grams import candidate_grams, count_matrix, gram_matrix
 
 FILLER = "lorem ipsum dolor "  # no cue, VADER or opener word
 LONG = "Exactly, " + FILLER * 30 + "you idiot ipsum"  # "you idiot" past MAX_CHARS: a body cue outside the gram window

@@ -30,11 +30,12 @@ import polars as pl
 
 from discourse._typing import STANCE_LABELS
 from discourse.errors import MissingDependency
-from discourse.stance._data import read_labeled
+from discourse.stance import read_labeled
 from discourse.stance._features import FEATURES
 from training.stance.fit import (OFFENSIVE_PRIOR, PRIOR_C, STANCE_PRIOR, Block, best_threshold, fit_heads,
                                    oof_offensive, prepare, tune_bias)
-from discourse.stance._ngrams import MAX_CHARS, candidate_grams, char_grams
+from discourse.stance._ngrams import MAX_CHARS
+from training.stance.grams import candidate_grams, char_grams
 
 __all__ = ["DEV_FILES", "BOT_FILES", "VERSION", "OPTIONS", "CHAR_OPTIONS", "stance_targets", "training_frames", "gram_vocabulary",
            "char_vocabulary", "dev_blocks", "train_cue_model"]
