@@ -127,8 +127,8 @@ def run(data_dir: Path, *, layout: bool = True, out_dir: Path | None = None, see
         t["html"] = time.perf_counter() - t1
     t["total"] = time.perf_counter() - t0
     return {
-        "data": str(data_dir), "layout": layout, "comments": int(len(comments)),
-        "replies": int(len(replies)), "nodes": g.number_of_nodes(), "edges": g.number_of_edges(),
+        "data": str(data_dir), "layout": layout, "comments": len(comments),
+        "replies": len(replies), "nodes": g.number_of_nodes(), "edges": g.number_of_edges(),
         "communities": len(communities), "betweenness_samples": k,
         "seconds": {k_: round(v, 2) for k_, v in t.items()}, "cpu_seconds": round(_cpu_seconds(), 2),
         "peak_rss_mb": round(_peak_rss_mb(), 1),

@@ -44,8 +44,7 @@ def generate(out: Path, comments: int, factions: int = 4, seed: int = 0) -> Path
 def replies_from_generator(data: Path) -> pl.DataFrame:
     """Unscored replies (``schema.REPLIES``) from the generator's comments.csv, with a ``_truth``
     column of planted stances. Deleted authors ("[deleted]") become null, as the repair stage does."""
-    raw = pl.read_csv(data / "comments.csv", schema_overrides={c: pl.String for c in
-                      ("thread_id", "comment_id", "parent_id", "author", "text", "timestamp", "site")})
+    raw = pl.read_csv(data / "comments.csv", schema_overrides=dict.fromkeys(("thread_id", "comment_id", "parent_id", "author", "text", "timestamp", "site"), pl.String))
     c = raw.with_columns(
         pl.when(pl.col("author") == "[deleted]").then(None).otherwise(pl.col("author")).alias("author"),
         pl.col("timestamp").str.to_datetime("%Y-%m-%dT%H:%M:%SZ", time_unit="us", time_zone="UTC").alias("created_at"),

@@ -18,7 +18,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +68,7 @@ def measure(path: Path) -> dict:
                comments_per_s=int(out["comments"] / out["seconds"]),
                peak_over_file=round(out["peak_rss_mb"] / size_mb, 2),
                load_avg_1min=round(os.getloadavg()[0], 1),
-               date=datetime.now(timezone.utc).strftime("%Y-%m-%d"))
+               date=datetime.now(UTC).strftime("%Y-%m-%d"))
     return out
 
 

@@ -22,7 +22,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,7 +53,7 @@ def speed(n: int, vader_n: int, cache: Path) -> None:
     parents = comments.select(pl.col("comment_id").alias("parent_id"), pl.col("text").alias("parent_text"))
     pairs = comments.join(parents, on="parent_id", how="left", maintain_order="left").select(
         "comment_id", "text", "parent_text")
-    print(f"date {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}; polars threads {pl.thread_pool_size()}; "
+    print(f"date {datetime.now(UTC):%Y-%m-%d %H:%M UTC}; polars threads {pl.thread_pool_size()}; "
           f"{pairs.height} replies ({pairs['parent_text'].is_not_null().sum()} with a parent comment)")
     score(pairs.head(1000))  # warm-up: lexicon load, regex compilation
     t0, c0 = time.perf_counter(), time.process_time()
@@ -98,7 +98,7 @@ def speed_embed(n: int, threads: int, cache: Path, scorer: str = "embed") -> Non
     t0, c0 = time.perf_counter(), time.process_time()
     scored = score(pairs, scorer)
     dt, ct = time.perf_counter() - t0, time.process_time() - c0
-    print(f"date {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}; torch threads {threads}; {scored['scorer'][0]}")
+    print(f"date {datetime.now(UTC):%Y-%m-%d %H:%M UTC}; torch threads {threads}; {scored['scorer'][0]}")
     print(f"{scorer:<12} {pairs.height:>9} replies: wall {dt:7.2f} s = {pairs.height / dt:>9,.0f}/s; "
           f"CPU {ct:7.2f} s = {pairs.height / ct:>9,.0f}/s; load average {os.getloadavg()[0]:.1f}")
 
@@ -108,7 +108,7 @@ def holdout(scorers: list[str]) -> None:
     from discourse.stance._eval import evaluate
 
     base = SHARED / "corpora" / "labeled" / "holdout"
-    print(f"date {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}")
+    print(f"date {datetime.now(UTC):%Y-%m-%d %H:%M UTC}")
     for name in ("toxichat_test.jsonl", "lei_huang_subreddit_CovidVaccine.csv"):
         data = read_labeled(base / name)
         for scorer in scorers:

@@ -20,6 +20,7 @@ and appended to bench/out/harness.jsonl.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -27,7 +28,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -67,10 +68,8 @@ class PeakSampler:
         rss = self._proc.memory_info().rss
         if self._children:
             for c in self._proc.children(recursive=True):
-                try:
+                with contextlib.suppress(psutil.Error):
                     rss += c.memory_info().rss
-                except psutil.Error:
-                    pass
         return rss
 
     def _run(self) -> None:
@@ -191,7 +190,7 @@ def _child(args: list[str]) -> dict[str, Any]:
 
 
 def _record(row: dict[str, Any]) -> None:
-    row = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "cpus": os.cpu_count(), **row}
+    row = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "cpus": os.cpu_count(), **row}
     print(json.dumps(row), flush=True)
     OUT.mkdir(parents=True, exist_ok=True)
     with open(OUT / "harness.jsonl", "a", encoding="utf-8") as fh:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
+from types import TracebackType
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from discourse.errors import DiscourseError
 
@@ -43,7 +44,7 @@ class StageProgress:
         self.quiet = quiet
         self.label = label
         self._progress: Progress | None = None
-        self._task = None
+        self._task: TaskID | None = None
         self._done = 0
 
     def __enter__(self) -> StageProgress:
@@ -61,8 +62,9 @@ class StageProgress:
                 self._done = self.stages.index(stage)
             self._progress.update(self._task, completed=self._done, description=f"{self.label}{stage}")
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         if self._progress is not None and self._task is not None:
-            if exc[0] is None:
+            if exc_type is None:
                 self._progress.update(self._task, completed=len(self.stages), description=f"{self.label}done")
-            self._progress.__exit__(*exc)
+            self._progress.__exit__(exc_type, exc, tb)

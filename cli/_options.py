@@ -19,7 +19,7 @@ import typer
 
 from discourse.options import BuildOptions, CompareOptions, OptionSpec, option_specs
 
-__all__ = ["takes_options", "option_parameters", "flag_of"]
+__all__ = ["flag_of", "option_parameters", "takes_options"]
 
 
 def flag_of(spec: OptionSpec) -> str:

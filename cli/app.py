@@ -37,7 +37,8 @@ def build(
     The bundle: comments.parquet, replies.parquet, edges.parquet, nodes.parquet, graph.graphml
     (and graph.gexf, nodes.csv, edges.csv), metrics.json, quality.json and network.html.
     """
-    from discourse.pipeline import STAGES, build as run_build
+    from discourse.pipeline import STAGES
+    from discourse.pipeline import build as run_build
 
     with handled():
         with StageProgress(STAGES, quiet, label="build: ") as progress:
@@ -132,7 +133,7 @@ def main() -> None:
     """Console entry point: the last line of defence against tracebacks."""
     try:
         app()
-    except Exception as err:  # noqa: BLE001  (anything here is a bug; say so in one line)
+    except Exception as err:
         if os.environ.get("DISCOURSE_DEBUG"):
             raise
         err_console.print(f"Internal error ({type(err).__name__}: {err}). This is a bug in discourse; "

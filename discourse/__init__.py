@@ -17,13 +17,22 @@ from discourse.errors import DiscourseError
 
 if TYPE_CHECKING:
     from discourse.comparison import Comparison, compare
-    from discourse.options import CompareOptions
     from discourse.io import read
-    from discourse.options import BuildOptions, OptionError
+    from discourse.options import BuildOptions, CompareOptions, OptionError
     from discourse.pipeline import BuildResult, build
 
-__all__ = ["__version__", "DiscourseError", "OptionError", "build", "BuildOptions", "BuildResult", "compare",
-           "Comparison", "CompareOptions", "read"]
+__all__ = [
+    "BuildOptions",
+    "BuildResult",
+    "CompareOptions",
+    "Comparison",
+    "DiscourseError",
+    "OptionError",
+    "__version__",
+    "build",
+    "compare",
+    "read",
+]
 
 # the heavy stages (igraph, plotly) load on first use, so `import discourse` stays quick. No submodule
 # shares a name with these (the comparison module is not called `compare`), so importing one never

@@ -27,11 +27,11 @@ from discourse._typing import STANCE_LABELS
 from discourse.analysis import analyse, author_network, thread_figures
 from discourse.errors import InputError, NoUsableComments
 from discourse.io import write as out
-from discourse.options import BuildOptions, CompareOptions, OptionError
+from discourse.options import BuildOptions, CompareOptions, ImageFormat, OptionError
 from discourse.pipeline import Progress, prepare
 from discourse.stance import get_scorer, score
 
-__all__ = ["compare", "Comparison", "ThreadView", "HOSTILITY_FIGURES", "flatten_metrics", "COMPARE_DEFAULTS"]
+__all__ = ["COMPARE_DEFAULTS", "HOSTILITY_FIGURES", "Comparison", "ThreadView", "compare", "flatten_metrics"]
 
 # compare's starting point: a build's defaults, with null models on (z-scores are what make threads of
 # different sizes and sites comparable)
@@ -76,7 +76,7 @@ class Comparison:
 
         return compare_html(self, cdn=cdn)
 
-    def write(self, out_dir: str | Path, *, cdn: bool | None = None, image: str | None = None) -> list[Path]:
+    def write(self, out_dir: str | Path, *, cdn: bool | None = None, image: ImageFormat | None = None) -> list[Path]:
         """comparison.parquet, comparison.csv, compare.html and, with ``image`` (default: the render
         options'), a static compare.png / compare.svg of the figures' dot plots."""
         d = Path(out_dir)
@@ -149,11 +149,11 @@ def _stance_figures(replies: pl.DataFrame) -> dict[str, float | None]:
     for label in STANCE_LABELS:
         figs[f"share_{label}"] = counts.get(label, 0) / n if n else None
     figs["share_negative"] = ((counts.get("disagree", 0) + counts.get("hostile", 0)) / n) if n else None
-    w = replies["weight"]
+    w = replies["weight"].cast(pl.Float64).to_numpy()
     figs["mean_weight"] = float(w.mean()) if n else None
-    neg = w.filter(w < 0)
-    figs["hostility_mass"] = float(-neg.sum() / n) if n else None  # mean negative weight per reply (>= 0)
-    figs["share_offensive"] = float(replies["offensive"].mean()) if n and "offensive" in replies.columns else None
+    figs["hostility_mass"] = float(-w[w < 0].sum() / n) if n else None  # mean negative weight per reply (>= 0)
+    offensive = replies["offensive"].cast(pl.Float64).to_numpy() if "offensive" in replies.columns else None
+    figs["share_offensive"] = float(offensive.mean()) if n and offensive is not None else None
     return figs
 
 
@@ -241,7 +241,7 @@ def compare(inputs: str | Path | Sequence[str | Path], options: BuildOptions | N
         rep = replies.filter((pl.col("site") == site) & (pl.col("thread_id") == tid))
         thr = threads.filter((pl.col("site") == site) & (pl.col("thread_id") == tid))
         figs, network, analysis = _thread_figures(rep, thr, options)
-        title = thr["title"].drop_nulls().first() if thr.height else None
+        title = str(thr["title"].drop_nulls()[0]) if thr.height and thr["title"].drop_nulls().len() else None
         n = rep.height
         row: dict[str, Any] = {
             "site": site, "thread_id": tid, "title": title,

@@ -10,19 +10,19 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
-    "DiscourseError",
-    "InputError",
-    "FileNotFound",
-    "EmptyInput",
-    "UnknownFormat",
-    "ParseError",
+    "AnalysisError",
     "ColumnMappingError",
+    "DiscourseError",
+    "EmptyInput",
+    "FileNotFound",
+    "InputError",
+    "MissingDependency",
     "NoUsableComments",
+    "OutputError",
+    "ParseError",
     "SchemaError",
     "ScorerError",
-    "MissingDependency",
-    "AnalysisError",
-    "OutputError",
+    "UnknownFormat",
 ]
 
 

@@ -38,23 +38,24 @@ from discourse._typing import OnError
 from discourse.errors import DiscourseError
 
 __all__ = [
+    "AUTO_SCORER",
+    "COLUMN_ROLES",
+    "ENGINE_NAMES",
+    "FACTION_METHODS",
+    "AnalysisOptions",
+    "BuildOptions",
+    "CompareOptions",
+    "EngineOptions",
+    "ImageFormat",
+    "InferOptions",
+    "NetworkOptions",
     "OptionError",
     "OptionGroup",
-    "ReadOptions",
-    "InferOptions",
-    "StanceOptions",
-    "NetworkOptions",
-    "AnalysisOptions",
-    "RenderOptions",
-    "EngineOptions",
-    "CompareOptions",
-    "BuildOptions",
     "OptionSpec",
+    "ReadOptions",
+    "RenderOptions",
+    "StanceOptions",
     "option_specs",
-    "COLUMN_ROLES",
-    "FACTION_METHODS",
-    "ENGINE_NAMES",
-    "AUTO_SCORER",
 ]
 
 SelfReplies = Literal["drop", "keep"]

@@ -20,17 +20,26 @@ import polars as pl
 
 from discourse._version import __version__
 from discourse.analysis import analyse
-from discourse.engines import Loaded, Progress, get_engine
+from discourse.engines import Loaded, Progress, get_engine, score_replies
 from discourse.engines import load as _load
-from discourse.engines import score_replies
 from discourse.engines.load import as_paths
 from discourse.errors import NoUsableComments
 from discourse.io import write as out
-from discourse.options import BuildOptions
+from discourse.options import BuildOptions, ImageFormat
 from discourse.quality import QualityReport
 
-__all__ = ["build", "load", "Loaded", "prepare", "Prepared", "BuildResult", "BuildOptions", "STAGES",
-           "BUNDLE_FILES", "Progress"]
+__all__ = [
+    "BUNDLE_FILES",
+    "STAGES",
+    "BuildOptions",
+    "BuildResult",
+    "Loaded",
+    "Prepared",
+    "Progress",
+    "build",
+    "load",
+    "prepare",
+]
 
 STAGES = ("read", "repair", "infer", "pair", "score", "network", "analyse", "render")
 BUNDLE_FILES = ("comments.parquet", "replies.parquet", "edges.parquet", "nodes.parquet", "graph.graphml",
@@ -85,7 +94,7 @@ class BuildResult:
         totals = self.quality.totals()
         return f"{totals['threads']} thread(s), {totals['kept']} comments"
 
-    def write(self, out_dir: str | Path, *, cdn: bool | None = None, image: str | None = None,
+    def write(self, out_dir: str | Path, *, cdn: bool | None = None, image: ImageFormat | None = None,
               progress: Progress | None = None) -> list[Path]:
         """Write the bundle into ``out_dir``, each file atomically. Returns the paths written.
 

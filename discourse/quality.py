@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ThreadQuality", "FileQuality", "QualityReport"]
+__all__ = ["FileQuality", "QualityReport", "ThreadQuality"]
 
 
 @dataclass

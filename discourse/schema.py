@@ -22,15 +22,15 @@ from discourse.errors import SchemaError
 
 __all__ = [
     "COMMENTS",
-    "THREADS",
-    "REPLIES",
-    "STANCE_COLUMNS",
     "EDGES",
     "NODES",
+    "REPLIES",
+    "STANCE_COLUMNS",
+    "THREADS",
     "UTC",
-    "validate",
-    "empty",
     "conform",
+    "empty",
+    "validate",
 ]
 
 UTC = pl.Datetime("us", "UTC")
@@ -177,9 +177,8 @@ def validate(df: pl.DataFrame, table: str) -> pl.DataFrame:
     if problems:
         raise SchemaError(table, problems)
 
-    checks: list[tuple[str, pl.Expr]] = []
-    for name in _NOT_NULL[table]:
-        checks.append((f"{name!r} has {{n}} null value(s)", pl.col(name).is_null().sum()))
+    checks: list[tuple[str, pl.Expr]] = [(f"{name!r} has {{n}} null value(s)", pl.col(name).is_null().sum())
+                                         for name in _NOT_NULL[table]]
     keys = list(_KEYS[table])
     if df.height:
         checks.append((f"{{n}} duplicate key(s) on {keys}", pl.len() - pl.struct(keys).n_unique()))
@@ -188,11 +187,10 @@ def validate(df: pl.DataFrame, table: str) -> pl.DataFrame:
             f"'parent_source' has {{n}} value(s) outside {list(PARENT_SOURCES)}",
             (~pl.col("parent_source").is_in(list(PARENT_SOURCES)) & pl.col("parent_source").is_not_null()).sum(),
         ))
-    for name in ("parent_confidence", "confidence", "p_agree", "p_neutral", "p_disagree", "p_hostile",
-                 "p_offensive"):
-        if name in spec:
-            checks.append((f"{name!r} has {{n}} value(s) outside [0, 1]",
-                           (~pl.col(name).is_between(0.0, 1.0) | pl.col(name).is_nan()).sum()))
+    checks.extend((f"{name!r} has {{n}} value(s) outside [0, 1]",
+                   (~pl.col(name).is_between(0.0, 1.0) | pl.col(name).is_nan()).sum())
+                  for name in ("parent_confidence", "confidence", "p_agree", "p_neutral", "p_disagree", "p_hostile",
+                               "p_offensive") if name in spec)
     if "weight" in spec:
         checks.append(("'weight' has {n} value(s) outside [-1, 1]",
                        (~pl.col("weight").is_between(-1.0, 1.0) | pl.col("weight").is_nan()).sum()))

@@ -24,16 +24,16 @@ import sys
 import tempfile
 import time
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 
 from discourse import io, schema
 from discourse.infer import InferenceWeights, infer_parents, load_weights, refine_mentions
-from training.infer.fit import evaluate, examples, fit, flatten
 from discourse.io._common import html_to_text
 from discourse.io.write import write_json
+from training.infer.fit import evaluate, examples, fit, flatten
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -59,7 +59,7 @@ def hackernews() -> tuple[pl.DataFrame, pl.DataFrame]:
         cid = str(node["id"])
         rows.append({"site": "hackernews", "thread_id": f"{item['id']}-{half}", "comment_id": cid,
                      "parent_id": parent, "author": node.get("user"), "text": html_to_text(node.get("content")),
-                     "created_at": datetime.fromtimestamp(node["time"], tz=timezone.utc) if node.get("time") else None,
+                     "created_at": datetime.fromtimestamp(node["time"], tz=UTC) if node.get("time") else None,
                      "position": len(rows), "parent_source": "nesting", "parent_confidence": 1.0})
         for child in node.get("comments") or []:
             walk(child, cid, half)

@@ -13,16 +13,16 @@ from discourse.viz.timeline import distributions_figure, timeline_figure
 from discourse.viz.tree import tree_figure, tree_positions
 
 __all__ = [
-    "network_figure",
+    "distributions_figure",
     "faction_figure",
+    "figure_image",
+    "network_figure",
+    "report_html",
+    "signed_layout",
+    "size_options",
+    "timeline_figure",
     "tree_figure",
     "tree_positions",
-    "timeline_figure",
-    "distributions_figure",
-    "report_html",
-    "write_report",
-    "figure_image",
     "write_image",
-    "size_options",
-    "signed_layout",
+    "write_report",
 ]

@@ -17,7 +17,7 @@ import re
 
 import polars as pl
 
-__all__ = ["escape_text", "escape_expr", "snippet_expr", "ellipsize"]
+__all__ = ["ellipsize", "escape_expr", "escape_text", "snippet_expr"]
 
 # Order matters: '&' first, so the entities added afterwards are not escaped twice.
 _REPLACEMENTS: tuple[tuple[str, str], ...] = (

@@ -23,7 +23,7 @@ import plotly.io as pio
 from plotly.graph_objects import Figure
 from plotly.offline import get_plotlyjs, get_plotlyjs_version
 
-__all__ = ["Section", "render_page", "figure_json", "CDN_URL"]
+__all__ = ["CDN_URL", "Section", "figure_json", "render_page"]
 
 CDN_URL = f"https://cdn.plot.ly/plotly-{get_plotlyjs_version()}.min.js"
 _CONFIG = {"responsive": True, "displaylogo": False, "scrollZoom": True,

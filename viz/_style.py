@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 __all__ = [
-    "SIGN_NAMES", "SIGN_COLOURS", "LABEL_COLOURS", "FACTION_COLOURS", "OTHER_COLOUR",
-    "WEBGL_THRESHOLD", "MAX_EDGES", "MAX_FACTION_TRACES", "SIZE_CANDIDATES", "faction_colour", "base_layout",
+    "FACTION_COLOURS",
+    "LABEL_COLOURS",
+    "MAX_EDGES",
+    "MAX_FACTION_TRACES",
+    "OTHER_COLOUR",
+    "SIGN_COLOURS",
+    "SIGN_NAMES",
+    "SIZE_CANDIDATES",
+    "WEBGL_THRESHOLD",
+    "base_layout",
+    "faction_colour",
 ]
 
 SIGN_NAMES: dict[int, str] = {1: "agreement", 0: "neutral", -1: "disagreement / hostility"}

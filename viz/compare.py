@@ -16,8 +16,14 @@ from plotly.subplots import make_subplots
 if TYPE_CHECKING:
     from discourse.comparison import Comparison, ThreadView
 
-__all__ = ["figures_dotplot", "stance_mix_figure", "timelines_figure", "networks_grid", "compare_html",
-           "figure_columns"]
+__all__ = [
+    "compare_html",
+    "figure_columns",
+    "figures_dotplot",
+    "networks_grid",
+    "stance_mix_figure",
+    "timelines_figure",
+]
 
 STANCE_COLOURS = {"agree": "#2a9d8f", "neutral": "#b0b0b0", "disagree": "#f4a261", "hostile": "#c0392b"}
 _SKIP = {"n_comments", "n_authors", "n_replies", "n_nodes", "n_edges", "n_factions", "first_n"}

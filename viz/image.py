@@ -13,18 +13,17 @@ import os
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Literal
 
 from plotly.graph_objects import Figure
 from plotly.offline import get_plotlyjs
 
 from discourse.errors import MissingDependency, OutputError
 from discourse.io.write import write_bytes
+from discourse.options import ImageFormat
 from discourse.viz._html import figure_json
 
-__all__ = ["figure_image", "write_image", "ImageFormat"]
+__all__ = ["ImageFormat", "figure_image", "write_image"]
 
-ImageFormat = Literal["png", "svg"]
 _ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--disable-sync", "--no-first-run"]
 

@@ -25,7 +25,7 @@ import polars as pl
 from discourse.analysis._graphs import graph_from_arrays
 from discourse.errors import AnalysisError
 
-__all__ = ["LayoutName", "LAYOUTS", "signed_layout", "edge_sign_expr", "FR_MAX_NODES"]
+__all__ = ["FR_MAX_NODES", "LAYOUTS", "LayoutName", "edge_sign_expr", "signed_layout"]
 
 LayoutName = Literal["auto", "fr", "fr_grid", "drl", "kk", "circle"]
 LAYOUTS: tuple[str, ...] = get_args(LayoutName)

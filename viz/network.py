@@ -21,12 +21,19 @@ import polars as pl
 from discourse.errors import AnalysisError
 from discourse.viz._escape import escape_expr, escape_text, snippet_expr
 from discourse.viz._style import (
-    MAX_EDGES, MAX_FACTION_TRACES, OTHER_COLOUR, SIGN_COLOURS, SIGN_NAMES, SIZE_CANDIDATES,
-    WEBGL_THRESHOLD, base_layout, faction_colour,
+    MAX_EDGES,
+    MAX_FACTION_TRACES,
+    OTHER_COLOUR,
+    SIGN_COLOURS,
+    SIGN_NAMES,
+    SIZE_CANDIDATES,
+    WEBGL_THRESHOLD,
+    base_layout,
+    faction_colour,
 )
 from discourse.viz.layout import LayoutName, edge_sign_expr, signed_layout
 
-__all__ = ["network_figure", "faction_figure", "size_options"]
+__all__ = ["faction_figure", "network_figure", "size_options"]
 
 _PLOT_PX = 700.0          # nominal plot height in pixels, to turn node radii into data units
 _WIDTHS = (0.6, 1.3, 2.6)  # line widths of the weak / middle / strongest edges
@@ -298,8 +305,7 @@ def _node_hover(table: pl.DataFrame, options: list[str], comments: pl.DataFrame 
               else dict.fromkeys([*options, *SIZE_CANDIDATES, *_EXTRA_HOVER]))
     numeric = [c for c in wanted if c in table.columns and table.schema[c].is_numeric()]
     pairs = [pl.lit(escape_text(c.replace("_", " ")) + ": ") + _fmt(c) for c in numeric]
-    for i in range(0, len(pairs), 2):
-        lines.append(pl.concat_str(pairs[i:i + 2], separator=" · "))
+    lines.extend(pl.concat_str(pairs[i:i + 2], separator=" · ") for i in range(0, len(pairs), 2))
     out = table.select(hover=pl.concat_str(lines, separator="<br>"), author=pl.col("author"))
     if comments is not None and k > 0 and {"author", "text"} <= set(comments.columns):
         c = comments.select(pl.col("author").cast(pl.String), pl.col("text").cast(pl.String)).filter(
@@ -342,7 +348,8 @@ def _edge_traces(e: pl.DataFrame, table: pl.DataFrame, scatter: type, *, big: bo
     if e.height == 0:
         return []
     traces: list[Any] = []
-    span = max(float(table["x"].max() - table["x"].min()), float(table["y"].max() - table["y"].min()), 1e-9)
+    xs, ys = table["x"].to_numpy(), table["y"].to_numpy()
+    span = max(float(xs.max() - xs.min()), float(ys.max() - ys.min()), 1e-9)
     per_px = (span * 1.1) / _PLOT_PX
     hover = e.select(_edge_hover(e)).to_series()
     # shift every edge a few pixels to its right, so a reply pair in both directions shows two lines

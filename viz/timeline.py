@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 import plotly.graph_objects as go
@@ -12,7 +12,7 @@ from plotly.subplots import make_subplots
 from discourse._typing import STANCE_LABELS
 from discourse.viz._style import LABEL_COLOURS, base_layout
 
-__all__ = ["timeline_figure", "distributions_figure", "choose_interval"]
+__all__ = ["choose_interval", "distributions_figure", "timeline_figure"]
 
 _STEPS: tuple[tuple[timedelta, str], ...] = (
     (timedelta(minutes=1), "1m"), (timedelta(minutes=5), "5m"), (timedelta(minutes=15), "15m"),
@@ -53,8 +53,9 @@ def timeline_figure(replies: pl.DataFrame, *, every: str | None = None, min_repl
         return fig
     usable = usable.sort("created_at")
     if every is None:
-        span = usable["created_at"].max() - usable["created_at"].min()
-        every = choose_interval(span if isinstance(span, timedelta) else timedelta(0))
+        first, last = usable["created_at"].min(), usable["created_at"].max()
+        span = last - first if isinstance(first, datetime) and isinstance(last, datetime) else timedelta(0)
+        every = choose_interval(span)
     bins = usable.group_by_dynamic("created_at", every=every).agg(
         n=pl.len(),
         **{f"share_{lab}": (pl.col("label") == lab).mean() for lab in ("hostile", "disagree", "agree")},

@@ -24,7 +24,7 @@ import polars as pl
 
 from discourse.analysis.factions import SignedLayers, _IgraphSeed
 
-__all__ = ["centralities", "pn_centrality", "EXACT_BETWEENNESS_MAX", "BETWEENNESS_SAMPLES"]
+__all__ = ["BETWEENNESS_SAMPLES", "EXACT_BETWEENNESS_MAX", "centralities", "pn_centrality"]
 
 EXACT_BETWEENNESS_MAX = 5000
 BETWEENNESS_SAMPLES = 64
@@ -79,6 +79,7 @@ def _layer(graph: ig.Graph, attr: str) -> tuple[ig.Graph, list[float]]:
 def _betweenness(layers: SignedLayers, seed: int) -> tuple[np.ndarray, dict[str, Any]]:
     n = layers.n_vertices
     g = layers.graph()
+    info: dict[str, Any]
     if n <= EXACT_BETWEENNESS_MAX:
         b = np.asarray(g.betweenness(directed=False), dtype=float)
         info = {"betweenness": "exact"}
@@ -105,7 +106,7 @@ def pn_centrality(layers: SignedLayers, *, tol: float = 1e-12, max_iter: int = 1
     sign = np.sign(layers.w)
     a = np.where(sign > 0, 1.0, np.where(sign < 0, -2.0, 0.0)) / (2 * n - 2)
     u, v = layers.u, layers.v
-    x = np.ones(n)
+    x: np.ndarray = np.ones(n)
     for _ in range(max_iter):
         ax = np.bincount(u, weights=a * x[v], minlength=n) + np.bincount(v, weights=a * x[u], minlength=n)
         nxt = 1.0 + ax

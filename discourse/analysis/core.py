@@ -12,7 +12,6 @@ import polars as pl
 from discourse import schema
 from discourse.analysis.centrality import centralities
 from discourse.analysis.factions import (
-    FACTION_METHODS,
     SignedLayers,
     default_resolution,
     ensemble,
@@ -22,11 +21,11 @@ from discourse.analysis.factions import (
 )
 from discourse.analysis.figures import FIGURE_NULLS, FigureInput, compute_figures, figure_input
 from discourse.analysis.network import AuthorNetwork, NetworkOptions, author_network
-from discourse.options import AnalysisOptions
 from discourse.analysis.nullmodels import NULL_DESCRIPTIONS, null_samples, summarise
 from discourse.analysis.roles import assign_roles
+from discourse.options import AnalysisOptions
 
-__all__ = ["Analysis", "analyse", "thread_figures", "figures_by_thread", "DEFAULT_RUNS"]
+__all__ = ["DEFAULT_RUNS", "Analysis", "analyse", "figures_by_thread", "thread_figures"]
 
 DEFAULT_RUNS = AnalysisOptions().runs
 
@@ -135,8 +134,7 @@ def _faction_table(nodes: pl.DataFrame, arrays: dict[str, np.ndarray], membershi
     across_n, across_h = per(~same, "n_replies"), per(~same, "n_hostile")
     ranked = (nodes.select("author", "community", "n_comments", "pagerank")
               .sort(["community", "pagerank", "author"], descending=[False, True, False]))
-    top = {c: names for c, names in ranked.group_by("community", maintain_order=True)
-           .agg(pl.col("author").head(3)).iter_rows()}
+    top = dict(ranked.group_by("community", maintain_order=True).agg(pl.col("author").head(3)).iter_rows())
     sizes = np.bincount(membership, minlength=k)
     comments = nodes.group_by("community").agg(pl.col("n_comments").sum())
     comments_of = dict(comments.iter_rows())

@@ -28,10 +28,10 @@ import polars as pl
 from discourse.errors import OutputError
 from discourse.io.write import atomic_path, write_csv, write_parquet
 
-__all__ = ["write_graphml", "write_gexf", "write_graph_files", "write_tables", "graph_with_nodes"]
+__all__ = ["graph_with_nodes", "write_gexf", "write_graph_files", "write_graphml", "write_tables"]
 
 # characters XML 1.0 forbids even escaped; they become U+FFFD
-_BAD_XML = [chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF)]
+_BAD_XML = [chr(c) for c in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF)]
 # one Aho-Corasick pass each: element text (saxutils.escape, plus CR) and attribute values (quoteattr)
 _TEXT_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;", **dict.fromkeys(_BAD_XML, "\ufffd")}
 _ATTR_ESCAPES = {**_TEXT_ESCAPES, "\n": "&#10;", "\t": "&#9;"}

@@ -29,7 +29,6 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal, get_args
 
 import igraph as ig
 import leidenalg as la
@@ -41,19 +40,19 @@ from discourse.errors import AnalysisError
 from discourse.options import FACTION_METHODS, FactionMethod
 
 __all__ = [
-    "FactionMethod",
     "FACTION_METHODS",
-    "SignedLayers",
-    "signed_layers",
-    "layers_from_arrays",
-    "default_resolution",
-    "partition",
-    "ensemble",
-    "Consensus",
-    "two_camps",
-    "canonical",
-    "nmi",
     "SPINGLASS_MAX_VERTICES",
+    "Consensus",
+    "FactionMethod",
+    "SignedLayers",
+    "canonical",
+    "default_resolution",
+    "ensemble",
+    "layers_from_arrays",
+    "nmi",
+    "partition",
+    "signed_layers",
+    "two_camps",
 ]
 
 SPINGLASS_MAX_VERTICES = 2000

@@ -21,8 +21,16 @@ import numpy as np
 from discourse.analysis._graphs import graph_from_arrays
 from discourse.analysis.factions import SignedLayers, layers_from_arrays
 
-__all__ = ["FigureInput", "figure_input", "compute_figures", "FIGURES", "FIGURE_NULLS",
-           "MIN_TRIANGLES", "MIN_CAMP", "MIN_REPLIES"]
+__all__ = [
+    "FIGURES",
+    "FIGURE_NULLS",
+    "MIN_CAMP",
+    "MIN_REPLIES",
+    "MIN_TRIANGLES",
+    "FigureInput",
+    "compute_figures",
+    "figure_input",
+]
 
 MIN_TRIANGLES = 3      # triangle balance needs at least this many signed triangles
 MIN_CAMP = 5           # each side of the two-camp split needs this many authors (RWC, boundary)
@@ -56,10 +64,10 @@ def figure_input(n_vertices: int, src: np.ndarray, dst: np.ndarray, w: np.ndarra
                  camps: np.ndarray, layers: SignedLayers | None = None) -> FigureInput:
     """Build a :class:`FigureInput`, dropping self-loops."""
     keep = np.asarray(src) != np.asarray(dst)
-    arrays = [np.asarray(a)[keep] for a in (src, dst, w, pos, neg, n_replies, n_hostile)]
+    s, d, w, p, n, r, h = (np.asarray(a)[keep] for a in (src, dst, w, pos, neg, n_replies, n_hostile))
     if layers is None:
-        layers = layers_from_arrays(n_vertices, arrays[0], arrays[1], arrays[2], arrays[3], arrays[4], arrays[5])
-    return FigureInput(n_vertices, *arrays, layers=layers, membership=np.asarray(membership),
+        layers = layers_from_arrays(n_vertices, s, d, w, p, n, r)
+    return FigureInput(n_vertices, s, d, w, p, n, r, h, layers=layers, membership=np.asarray(membership),
                        camps=np.asarray(camps))
 
 
@@ -150,7 +158,7 @@ def _triangles(g: ig.Graph) -> int:
     triples = float(np.sum(deg * (deg - 1.0))) / 2.0
     if triples == 0.0:
         return 0
-    return int(round(g.transitivity_undirected(mode="zero") * triples / 3.0))
+    return round(g.transitivity_undirected(mode="zero") * triples / 3.0)
 
 
 def triangle_balance(x: FigureInput) -> Figure:

@@ -11,9 +11,7 @@ Everything is vectorised polars: a million replies aggregate in a few seconds.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Literal
 
 import igraph as ig
 import polars as pl
@@ -24,13 +22,13 @@ from discourse.errors import AnalysisError
 from discourse.options import NetworkOptions
 
 __all__ = [
-    "NetworkOptions",
+    "EDGE_COLUMNS",
+    "LEFT_OUT_REASONS",
     "AuthorNetwork",
+    "NetworkOptions",
     "author_network",
     "edges_from_replies",
     "graph_from_edges",
-    "LEFT_OUT_REASONS",
-    "EDGE_COLUMNS",
 ]
 
 
@@ -213,7 +211,7 @@ def graph_from_edges(edges: pl.DataFrame, authors: pl.DataFrame) -> ig.Graph:
 def author_network(
     replies: pl.DataFrame,
     threads: pl.DataFrame | None = None,
-    options: NetworkOptions = NetworkOptions(),
+    options: NetworkOptions | None = None,
 ) -> AuthorNetwork:
     """Build the signed author network from scored replies (``schema.REPLIES + STANCE_COLUMNS``).
 
@@ -224,6 +222,7 @@ def author_network(
     schema.validate(replies, "scored replies")
     if threads is not None:
         schema.validate(threads, "threads")
+    options = NetworkOptions() if options is None else options
     if not isinstance(options, NetworkOptions):
         raise AnalysisError(f"author_network: options must be NetworkOptions, got {type(options).__name__}")
     work = _fill_post_authors(replies, threads).with_columns(_reason_expr(options).alias("_why"))

@@ -23,7 +23,7 @@ import numpy as np
 
 from discourse.analysis.figures import FIGURE_NULLS, FigureInput, compute_figures, figure_input
 
-__all__ = ["rewired", "sign_permuted", "null_samples", "summarise", "NULL_DESCRIPTIONS"]
+__all__ = ["NULL_DESCRIPTIONS", "null_samples", "rewired", "sign_permuted", "summarise"]
 
 NULL_DESCRIPTIONS = {
     "rewire": "degree-preserving rewiring (targets shuffled among ties; in- and out-degrees kept), "

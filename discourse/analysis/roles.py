@@ -27,7 +27,7 @@ import polars as pl
 
 from discourse.analysis.factions import SignedLayers
 
-__all__ = ["assign_roles", "ROLE_PRIORITY", "TOP_QUANTILE", "MIN_TIES"]
+__all__ = ["MIN_TIES", "ROLE_PRIORITY", "TOP_QUANTILE", "assign_roles"]
 
 ROLE_PRIORITY: tuple[str, ...] = ("combatant", "instigator", "target", "leader", "broker", "member",
                                   "peripheral", "isolate")

@@ -18,8 +18,8 @@ from discourse.engines.partition import PartialResult, combine_edges, plan_parts
 from discourse.engines.stream import StreamEngine, stream_edges, stream_network
 
 __all__ = [
-    "ENGINES",
     "COARSE_PARENT_SITES",
+    "ENGINES",
     "DaskEngine",
     "Engine",
     "EngineOutput",

@@ -20,7 +20,7 @@ from discourse.errors import InputError, MissingDependency
 from discourse.options import BuildOptions
 from discourse.quality import QualityReport
 
-__all__ = ["DaskEngine", "distributed_network", "distributed_edges"]
+__all__ = ["DaskEngine", "distributed_edges", "distributed_network"]
 
 
 def _dask() -> Any:

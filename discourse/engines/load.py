@@ -21,8 +21,15 @@ from discourse.pairing import pair_replies
 from discourse.quality import QualityReport
 from discourse.repair import repair
 
-__all__ = ["Loaded", "Progress", "COARSE_PARENT_SITES", "as_paths", "load", "repair_and_infer",
-           "score_replies"]
+__all__ = [
+    "COARSE_PARENT_SITES",
+    "Loaded",
+    "Progress",
+    "as_paths",
+    "load",
+    "repair_and_infer",
+    "score_replies",
+]
 
 Progress = Callable[[str], None]
 

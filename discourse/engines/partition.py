@@ -16,6 +16,8 @@ float sums up to summation order.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import math
 import os
 import re
@@ -43,9 +45,22 @@ from discourse.io import ReadOptions, detect_format, merge_threads, read_file
 from discourse.options import BuildOptions, NetworkOptions
 from discourse.quality import FileQuality, QualityReport
 
-__all__ = ["PartialResult", "Part", "plan_parts", "map_part", "reduce_bucket", "combine_edges",
-           "finish", "check_options", "iter_line_blocks", "is_line_file", "read_bytes", "read_part",
-           "bucket_frames", "combine_authors"]
+__all__ = [
+    "Part",
+    "PartialResult",
+    "bucket_frames",
+    "check_options",
+    "combine_authors",
+    "combine_edges",
+    "finish",
+    "is_line_file",
+    "iter_line_blocks",
+    "map_part",
+    "plan_parts",
+    "read_bytes",
+    "read_part",
+    "reduce_bucket",
+]
 
 _ORDER = ["__dx_file", "__dx_part", "__dx_row"]          # a row's place in the input, for exact ties
 _LINE_SUFFIXES = (".ndjson", ".jsonl")
@@ -126,7 +141,7 @@ def plan_parts(paths: Sequence[str | Path], *, part_bytes: int, format: str | No
         if p.is_file() and is_line_file(p):
             n = max(1, math.ceil(p.stat().st_size / max(1, part_bytes)))
             cuts = _line_aligned_cuts(p, n)
-            for pi, (a, b) in enumerate(zip(cuts, cuts[1:])):
+            for pi, (a, b) in enumerate(itertools.pairwise(cuts)):
                 parts.append(Part(str(p), fmt, fi, pi, a, b))
         else:
             parts.append(Part(str(p), fmt, fi, 0))
@@ -203,12 +218,10 @@ def iter_line_blocks(path: Path, block_bytes: int) -> Iterator[tuple[int, bytes]
             import zstandard
         except ImportError as err:  # a core dependency, but say what is missing if it is
             raise MissingDependency("reading .zst dumps", "zstandard") from err
-        raw = open(path, "rb")
-        fh = zstandard.ZstdDecompressor(max_window_size=2**31).stream_reader(raw, read_across_frames=True)
-    else:
-        raw = None
-        fh = open(path, "rb")
-    try:
+    with contextlib.ExitStack() as stack:
+        raw = stack.enter_context(open(path, "rb"))
+        fh = stack.enter_context(zstandard.ZstdDecompressor(max_window_size=2**31).stream_reader(
+            raw, read_across_frames=True)) if path.name.endswith(".zst") else raw
         offset, rest = 0, b""
         while True:
             block = fh.read(block_bytes)
@@ -224,10 +237,6 @@ def iter_line_blocks(path: Path, block_bytes: int) -> Iterator[tuple[int, bytes]
             yield offset, data[:cut]
             offset += cut
             rest = data[cut:]
-    finally:
-        fh.close()
-        if raw is not None:
-            raw.close()
 
 
 def bucket_frames(part: Part, comments: pl.DataFrame, threads: pl.DataFrame, quality: QualityReport,
@@ -309,7 +318,7 @@ def reduce_bucket(pieces: Sequence[tuple[pl.DataFrame, pl.DataFrame]], options: 
 
 # -- combine ---------------------------------------------------------------------------------------
 
-def combine_edges(partials: Sequence[pl.DataFrame], *, sort: bool = True) -> pl.DataFrame:
+def combine_edges(partials: Sequence[pl.DataFrame | None], *, sort: bool = True) -> pl.DataFrame:
     """Sum partial edge tables (``analysis.network.EDGE_COLUMNS``) into one, sorted by source, target
     (``sort=False``: in no particular order, for a running total that is combined again later)."""
     frames = [p for p in partials if p is not None and p.height]
@@ -336,10 +345,10 @@ def combine_edges(partials: Sequence[pl.DataFrame], *, sort: bool = True) -> pl.
 
 
 def combine_authors(frames: Sequence[pl.DataFrame | None]) -> pl.DataFrame:
-    frames = [f for f in frames if f is not None and f.height]
-    if not frames:
+    present = [f for f in frames if f is not None and f.height]
+    if not present:
         return pl.DataFrame(schema={"author": pl.String(), "n_comments": pl.Int64()})
-    return (pl.concat(frames, how="vertical_relaxed").group_by("author")
+    return (pl.concat(present, how="vertical_relaxed").group_by("author")
             .agg(pl.col("n_comments").sum().cast(pl.Int64)).sort("author"))
 
 
@@ -368,7 +377,7 @@ def finish(read_q: list[QualityReport], reduced: list[dict[str, Any]], notes: li
         counts.update({k: v for k, v in r["counts"].items() if k not in ("edges", "authors")})
     edges = combine_edges([r["edges"] for r in reduced])
     authors = combine_authors([r["authors"] for r in reduced])
-    counts = Counter({k: 0 for k in ("replies", "kept", *LEFT_OUT_REASONS, "mention_edges")}) + counts
+    counts = Counter(dict.fromkeys(("replies", "kept", *LEFT_OUT_REASONS, "mention_edges"), 0)) + counts
     out_counts = {k: int(counts.get(k, 0)) for k in ("replies", "kept", *LEFT_OUT_REASONS, "mention_edges")}
     out_counts.update(edges=edges.height, authors=authors.height)
     for k, v in out_counts.items():

@@ -38,7 +38,7 @@ from discourse.io import detect_format
 from discourse.options import BuildOptions
 from discourse.quality import QualityReport
 
-__all__ = ["StreamEngine", "stream_network", "stream_edges"]
+__all__ = ["StreamEngine", "stream_edges", "stream_network"]
 
 
 def _bytes_per_row(paths: Sequence[Path]) -> float:

@@ -26,7 +26,7 @@ from discourse.infer.evidence import FEATURES
 from discourse.infer.mentions import refine_mentions
 from discourse.infer.scorer import InferenceWeights, ThreadInput, decode_thread, load_weights
 
-__all__ = ["infer_parents", "refine_mentions", "InferenceWeights", "load_weights", "FEATURES"]
+__all__ = ["FEATURES", "InferenceWeights", "infer_parents", "load_weights", "refine_mentions"]
 
 InferOrder = Literal["auto", "depth-first", "chronological"]
 

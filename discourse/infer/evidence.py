@@ -38,7 +38,7 @@ import math
 import re
 from dataclasses import dataclass
 
-__all__ = ["FEATURES", "Prepared", "prepare", "features", "quote_score", "starts_with_name"]
+__all__ = ["FEATURES", "Prepared", "features", "prepare", "quote_score", "starts_with_name"]
 
 FEATURES: tuple[str, ...] = (
     "root", "prev", "steps", "mention_start", "mention_any", "addressed_other", "quote", "overlap",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-__all__ = ["refine_mentions", "MENTION_CONFIDENCE"]
+__all__ = ["MENTION_CONFIDENCE", "refine_mentions"]
 
 MENTION_CONFIDENCE = 0.9
 """Confidence given to a re-targeted reply: the address is explicit, the target is the latest

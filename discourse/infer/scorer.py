@@ -13,15 +13,15 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 from discourse.errors import DiscourseError
 from discourse.infer.evidence import FEATURES, Prepared, features, mention_strength, prepare, quote_score
 
-__all__ = ["InferenceWeights", "load_weights", "ThreadInput", "decode_thread", "Step"]
+__all__ = ["InferenceWeights", "Step", "ThreadInput", "decode_thread", "load_weights"]
 
 Order = Literal["depth-first", "chronological"]
 
@@ -63,7 +63,7 @@ class InferenceWeights:
                 "window": self.window, "meta": self.meta}
 
     @classmethod
-    def from_dict(cls, data: dict[str, object]) -> InferenceWeights:
+    def from_dict(cls, data: dict[str, Any]) -> InferenceWeights:
         coef = data.get("coef")
         if not isinstance(coef, dict):
             raise DiscourseError("inference weights: expected a 'coef' mapping of feature -> number")
@@ -118,7 +118,7 @@ def _softmax(scores: list[float]) -> list[float]:
     return [e / total for e in exps]
 
 
-def _addressed(p: Prepared, authors: dict[str, int], firsts: dict[str, int]) -> dict[str, int]:
+def _addressed(p: Prepared, authors: dict[str, int], firsts: dict[str, str]) -> dict[str, int]:
     """Known earlier authors (lower-cased -> their latest comment) whom ``p``'s start addresses."""
     out: dict[str, int] = {}
     words = p.lead.split(None, 5)[:5]
@@ -135,7 +135,7 @@ def _addressed(p: Prepared, authors: dict[str, int], firsts: dict[str, int]) -> 
 
 
 def decode_thread(thread: ThreadInput, weights: InferenceWeights, order: Order,
-                  truth: list[int] | None = None) -> Iterator[Step]:
+                  truth: Sequence[int | None] | None = None) -> Iterator[Step]:
     """Decide, in page order, the parent of every comment whose parent is unknown.
 
     With ``truth`` (true parent indices, -1 = post) decisions are replaced by the truth before later
@@ -209,8 +209,9 @@ def decode_thread(thread: ThreadInput, weights: InferenceWeights, order: Order,
             step = Step(idx, cands, matrix, best, probs[best], source)
             steps_out[idx] = step
             yield step
-            forced = truth is not None and truth[idx] is not None
-            parent_of.append(truth[idx] if forced else cands[best])
+            told = truth[idx] if truth is not None else None
+            parent_of.append(told if told is not None else cands[best])
+            forced = told is not None
             target = parent_of[idx]
             if not forced and order == "depth-first" and target >= 0 and target in extra:
                 # on a depth-first page everything between the parent and its reply lies in the

@@ -14,11 +14,21 @@ import polars as pl
 from discourse import schema
 from discourse.errors import EmptyInput, FileNotFound, InputError, NoUsableComments, ParseError, UnknownFormat
 from discourse.io._common import head, load_json
-from discourse.io.registry import READERS, ReadOptions, Reader, ReadResult, get_reader, register
+from discourse.io.registry import READERS, Reader, ReadOptions, ReadResult, get_reader, register
 from discourse.quality import QualityReport
 
-__all__ = ["read", "read_file", "detect_format", "formats", "merge_threads", "ReadOptions", "ReadResult",
-           "Reader", "register", "READERS"]
+__all__ = [
+    "READERS",
+    "ReadOptions",
+    "ReadResult",
+    "Reader",
+    "detect_format",
+    "formats",
+    "merge_threads",
+    "read",
+    "read_file",
+    "register",
+]
 
 
 def _load_readers() -> None:

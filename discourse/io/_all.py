@@ -3,15 +3,17 @@
 One line per reader module; keep them sorted.
 """
 
-from discourse.io import convokit  # noqa: F401
-from discourse.io import discourse_forum  # noqa: F401
-from discourse.io import disqus  # noqa: F401
-from discourse.io import flatpage  # noqa: F401
-from discourse.io import generic  # noqa: F401
-from discourse.io import hackernews  # noqa: F401
-from discourse.io import mastodon  # noqa: F401
-from discourse.io import peertube  # noqa: F401
-from discourse.io import pushshift  # noqa: F401
-from discourse.io import reddit  # noqa: F401
-from discourse.io import stackexchange  # noqa: F401
-from discourse.io import youtube  # noqa: F401
+from discourse.io import (
+    convokit,  # noqa: F401
+    discourse_forum,  # noqa: F401
+    disqus,  # noqa: F401
+    flatpage,  # noqa: F401
+    generic,  # noqa: F401
+    hackernews,  # noqa: F401
+    mastodon,  # noqa: F401
+    peertube,  # noqa: F401
+    pushshift,  # noqa: F401
+    reddit,  # noqa: F401
+    stackexchange,  # noqa: F401
+    youtube,  # noqa: F401
+)

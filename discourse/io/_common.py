@@ -5,18 +5,28 @@ from __future__ import annotations
 import html
 import json
 import re
-from html.parser import HTMLParser
 from collections.abc import Callable, Iterable
+from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import polars as pl
 
 from discourse import schema
 from discourse.errors import EmptyInput, FileNotFound, ParseError
 
-__all__ = ["read_bytes", "decode", "read_text", "load_json", "html_to_text", "head", "iso_utc", "comments_frame",
-           "threads_frame", "json_lines"]
+__all__ = [
+    "comments_frame",
+    "decode",
+    "head",
+    "html_to_text",
+    "iso_utc",
+    "json_lines",
+    "load_json",
+    "read_bytes",
+    "read_text",
+    "threads_frame",
+]
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 
@@ -79,7 +89,7 @@ def load_json(path: str | Path, text: str | None = None) -> Any:
 
 
 class _TextExtractor(HTMLParser):
-    _BLOCK = {"p", "br", "div", "li", "blockquote", "pre", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
+    _BLOCK: ClassVar[frozenset[str]] = frozenset({"p", "br", "div", "li", "blockquote", "pre", "tr", "h1", "h2", "h3", "h4", "h5", "h6"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -100,7 +110,7 @@ class _TextExtractor(HTMLParser):
             href = self._href
             self._href = None
             # links are kept as text: the visible text, plus the address when it differs
-            shown = text if (not href or href.rstrip("/") in text or text.rstrip(".…") in href and len(text) > 8) else f"{text} ({href})" if text else href
+            shown = text if (not href or href.rstrip("/") in text or (text.rstrip(".…") in href and len(text) > 8)) else f"{text} ({href})" if text else href
             self.parts.append(shown)
 
     def handle_data(self, data: str) -> None:

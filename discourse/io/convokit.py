@@ -38,7 +38,7 @@ from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.io.write import write_json, write_text
 from discourse.quality import FileQuality, QualityReport
 
-__all__ = ["parse_convokit", "read_convokit", "write_convokit", "sniff_convokit"]
+__all__ = ["parse_convokit", "read_convokit", "sniff_convokit", "write_convokit"]
 
 SITE = "convokit"
 _DELETED = {"[deleted]": "text_deleted", "[removed]": "text_removed"}
@@ -89,20 +89,21 @@ def parse_convokit(utterances: list[dict[str, Any]], conversations: dict[str, An
     conversations = conversations or {}
     corpus_meta = corpus_meta if isinstance(corpus_meta, dict) else {}
     utts: list[_Utterance] = []
-    for i, u in enumerate(utterances):
-        where = f"utterances.jsonl line {u.get('_line', i + 1) if isinstance(u, dict) else i + 1}"
-        if not isinstance(u, dict) or _str(u.get("id")) is None:
+    for i, rec in enumerate(utterances):
+        where = f"utterances.jsonl line {rec.get('_line', i + 1) if isinstance(rec, dict) else i + 1}"
+        if not isinstance(rec, dict) or _str(rec.get("id")) is None:
             raise ParseError(path, where, "expected an utterance object with an 'id'")
-        conv = _str(u.get("conversation_id", u.get("root")))
+        conv = _str(rec.get("conversation_id", rec.get("root")))
         if conv is None:
             raise ParseError(path, where, "an utterance without a 'conversation_id'")
-        meta = u.get("meta") if isinstance(u.get("meta"), dict) else {}
-        speaker = u.get("speaker", u.get("user"))
+        raw_meta = rec.get("meta")
+        meta: dict[str, Any] = raw_meta if isinstance(raw_meta, dict) else {}
+        speaker = rec.get("speaker", rec.get("user"))
         if isinstance(speaker, dict):  # some exports inline the speaker object
             speaker = speaker.get("id", speaker.get("name"))
-        reply_to = u.get("reply_to", u.get("reply-to"))  # ConvoKit's own dump writes "reply-to"
-        utts.append(_Utterance(_str(u["id"]), _str(speaker), conv, _str(reply_to),  # type: ignore[arg-type]
-                               u.get("timestamp"), u.get("text"), meta))
+        reply_to = rec.get("reply_to", rec.get("reply-to"))  # ConvoKit's own dump writes "reply-to"
+        utts.append(_Utterance(_str(rec["id"]), _str(speaker), conv, _str(reply_to),  # type: ignore[arg-type]
+                               rec.get("timestamp"), rec.get("text"), meta))
 
     quality = QualityReport()
     comments: list[dict[str, Any]] = []
@@ -126,7 +127,7 @@ def parse_convokit(utterances: list[dict[str, Any]], conversations: dict[str, An
                 tq.reported = reported
             else:
                 threads[key]["reported_comments"] = None
-        if u.uid == u.conversation and u.reply_to is None or u.meta.get("discourse_role") == "post":
+        if (u.uid == u.conversation and u.reply_to is None) or u.meta.get("discourse_role") == "post":
             roots += 1
             t = threads[key]
             text = u.text if isinstance(u.text, str) and u.text not in _DELETED else None

@@ -27,7 +27,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-
 from discourse.errors import ParseError
 from discourse.io._common import comments_frame, html_to_text, load_json, threads_frame
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register

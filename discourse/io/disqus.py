@@ -31,7 +31,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-
 from discourse._typing import OnError
 from discourse.errors import EmptyInput, FileNotFound, ParseError
 from discourse.io._common import comments_frame, html_to_text, threads_frame

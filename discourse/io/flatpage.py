@@ -41,9 +41,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 
@@ -53,7 +53,7 @@ from discourse.io._common import read_text
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
 
-__all__ = ["PageLayout", "parse_flatpage", "parse_layout_overrides", "read", "name_score"]
+__all__ = ["PageLayout", "name_score", "parse_flatpage", "parse_layout_overrides", "read"]
 
 _DEFAULT_SECTION_MARKERS = (
     r"\d*\s*(comments?|responses?|replies|reactions?|discussion)(\s*\(\d+\))?(\s+(to|on)\s+.*)?:?",
@@ -247,7 +247,7 @@ def _parse_time(line: str) -> datetime | None:
     s = re.sub(r"\b([ap])m\b", lambda m: m.group(1).upper() + "M", s, flags=re.IGNORECASE)
     for fmt in _TIME_FORMATS:
         try:
-            return datetime.strptime(s, fmt).replace(tzinfo=timezone.utc)
+            return datetime.strptime(s, fmt).replace(tzinfo=UTC)
         except ValueError:
             continue
     return None
@@ -319,7 +319,7 @@ def _split_comments(blocks: list[_Block], layout: PageLayout, times: dict[int, d
                          if (len(b.lines) == 1 or not layout.blank_after_name) and name_score(b.lines[0], layout) > 0)
     comments: list[_Comment] = []
     awaiting: _Comment | None = None        # a name line whose text has not started yet
-    for k, block in enumerate(blocks):
+    for block in blocks:
         first = block.lines[0]
         score = name_score(first, layout)
         single = len(block.lines) == 1
@@ -408,7 +408,7 @@ def parse_flatpage(text: str, *, path: str | Path = "<text>", thread_id: str = "
     raw = [line.rstrip() for line in raw]
     start, article_end, how, reported = _find_section(raw, layout)
 
-    article = [line for line in raw[:article_end]]
+    article = list(raw[:article_end])
     first = next((i for i, line in enumerate(article) if line.strip()), None)
     title = article[first].strip() if first is not None else None
     body_blocks = _blocks(list(enumerate(article[first + 1:] if first is not None else [], start=1)))
@@ -463,7 +463,7 @@ def parse_flatpage(text: str, *, path: str | Path = "<text>", thread_id: str = "
     if reported is not None:
         quality.thread(site, thread_id).reported = reported
     named = [c for c in comments if c.author]
-    confidences = [r["layout_confidence"] for r in rows]
+    confidences = [cast(float, r["layout_confidence"]) for r in rows]
     note = (f"flatpage: comment section from {how}; {len(rows)} comments "
             f"({len(named)} named by {len({c.author for c in named})} authors, {len(rows) - len(named)} anonymous, "
             f"{sum(c.image_only for c in comments)} image-only); {dropped_markers} marker/timestamp line(s) ignored; "
@@ -496,7 +496,7 @@ def _sniff(path: Path, head_text: str) -> bool:
         return False
     for sep in (",", "\t", ";", "|"):
         counts = {line.count(sep) for line in lines[:5]}
-        if len(counts) == 1 and counts != {0} and sep != "," or (sep == "," and len(counts) == 1
+        if (len(counts) == 1 and counts != {0} and sep != ",") or (sep == "," and len(counts) == 1
                                                                  and min(counts) >= 2):
             return False
     return "\n\n" in head_text.replace("\r\n", "\n")

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 
 from discourse import schema
 from discourse.errors import ColumnMappingError, EmptyInput, NoUsableComments, ParseError
 from discourse.io._common import decode, json_lines, read_bytes
-from discourse.io.registry import ReadOptions, Reader, ReadResult, register
+from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
 
-__all__ = ["parse_table", "read_generic", "GUESSES"]
+__all__ = ["GUESSES", "parse_table", "read_generic"]
 
 # role -> column names tried in order when the role is not mapped explicitly
 GUESSES: dict[str, tuple[str, ...]] = {
@@ -57,9 +58,8 @@ def _resolve(columns: list[str], mapping: dict[str, str], path: Path) -> dict[st
             resolved[role] = mapping[role]
         else:
             resolved[role] = next((lower[n] for n in names if n in lower), None)
-    if "title" in mapping:
-        if mapping["title"] not in columns:
-            raise ColumnMappingError(path, "title", mapping["title"], columns)
+    if "title" in mapping and mapping["title"] not in columns:
+        raise ColumnMappingError(path, "title", mapping["title"], columns)
     if resolved["text"] is None:
         raise ParseError(path, "header", f"no text column found (tried {', '.join(GUESSES['text'])}); "
                          f"its columns are: {', '.join(columns)}. Name it with --text-col")
@@ -108,7 +108,7 @@ def parse_table(df: pl.DataFrame, path: Path, options: ReadOptions) -> ReadResul
         (_as_id(cols["id"]) if cols["id"] else pl.int_range(pl.len()).cast(pl.String)).alias("comment_id"),
         (_as_id(cols["parent"]) if cols["parent"] else pl.lit(None, pl.String)).alias("parent_id"),
         (pl.col(cols["author"]).cast(pl.String).str.strip_chars() if cols["author"] else pl.lit(None, pl.String)).alias("author"),
-        pl.col(cols["text"]).cast(pl.String).alias("text"),
+        pl.col(cast(str, cols["text"])).cast(pl.String).alias("text"),   # _resolve raised if none
         (_as_time(df, cols["time"], path) if cols["time"] else pl.lit(None, schema.UTC)).alias("created_at"),
         (pl.col(cols["score"]).cast(pl.Int64, strict=False) if cols["score"] else pl.lit(None, pl.Int64)).alias("score"),
     ]

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import escape as html_escape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -37,8 +37,16 @@ from discourse.io.reddit import comments_frame, threads_frame
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
 
-__all__ = ["parse_hackernews", "parse_firebase", "parse_algolia", "parse_hnpwa", "parse_hn_page", "read_hackernews",
-           "sniff_hackernews", "hn_format"]
+__all__ = [
+    "hn_format",
+    "parse_algolia",
+    "parse_firebase",
+    "parse_hackernews",
+    "parse_hn_page",
+    "parse_hnpwa",
+    "read_hackernews",
+    "sniff_hackernews",
+]
 
 SITE = "hackernews"
 
@@ -349,10 +357,10 @@ class _PageParser(HTMLParser):
             self._in_title = False
         if tag in ("td", "a") and self._in_story_title and self.story_title is not None:
             self._in_story_title = False
-        if self._text_depth and tag == self._text_tag:
+        if self._text_depth and tag == self._text_tag and self._cur is not None:
             self._text_depth -= 1
             if self._text_depth == 0:
-                self._cur["text"] = "".join(self._cur.pop("html"))  # type: ignore[index]
+                self._cur["text"] = "".join(self._cur.pop("html"))
                 return
         if self._text_depth:
             self._cur["html"].append(f"</{tag}>")  # type: ignore[index]
@@ -392,7 +400,7 @@ def parse_hn_page(page: str, path: str | Path = "<data>", site: str = SITE) -> R
         when = None
         if c["time"]:
             try:
-                when = datetime.fromisoformat(c["time"]).replace(tzinfo=timezone.utc).timestamp()
+                when = datetime.fromisoformat(c["time"]).replace(tzinfo=UTC).timestamp()
             except ValueError:
                 when = None
         gone = c["author"] is None and (c["text"] is None or c["text"].strip() in ("[deleted]", "[flagged]", "[dead]"))

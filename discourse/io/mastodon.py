@@ -29,13 +29,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-
 from discourse.errors import ParseError
 from discourse.io._common import comments_frame, html_to_text, load_json, threads_frame
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
 
-__all__ = ["parse_mastodon", "read_mastodon", "sniff_mastodon", "fediverse_text"]
+__all__ = ["fediverse_text", "parse_mastodon", "read_mastodon", "sniff_mastodon"]
 
 SITE = "mastodon"
 _CONTEXT_RE = re.compile(r'^\{\s*"(ancestors|descendants)"\s*:\s*\[')

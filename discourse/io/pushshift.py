@@ -33,8 +33,14 @@ from discourse.io.reddit import DELETED_AUTHORS, epoch_to_utc
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
 
-__all__ = ["parse_pushshift_lines", "parse_pushshift_frame", "read_pushshift", "sniff_pushshift",
-           "COMMENT_FIELDS", "SUBMISSION_FIELDS"]
+__all__ = [
+    "COMMENT_FIELDS",
+    "SUBMISSION_FIELDS",
+    "parse_pushshift_frame",
+    "parse_pushshift_lines",
+    "read_pushshift",
+    "sniff_pushshift",
+]
 
 SITE = "reddit"
 COMMENT_FIELDS = ("id", "parent_id", "link_id", "author", "body", "created_utc", "score", "subreddit")

@@ -32,8 +32,16 @@ from discourse.io._common import load_json
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
 
-__all__ = ["parse_reddit", "read_reddit", "sniff_reddit", "decode_reddit_entities", "comments_frame",
-           "threads_frame", "epoch_to_utc", "DELETED_AUTHORS"]
+__all__ = [
+    "DELETED_AUTHORS",
+    "comments_frame",
+    "decode_reddit_entities",
+    "epoch_to_utc",
+    "parse_reddit",
+    "read_reddit",
+    "sniff_reddit",
+    "threads_frame",
+]
 
 SITE = "reddit"
 DELETED_AUTHORS = frozenset({"[deleted]", "[removed]"})
@@ -288,7 +296,7 @@ def parse_reddit(data: Any, path: str | Path = "<data>", site: str = SITE) -> Re
     if not listings or not all(isinstance(x, dict) and x.get("kind") == "Listing" for x in listings):
         raise ParseError(path, None, "expected a Reddit thread page [submission Listing, comment Listing], "
                                      "a Listing, or /api/morechildren responses")
-    thread: str | None = None
+    thread = None
     for li, listing in enumerate(listings):
         for kind, item, loc in _walk(_listing_children(listing, path, f"listing {li}"), path, f"listing {li}"):
             if kind == "t3":

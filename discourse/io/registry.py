@@ -18,7 +18,7 @@ import polars as pl
 from discourse.options import COLUMN_ROLES, ReadOptions
 from discourse.quality import QualityReport
 
-__all__ = ["ReadOptions", "ReadResult", "Reader", "READERS", "register", "get_reader", "COLUMN_ROLES"]
+__all__ = ["COLUMN_ROLES", "READERS", "ReadOptions", "ReadResult", "Reader", "get_reader", "register"]
 
 
 @dataclass

@@ -26,6 +26,7 @@ own ``AnswerCount`` plus the ``CommentCount`` of the question and of its answers
 
 from __future__ import annotations
 
+import contextlib
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -41,7 +42,7 @@ from discourse.io._common import html_to_text, iso_utc
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
 
-__all__ = ["parse_stackexchange", "read_stackexchange", "sniff_stackexchange", "dump_files"]
+__all__ = ["dump_files", "parse_stackexchange", "read_stackexchange", "sniff_stackexchange"]
 
 SITE = "stackexchange"
 _ROOT_RE = re.compile(r"^(?:<\?xml[^>]*\?>\s*)?(?:<!DOCTYPE[^>]*>\s*)?<(posts|comments|users)>\s*<row\s", re.IGNORECASE)
@@ -261,15 +262,12 @@ def read_stackexchange(path: str | Path, options: ReadOptions | None = None) -> 
     with open(posts, "rb") as fh:
         if not fh.read(4096).lstrip(b"\xef\xbb\xbf").strip():
             raise EmptyInput(posts)
-    handles = [open(f, "rb") if f is not None else None for f in (posts, comments, users)]
-    try:
-        return parse_stackexchange(handles[0], handles[1], handles[2], str(posts),
+    with contextlib.ExitStack() as stack:
+        posts_fh = stack.enter_context(open(posts, "rb"))
+        comments_fh, users_fh = (stack.enter_context(open(f, "rb")) if f is not None else None for f in (comments, users))
+        return parse_stackexchange(posts_fh, comments_fh, users_fh, str(posts),
                                    str(comments) if comments else "Comments.xml", str(users) if users else "Users.xml",
                                    (options or ReadOptions()).on_error)
-    finally:
-        for h in handles:
-            if h is not None:
-                h.close()
 
 
 def sniff_stackexchange(path: Path, head: str) -> bool:

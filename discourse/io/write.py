@@ -15,7 +15,7 @@ import polars as pl
 
 from discourse.errors import OutputError
 
-__all__ = ["atomic_path", "write_bytes", "write_text", "write_json", "write_parquet", "write_csv"]
+__all__ = ["atomic_path", "write_bytes", "write_csv", "write_json", "write_parquet", "write_text"]
 
 
 def _umask() -> int:

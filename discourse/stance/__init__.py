@@ -14,6 +14,7 @@ extra), ``embed-mpnet`` (the same with all-mpnet-base-v2, needs the ``mpnet`` ex
 
 from __future__ import annotations
 
+from discourse._typing import STANCE_LABELS
 from discourse.stance._base import (
     LABEL_WEIGHTS,
     PROB_COLUMNS,
@@ -24,34 +25,33 @@ from discourse.stance._base import (
     get_scorer,
     register_scorer,
 )
-from discourse._typing import STANCE_LABELS
 from discourse.stance._cues import CharCueScorer, CueScorer
 from discourse.stance._data import read_labeled
-from discourse.stance._eval import Evaluation, evaluate
 from discourse.stance._embed import EmbedMpnetScorer, EmbedScorer
+from discourse.stance._eval import Evaluation, evaluate
 from discourse.stance._score import EMPTY_PROBS, score
 from discourse.stance._vader import VaderScorer
 
 __all__ = [
-    "STANCE_LABELS",
-    "score",
-    "evaluate",
-    "Evaluation",
-    "read_labeled",
-    "Scorer",
-    "CueScorer",
-    "CharCueScorer",
-    "VaderScorer",
-    "EmbedScorer",
-    "EmbedMpnetScorer",
-    "FunctionScorer",
-    "PipelineScorer",
-    "SCORERS",
-    "register_scorer",
-    "get_scorer",
+    "EMPTY_PROBS",
     "LABEL_WEIGHTS",
     "PROB_COLUMNS",
-    "EMPTY_PROBS",
+    "SCORERS",
+    "STANCE_LABELS",
+    "CharCueScorer",
+    "CueScorer",
+    "EmbedMpnetScorer",
+    "EmbedScorer",
+    "Evaluation",
+    "FunctionScorer",
+    "PipelineScorer",
+    "Scorer",
+    "VaderScorer",
+    "evaluate",
+    "get_scorer",
+    "read_labeled",
+    "register_scorer",
+    "score",
 ]
 
 _default = CueScorer()

@@ -20,14 +20,14 @@ from discourse._typing import STANCE_LABELS
 from discourse.errors import ScorerError
 
 __all__ = [
-    "PROB_COLUMNS",
     "LABEL_WEIGHTS",
-    "Scorer",
+    "PROB_COLUMNS",
+    "SCORERS",
     "FunctionScorer",
     "PipelineScorer",
-    "SCORERS",
-    "register_scorer",
+    "Scorer",
     "get_scorer",
+    "register_scorer",
 ]
 
 PROB_COLUMNS: tuple[str, ...] = tuple(f"p_{label}" for label in STANCE_LABELS)
@@ -109,7 +109,7 @@ class FunctionScorer(Scorer):
             _probability_row(self.func(t, p), self.label, i)
             for i, (t, p) in enumerate(zip(pairs["text"].to_list(), pairs["parent_text"].to_list()))
         ]
-        return pl.DataFrame(rows, schema={**{c: pl.Float64 for c in PROB_COLUMNS}, "p_offensive": pl.Float64},
+        return pl.DataFrame(rows, schema={**dict.fromkeys(PROB_COLUMNS, pl.Float64), "p_offensive": pl.Float64},
                             orient="row")
 
 
@@ -155,7 +155,7 @@ class PipelineScorer(Scorer):
         return pl.DataFrame({
             **{f"p_{label}": cols.get(label, [0.0] * n) for label in STANCE_LABELS},
             "p_offensive": cols.get("offensive", [None] * n),
-        }, schema={**{c: pl.Float64 for c in PROB_COLUMNS}, "p_offensive": pl.Float64})
+        }, schema={**dict.fromkeys(PROB_COLUMNS, pl.Float64), "p_offensive": pl.Float64})
 
 
 SCORERS: dict[str, Scorer] = {}

@@ -26,7 +26,7 @@ from discourse.stance._base import PROB_COLUMNS, Scorer
 from discourse.stance._features import FEATURES, features_and_grams
 from discourse.stance._ngrams import hits_matrix, patterns
 
-__all__ = ["CueScorer", "CharCueScorer", "load_model", "gram_table", "MODEL_FILE", "CHAR_MODEL_FILE"]
+__all__ = ["CHAR_MODEL_FILE", "MODEL_FILE", "CharCueScorer", "CueScorer", "gram_table", "load_model"]
 
 MODEL_FILE = "cues_model.json"
 CHAR_MODEL_FILE = "cues_char_model.json"
@@ -86,7 +86,7 @@ def gram_table(model: dict[str, Any]) -> pl.DataFrame | None:
     rows = ngrams["rows"]
     return pl.DataFrame({"_grams": patterns([r[0] for r in rows]),
                          **{c: [float(r[i + 1]) for r in rows] for i, c in enumerate(_GRAM_COLUMNS)}},
-                        schema={"_grams": pl.String, **{c: pl.Float64 for c in _GRAM_COLUMNS}}
+                        schema={"_grams": pl.String, **dict.fromkeys(_GRAM_COLUMNS, pl.Float64)}
                         ).with_row_index("_i")
 
 
@@ -133,7 +133,7 @@ class CueScorer(Scorer):
         ow = np.asarray(model["offensive"]["coef"], dtype=np.float64)
         logits = x @ w.T + b
         off_logit = x @ ow + float(model["offensive"]["intercept"])
-        if hits is not None:
+        if hits is not None and pats is not None and table is not None:
             # each occurrence of a known gram adds its coefficients to its reply's logits: a sparse (reply x gram)
             # count matrix times the gram table, summed in match order (the same result on any thread count)
             counts = hits_matrix(hits, len(pats), canonical=False)

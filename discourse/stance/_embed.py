@@ -34,8 +34,21 @@ from discourse.stance._base import PROB_COLUMNS, Scorer
 from discourse.stance._features import FEATURES, features
 from discourse.stance._mpnet import PACKAGES as MPNET_PACKAGES
 
-__all__ = ["EmbedScorer", "EmbedMpnetScorer", "EMBED_SCORERS", "Encoder", "ENCODERS", "load_encoder", "encode", "pair_block",
-           "cue_block", "head_inputs", "HEAD_FILE", "MPNET_HEAD_FILE", "DIM"]
+__all__ = [
+    "DIM",
+    "EMBED_SCORERS",
+    "ENCODERS",
+    "HEAD_FILE",
+    "MPNET_HEAD_FILE",
+    "EmbedMpnetScorer",
+    "EmbedScorer",
+    "Encoder",
+    "cue_block",
+    "encode",
+    "head_inputs",
+    "load_encoder",
+    "pair_block",
+]
 
 HEAD_FILE = "embed_head.json"
 MPNET_HEAD_FILE = "embed_mpnet_head.json"

@@ -18,7 +18,7 @@ from discourse.errors import NoUsableComments
 from discourse.stance._base import Scorer
 from discourse.stance._score import score
 
-__all__ = ["Evaluation", "evaluate", "classification_metrics", "expected_calibration_error"]
+__all__ = ["Evaluation", "classification_metrics", "evaluate", "expected_calibration_error"]
 
 
 @dataclass

@@ -21,7 +21,7 @@ from discourse.errors import ScorerError
 from discourse.stance._lexicon import BODY_BITS, OPENER_BITS, body_table, opener_table
 from discourse.stance._ngrams import MAX_CHARS, GramHits, gram_text, hits_column, list_codes
 
-__all__ = ["FEATURES", "normalise", "features", "features_and_grams"]
+__all__ = ["FEATURES", "features", "features_and_grams", "normalise"]
 
 FEATURES: tuple[str, ...] = (
     "agree_open",        # the reply opens with an agreement cue ("Exactly.", "Yes, and"), not a sarcastic one
@@ -61,8 +61,8 @@ FEATURES: tuple[str, ...] = (
 
 # punctuation goes (apostrophes stay, so "don't" is one word); separators become spaces
 _NORMALISE: dict[str, str] = {
-    **{ch: "" for ch in ',.!?;:()[]{}"*_~`|<>=+#…“”„«»'},
-    **{ch: " " for ch in "\n\t\r/-–—&^"},
+    **dict.fromkeys(',.!?;:()[]{}"*_~`|<>=+#…“”„«»', ""),
+    **dict.fromkeys("\n\t\r/-–—&^", " "),
     "&amp;": " ", "&gt;": " ", "&lt;": " ", "&quot;": "", "&#x27;": "'", "&#39;": "'", "&apos;": "'",
     "’": "'", "‘": "'", "´": "'", "&nbsp;": " ", "#x200b;": " ", "   ": " ", "  ": " ",
 }
@@ -217,7 +217,7 @@ def features_and_grams(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", p
     overlap = (pl.col("_cw").list.set_intersection(pl.col("_pw")).list.len().fill_null(0).cast(pl.Float64)
                / pl.max_horizontal(pl.col("_cw").list.n_unique(), pl.lit(1)).cast(pl.Float64))
     # everything read from the text in one query, so no string or word list outlives it
-    lf = lf.with_columns(
+    df = lf.with_columns(
         _content_words(pl.col("_norm"), _REPLY_CHARS).alias("_cw"),
         # the words of the parent's first characters (space-padded, then cut: the last word may be cut
         # short, as a reader skimming the parent would)
@@ -237,8 +237,8 @@ def features_and_grams(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", p
     ).collect()
     # cue bits and valence sums per reply, from the flat match codes (numpy, on as few big arrays as can be:
     # each fresh one costs page faults)
-    n = lf.height
-    offsets, codes = list_codes(lf["_u"])
+    n = df.height
+    offsets, codes = list_codes(df["_u"])
     at = np.flatnonzero(t.cue[codes])
     rows = np.searchsorted(offsets, at, side="right") - 1
     cues = codes[at]
@@ -250,16 +250,16 @@ def features_and_grams(pairs: pl.DataFrame | pl.LazyFrame, text: str = "text", p
         hits = _gram_hits(offsets, codes, len(gram_patterns))
         # a long reply's body cues come from the pass over its whole text alone: no row has body matches
         # from both
-        is_long = lf["_long"].is_not_null().to_numpy()
+        is_long = df["_long"].is_not_null().to_numpy()
         within = ~is_long[rows]
-        m_rows, m_bits, m_vals = _whole_text_body(lf["_long"], np.flatnonzero(is_long))
+        m_rows, m_bits, m_vals = _whole_text_body(df["_long"], np.flatnonzero(is_long))
         rows = np.concatenate([rows[within], m_rows])
         bits = np.concatenate([bits[within], m_bits])
         vals = np.concatenate([vals[within], m_vals])
     body_bits = np.zeros(n, dtype=np.int64)
     np.bitwise_or.at(body_bits, rows, bits)
     # valences summed per row in match order (openers add zeros, which change no sum)
-    lf = lf.lazy().with_columns(
+    lf = df.lazy().with_columns(
         pl.Series("_bits", body_bits), pl.Series("_obits", obits),
         pl.Series("_pos", np.abs(np.bincount(rows, weights=np.where(vals > 0, vals, 0.0), minlength=n))),
         pl.Series("_neg", np.abs(np.bincount(rows, weights=np.where(vals < 0, vals, 0.0), minlength=n))),

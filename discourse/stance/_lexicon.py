@@ -20,8 +20,18 @@ from importlib import resources
 
 from discourse.errors import MissingDependency
 
-__all__ = ["expand", "SWEAR_ROOTS", "INSULT_ROOTS", "BODY_CUES", "OPENER_CUES", "BODY_BITS", "OPENER_BITS", "body_table", "opener_table",
-           "vader_lexicon"]
+__all__ = [
+    "BODY_BITS",
+    "BODY_CUES",
+    "INSULT_ROOTS",
+    "OPENER_BITS",
+    "OPENER_CUES",
+    "SWEAR_ROOTS",
+    "body_table",
+    "expand",
+    "opener_table",
+    "vader_lexicon",
+]
 
 _BRACES = re.compile(r"\{([^{}]*)\}")
 

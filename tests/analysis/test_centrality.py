@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from discourse.analysis import centrality as C
 from discourse.analysis import analyse
+from discourse.analysis import centrality as C
 from discourse.analysis.factions import signed_layers
 from discourse.analysis.network import author_network
 
@@ -22,7 +22,7 @@ def _rows(replies, **kw):
     net = author_network(replies)
     table, notes = C.centralities(net.graph, signed_layers(net.graph), **kw)
     names = net.graph.vs["name"]
-    return {n: r for n, r in zip(names, table.iter_rows(named=True))}, notes
+    return dict(zip(names, table.iter_rows(named=True))), notes
 
 
 def _court():
@@ -127,6 +127,6 @@ def test_self_loops_do_not_count_as_ties():
 
     replies = H.pairs([("c", "a", "hostile"), ("c", "c", "hostile"), ("a", "b", "agree")])
     net = author_network(replies, options=NetworkOptions(self_replies="keep"))
-    rows = {n: r for n, r in zip(net.graph.vs["name"], C.centralities(net.graph, signed_layers(net.graph))[0].iter_rows(named=True))}
+    rows = dict(zip(net.graph.vs["name"], C.centralities(net.graph, signed_layers(net.graph))[0].iter_rows(named=True)))
     assert (rows["c"]["out_degree"], rows["c"]["out_neg_degree"], rows["c"]["in_degree"]) == (1, 1, 0)
     assert rows["c"]["out_neg_strength"] == 1.0

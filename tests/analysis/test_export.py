@@ -45,7 +45,7 @@ def _graph():
 
 
 def test_graphml_is_typed_and_reads_back_in_igraph(tmp_path):
-    net, g = _graph()
+    _, g = _graph()
     path = write_graphml(g, tmp_path / "g.graphml")
     root = ET.parse(path).getroot()
     keys = {(k.get("for"), k.get("attr.name")): k.get("attr.type") for k in root.iter(f"{GM}key")}
@@ -246,7 +246,7 @@ def _graphs(draw):
     if draw(st.booleans()):
         g.vs["name"] = draw(st.lists(st.text(max_size=5), min_size=n, max_size=n))
     for seq, size, reserved in ((g.vs, n, "name"), (g.es, m, "")):
-        cols = draw(st.dictionaries(st.text(min_size=1, max_size=4).filter(lambda s: s != reserved),
+        cols = draw(st.dictionaries(st.text(min_size=1, max_size=4).filter(lambda s, r=reserved: s != r),
                                     st.sampled_from(sorted(_VALUES)), max_size=4))
         for name, kind in cols.items():
             seq[name] = draw(st.lists(_VALUES[kind], min_size=size, max_size=size))

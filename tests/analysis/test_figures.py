@@ -15,7 +15,6 @@ from discourse.analysis import analyse, figures_by_thread, thread_figures
 from discourse.analysis import figures as FG
 from discourse.analysis import nullmodels as NM
 from discourse.analysis.network import author_network
-from discourse.errors import AnalysisError
 from discourse.options import OptionError
 
 _spec = importlib.util.spec_from_file_location("analysis_helpers", Path(__file__).parent.parent / "data/analysis/helpers.py")

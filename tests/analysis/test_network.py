@@ -13,7 +13,7 @@ from polars.testing import assert_frame_equal
 
 from discourse import schema
 from discourse.analysis.network import EDGE_COLUMNS, LEFT_OUT_REASONS, NetworkOptions, author_network
-from discourse.errors import AnalysisError, SchemaError
+from discourse.errors import SchemaError
 from discourse.options import OptionError
 
 _spec = importlib.util.spec_from_file_location("analysis_helpers", Path(__file__).parent.parent / "data/analysis/helpers.py")

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from discourse import schema
 from discourse.errors import DiscourseError
 from discourse.infer import FEATURES, InferenceWeights, infer_parents, load_weights, refine_mentions
-from training.infer.fit import Example, evaluate, examples, fit, flatten
 
 WEIGHTS = Path(__file__).resolve().parent.parent.parent / "discourse" / "infer" / "weights.json"
 
@@ -92,7 +88,7 @@ def test_self_reply_is_penalised_and_turn_taking_helps() -> None:
 
 
 def test_chronological_order_finds_a_mention_far_back_and_auto_detects_it() -> None:
-    t0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    t0 = datetime(2024, 1, 1, tzinfo=UTC)
     rows = [{"id": "q", "author": "Quinn", "text": "Has anyone tried the new ferry timetable?", "time": t0}]
     for k in range(60):
         rows.append({"id": f"n{k}", "author": f"user{k}", "text": f"unrelated remark number {k}",

@@ -8,10 +8,11 @@ self-replies. Lines are interleaved across threads, as in a real dump sorted by 
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
@@ -19,8 +20,8 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from discourse import engines as dx
+from discourse.analysis.network import author_network
 from discourse.engines import partition
-from discourse.analysis.network import NetworkOptions, author_network
 from discourse.errors import AnalysisError, MissingDependency, ParseError
 from discourse.options import BuildOptions
 from discourse.pipeline import prepare
@@ -131,7 +132,7 @@ def test_parts_are_line_aligned_and_cover_the_file(dump: Path) -> None:
     data = dump.read_bytes()
     assert len(parts) > 20
     assert parts[0].start == 0 and parts[-1].end == len(data)
-    for a, b in zip(parts, parts[1:]):
+    for a, b in itertools.pairwise(parts):
         assert a.end == b.start
     for p in parts:
         assert data[p.end - 1:p.end] == b"\n"
@@ -139,7 +140,7 @@ def test_parts_are_line_aligned_and_cover_the_file(dump: Path) -> None:
 
 
 def test_combine_edges_by_hand() -> None:
-    t = lambda s: datetime(2020, 1, 1, 0, 0, s, tzinfo=timezone.utc)  # noqa: E731
+    t = lambda s: datetime(2020, 1, 1, 0, 0, s, tzinfo=UTC)  # noqa: E731
     a = pl.DataFrame({"source": ["x", "y"], "target": ["y", "x"], "n_replies": [2, 1], "n_agree": [1, 0],
                       "n_neutral": [1, 0], "n_disagree": [0, 0], "n_hostile": [0, 1],
                       "weight_sum": [0.75, -1.0], "weight_mean": [0.375, -1.0], "pos_w": [0.75, 0.0],

@@ -107,10 +107,9 @@ def test_interrupted_write_leaves_no_partial_file(result, tmp_path, monkeypatch)
 
 
 def test_atomic_path_cleans_up_on_error(tmp_path):
-    with pytest.raises(RuntimeError):
-        with out_mod.atomic_path(tmp_path / "x.json") as tmp:
-            tmp.write_text("half")
-            raise RuntimeError("interrupted")
+    with pytest.raises(RuntimeError), out_mod.atomic_path(tmp_path / "x.json") as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("interrupted")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
@@ -73,8 +73,8 @@ def test_wordpress_layout_marker_says_timestamps_and_reply_links() -> None:
         "Li Wei, sourdough keeps longer because of the acidity.",
     ]
     assert c["created_at"].to_list() == [
-        datetime(2021, 3, 3, 9, 15, tzinfo=timezone.utc), datetime(2021, 3, 3, 11, 2, tzinfo=timezone.utc),
-        datetime(2021, 3, 4, 20, 40, tzinfo=timezone.utc), datetime(2021, 3, 5, 7, 5, tzinfo=timezone.utc)]
+        datetime(2021, 3, 3, 9, 15, tzinfo=UTC), datetime(2021, 3, 3, 11, 2, tzinfo=UTC),
+        datetime(2021, 3, 4, 20, 40, tzinfo=UTC), datetime(2021, 3, 5, 7, 5, tzinfo=UTC)]
     assert res.threads["reported_comments"].to_list() == [4]
     assert res.threads["text"][0].endswith("Keeping bread in the fridge makes it worse.")
     assert "9 marker/timestamp line(s) ignored" in res.quality.files[0].notes[0]
@@ -112,7 +112,7 @@ def test_options_override_thread_id_and_site() -> None:
 
 
 def test_unknown_layout_option_and_bad_regex_are_named() -> None:
-    with pytest.raises(InputError, match="unknown page_layout option.*blank_after_names"):
+    with pytest.raises(InputError, match=r"unknown page_layout option.*blank_after_names"):
         _read("blank_layout.txt", blank_after_names=True)
     with pytest.raises(InputError, match="regex"):
         _read("blank_layout.txt", name_pattern="(")

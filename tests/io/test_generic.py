@@ -27,9 +27,9 @@ def test_csv_with_guessed_columns(tmp_path):
     assert c["text"].to_list() == ["Hello", "No way", None]
     assert c["parent_source"].to_list() == ["root", "explicit", "explicit"]
     assert c["created_at"].to_list() == [
-        dt.datetime(2024, 1, 1, 10, 0, tzinfo=dt.timezone.utc),
-        dt.datetime(2024, 1, 1, 10, 5, tzinfo=dt.timezone.utc),
-        dt.datetime(2024, 1, 1, 10, 10, tzinfo=dt.timezone.utc),
+        dt.datetime(2024, 1, 1, 10, 0, tzinfo=dt.UTC),
+        dt.datetime(2024, 1, 1, 10, 5, tzinfo=dt.UTC),
+        dt.datetime(2024, 1, 1, 10, 10, tzinfo=dt.UTC),
     ]
     t = r.quality.threads[("generic", "t1")]
     assert t.read == 3 and t.repaired["author_deleted"] == 1 and t.repaired["text_removed"] == 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ COLS = ["thread_id", "comment_id", "parent_id", "author", "text", "position", "p
 
 
 def _utc(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, tz=timezone.utc)
+    return datetime.fromtimestamp(ts, tz=UTC)
 
 
 def test_firebase_list_exact() -> None:
@@ -223,7 +223,7 @@ def test_item_page_html_exact() -> None:
         ("7000", "7003", "7002", "bob", "Replying to a deleted comment", 2, "nesting"),
         ("7000", "7004", None, "carol", "Top level again", 3, "nesting"),
     ]
-    assert r.comments["created_at"][0] == datetime(2024, 6, 1, 12, 5, tzinfo=timezone.utc)
+    assert r.comments["created_at"][0] == datetime(2024, 6, 1, 12, 5, tzinfo=UTC)
     assert r.threads.select("thread_id", "title").rows() == [("7000", "Tiny test page")]
     assert dict(r.quality.threads[("hackernews", "7000")].repaired) == {"author_deleted": 1, "text_deleted": 1}
     assert detect_format(HN / "item_page.html").name == "hackernews"

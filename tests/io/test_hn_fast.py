@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-import polars as pl
 from polars.testing import assert_frame_equal
 
 from discourse.errors import ParseError

@@ -7,7 +7,7 @@ import json
 import random
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
@@ -30,7 +30,7 @@ SUBMISSIONS = DATA / "submissions.ndjson"
 
 
 def _utc(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, tz=timezone.utc)
+    return datetime.fromtimestamp(ts, tz=UTC)
 
 
 def test_comments_exact_table() -> None:

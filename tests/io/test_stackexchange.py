@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import shutil
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
@@ -25,7 +25,7 @@ DUMP = Path(__file__).parent.parent / "data" / "stackexchange" / "dump"
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def test_small_dump_exact_tables() -> None:
@@ -180,7 +180,7 @@ def test_empty_and_wrong_files(tmp_path: Path) -> None:
     lone = tmp_path / "other" / "Users.xml"
     lone.parent.mkdir()
     lone.write_text("<users><row Id='1' /></users>", encoding="utf-8")
-    with pytest.raises(ParseError, match="give Posts.xml or the dump directory"):
+    with pytest.raises(ParseError, match=r"give Posts\.xml or the dump directory"):
         read_stackexchange(lone)
     with pytest.raises(ParseError, match=r"expected one \*Posts\.xml"):
         dump_files(lone.parent)

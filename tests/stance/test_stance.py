@@ -4,7 +4,7 @@ that every registered scorer (built-in and user-registered) must pass."""
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import polars as pl
 import pytest
@@ -48,7 +48,7 @@ register_scorer("test-pipeline", _tiny_pipeline(), replace=True)
 
 def _replies(texts: list[str | None], parents: list[str | None]) -> pl.DataFrame:
     n = len(texts)
-    when = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    when = datetime(2024, 1, 1, tzinfo=UTC)
     return schema.conform(pl.DataFrame({
         "site": ["test"] * n, "thread_id": ["t1"] * n, "comment_id": [f"c{i}" for i in range(n)],
         "parent_id": [None] * n, "author": [f"a{i}" for i in range(n)], "parent_author": ["op"] * n,
@@ -150,7 +150,7 @@ def test_registry_wraps_callables_and_pipelines_and_refuses_duplicates() -> None
     assert get_scorer("default") is get_scorer("cues")
     with pytest.raises(ScorerError, match="already registered"):
         register_scorer("default", _keyword_scorer)
-    with pytest.raises(ScorerError, match="unknown stance scorer 'nope'.*default"):
+    with pytest.raises(ScorerError, match=r"unknown stance scorer 'nope'.*default"):
         get_scorer("nope")
     with pytest.raises(ScorerError, match="expected a Scorer"):
         register_scorer("test-bad", 42)

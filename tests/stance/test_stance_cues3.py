@@ -13,7 +13,6 @@ from discourse.stance import score
 from discourse.stance._features import features
 from discourse.stance._ngrams import pattern
 from training.stance.grams import char_grams
-from training.stance.fit import best_threshold, folds, macro_f1_indices
 
 
 def _f(texts: list[str], parents: list[str | None]) -> pl.DataFrame:

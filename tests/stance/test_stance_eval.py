@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -13,8 +12,6 @@ from discourse.errors import ColumnMappingError, ParseError
 from discourse.stance import evaluate, read_labeled
 from discourse.stance._data import sniff_layout
 from discourse.stance._eval import classification_metrics, expected_calibration_error
-from training.stance.fit import fit_softmax
-from training.stance.train import stance_targets
 
 DATA = Path(__file__).parent.parent / "data" / "stance"
 

@@ -91,7 +91,7 @@ def test_features_are_the_same_with_and_without_grams_and_row_by_row() -> None:
 def test_hits_are_in_row_order_and_match_the_grams_column() -> None:
     pairs = _pairs(["no no", LONG + " no", "nothing", "No."], ["?", None, None, None])
     pats = patterns(["no", "^no", "?^no"])
-    fx, hits = features_and_grams(pairs, gram_patterns=pats)
+    _, hits = features_and_grams(pairs, gram_patterns=pats)
     assert hits.n_rows == 4 and hits.indptr[0] == 0 and (np.diff(hits.indptr) >= 0).all()
     # row 0: " no " twice, "^ no ", "?^ no "; the long row's " no" is past the window; row 3: " no ", "^ no "
     assert Counter(zip(hits.rows().tolist(), hits.codes.tolist())) == Counter(

@@ -30,7 +30,7 @@ PAYLOADS = [
     "<br><b>%{x}</b> %{customdata}",
     '<a href="https://evil.example/">evil link</a>',
 ]
-T0 = dt.datetime(2024, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2024, 3, 1, 12, 0, tzinfo=dt.UTC)
 
 
 def _data() -> dict[str, Any]:

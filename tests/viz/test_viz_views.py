@@ -14,11 +14,16 @@ from plotly.offline import get_plotlyjs_version
 
 from discourse.errors import AnalysisError
 from discourse.viz import (
-    distributions_figure, report_html, timeline_figure, tree_figure, tree_positions, write_report,
+    distributions_figure,
+    report_html,
+    timeline_figure,
+    tree_figure,
+    tree_positions,
+    write_report,
 )
 from discourse.viz.timeline import choose_interval
 
-T0 = dt.datetime(2024, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2024, 3, 1, 12, 0, tzinfo=dt.UTC)
 PWN = '<img src=x onerror="window.__pwned=1">'
 
 

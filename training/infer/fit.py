@@ -19,7 +19,7 @@ import polars as pl
 from discourse.infer.evidence import FEATURES
 from discourse.infer.scorer import InferenceWeights, ThreadInput, decode_thread
 
-__all__ = ["flatten", "examples", "fit", "evaluate", "Example"]
+__all__ = ["Example", "evaluate", "examples", "fit", "flatten"]
 
 
 def _dfs(ids: list[str], parents: list[str | None]) -> tuple[list[int], list[bool]]:
@@ -158,7 +158,7 @@ def fit(data: list[Example], *, l2: float = 1.0, iterations: int = 100) -> dict[
     """
     k = len(FEATURES)
     if not data:
-        return {f: 0.0 for f in FEATURES}
+        return dict.fromkeys(FEATURES, 0.0)
     x = np.vstack([ex.matrix for ex in data])
     sizes = np.array([len(ex.matrix) for ex in data])
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])

@@ -20,11 +20,20 @@ import numpy as np
 import polars as pl
 from scipy import sparse
 
-from training.stance.fit import (Block, best_threshold, f1_at, fit_heads, folds, macro_f1_indices, oof_offensive,
-                                   sigmoid, tune_bias)
+from training.stance.fit import (
+    Block,
+    best_threshold,
+    f1_at,
+    fit_heads,
+    folds,
+    macro_f1_indices,
+    oof_offensive,
+    sigmoid,
+    tune_bias,
+)
 from training.stance.train import OPTIONS, _plan, dev_blocks
 
-__all__ = ["cross_validate", "macro_f1_3", "labelled", "offensive_figures"]
+__all__ = ["cross_validate", "labelled", "macro_f1_3", "offensive_figures"]
 
 _THREE = ("agree", "neutral", "disagree")
 

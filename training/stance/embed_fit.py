@@ -18,9 +18,20 @@ from discourse._typing import STANCE_LABELS
 from discourse.errors import ScorerError
 from training.stance.fit import Block, best_threshold, fit_heads, fit_softmax, folds, sigmoid
 
-__all__ = ["EMBED_OPTIONS", "MPNET_OPTIONS", "ENCODER_OPTIONS", "dev_texts", "dev_embeddings", "EmbBlock",
-           "embed_blocks", "EmbedHeads", "fit_embed_heads", "cross_validate_embed", "oof_embed_offensive",
-           "train_embed_head"]
+__all__ = [
+    "EMBED_OPTIONS",
+    "ENCODER_OPTIONS",
+    "MPNET_OPTIONS",
+    "EmbBlock",
+    "EmbedHeads",
+    "cross_validate_embed",
+    "dev_embeddings",
+    "dev_texts",
+    "embed_blocks",
+    "fit_embed_heads",
+    "oof_embed_offensive",
+    "train_embed_head",
+]
 
 # The embed head's choices, each made by dev cross-validation (cross_validate_embed; docs/stance.md):
 # C / off_C: L2 variance of the embedding-block coefficients in the stance / offensive head (off_C None: C);

@@ -18,8 +18,23 @@ from discourse.errors import MissingDependency
 from discourse.stance._features import FEATURES, features_and_grams
 from discourse.stance._ngrams import hits_matrix, patterns
 
-__all__ = ["STANCE_PRIOR", "PRIOR_C", "OFFENSIVE_PRIOR", "fit_softmax", "sigmoid", "f1_at", "best_threshold", "Block",
-           "prepare", "Heads", "fit_heads", "folds", "oof_offensive", "macro_f1_indices", "tune_bias"]
+__all__ = [
+    "OFFENSIVE_PRIOR",
+    "PRIOR_C",
+    "STANCE_PRIOR",
+    "Block",
+    "Heads",
+    "best_threshold",
+    "f1_at",
+    "fit_heads",
+    "fit_softmax",
+    "folds",
+    "macro_f1_indices",
+    "oof_offensive",
+    "prepare",
+    "sigmoid",
+    "tune_bias",
+]
 
 
 # Hand-set prior coefficients (what the cues mean, from general knowledge, not from data): the fit is
@@ -68,7 +83,7 @@ def fit_softmax(x: np.ndarray, y: np.ndarray, w: np.ndarray, n_classes: int, pri
     coefficients toward hand-set values (cue knowledge) wherever the data say little; intercepts are
     not penalised. Returns ``(coef (K x d), intercept (K,))``. Deterministic.
     """
-    n, d = x.shape
+    d = x.shape[1]
     is_sparse = sparse.issparse(x)
     w = w.astype(np.float64).copy()
     totals = np.array([w[y == k].sum() for k in range(n_classes)])

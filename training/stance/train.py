@@ -32,13 +32,33 @@ from discourse._typing import STANCE_LABELS
 from discourse.errors import MissingDependency
 from discourse.stance import read_labeled
 from discourse.stance._features import FEATURES
-from training.stance.fit import (OFFENSIVE_PRIOR, PRIOR_C, STANCE_PRIOR, Block, best_threshold, fit_heads,
-                                   oof_offensive, prepare, tune_bias)
 from discourse.stance._ngrams import MAX_CHARS
+from training.stance.fit import (
+    OFFENSIVE_PRIOR,
+    PRIOR_C,
+    STANCE_PRIOR,
+    Block,
+    best_threshold,
+    fit_heads,
+    oof_offensive,
+    prepare,
+    tune_bias,
+)
 from training.stance.grams import candidate_grams, char_grams
 
-__all__ = ["DEV_FILES", "BOT_FILES", "VERSION", "OPTIONS", "CHAR_OPTIONS", "stance_targets", "training_frames", "gram_vocabulary",
-           "char_vocabulary", "dev_blocks", "train_cue_model"]
+__all__ = [
+    "BOT_FILES",
+    "CHAR_OPTIONS",
+    "DEV_FILES",
+    "OPTIONS",
+    "VERSION",
+    "char_vocabulary",
+    "dev_blocks",
+    "gram_vocabulary",
+    "stance_targets",
+    "train_cue_model",
+    "training_frames",
+]
 
 DEV_FILES = {
     "toxichat_train": "toxichat_train.jsonl",
@@ -122,7 +142,7 @@ def gram_vocabulary(frames: list[pl.DataFrame], min_df: int) -> list[str]:
     found = candidate_grams(pairs).unique().group_by("gram").len().filter(pl.col("len") >= min_df).collect()
     stop = _stop_words()
     return sorted(g for g in found["gram"].to_list()
-                  if g.startswith("^") or g.startswith("?^") or not all(w in stop for w in g.split(" ")))
+                  if g.startswith(("^", "?^")) or not all(w in stop for w in g.split(" ")))
 
 
 def char_vocabulary(frames: list[pl.DataFrame], min_df: int) -> list[str]:
@@ -161,7 +181,7 @@ def _plan(blocks: dict[str, Block], opts: dict[str, Any], stance_keys: list[str]
     """(block, source weight) lists for the two heads, and the distinct rows that count for the vocabulary."""
     sw = opts["source_weight"]
     share = {"cat": opts["cat_share"], "fanchuan_train": opts["fanchuan_share"], "fanchuan_val": opts["fanchuan_share"],
-             **{k: opts["bot_share"] for k in BOT_FILES}, "toxichat_train": opts["tc_share"],
+             **dict.fromkeys(BOT_FILES, opts["bot_share"]), "toxichat_train": opts["tc_share"],
              "toxichat_dev": opts["tc_share"]}
     off_share = {"cat_off": opts["off_cat_share"], **{f"{k}_off": opts["off_bot_share"] for k in BOT_FILES}}
     stance = [(blocks[k], sw * share.get(k, 1.0)) for k in stance_keys if share.get(k, 1.0) > 0]

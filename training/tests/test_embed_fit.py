@@ -6,14 +6,10 @@ The assembly tests need no encoder (vectors are given by hand); the ones that en
 
 from __future__ import annotations
 
-import json
-from importlib import resources
-
 import numpy as np
 import polars as pl
-import pytest
 
-from discourse.stance._embed import DIM, cue_block, head_inputs, pair_block
+from discourse.stance._embed import DIM, head_inputs, pair_block
 from discourse.stance._features import FEATURES, features
 
 PAIRS = pl.DataFrame({"text": ["You idiot.", "I agree, thanks!", "No. Source?"],

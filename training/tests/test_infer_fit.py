@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
@@ -11,11 +9,9 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from polars.testing import assert_frame_equal
 
 from discourse import schema
-from discourse.errors import DiscourseError
-from discourse.infer import FEATURES, InferenceWeights, infer_parents, load_weights, refine_mentions
+from discourse.infer import FEATURES, infer_parents
 from training.infer.fit import Example, evaluate, examples, fit, flatten
 
 WEIGHTS = Path(__file__).resolve().parents[2] / "discourse" / "infer" / "weights.json"

@@ -9,10 +9,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from discourse.errors import ColumnMappingError, ParseError
-from discourse.stance import evaluate, read_labeled
+from discourse.stance import read_labeled
 from discourse.stance._data import sniff_layout
-from discourse.stance._eval import classification_metrics, expected_calibration_error
 from training.stance.fit import fit_softmax
 from training.stance.train import stance_targets
 

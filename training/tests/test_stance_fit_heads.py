@@ -3,16 +3,10 @@ helpers (folds, thresholds, macro-F1 for bias tuning). Expected values worked ou
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import polars as pl
 import pytest
 
-from discourse.stance import score
-from discourse.stance._features import features
-from discourse.stance._ngrams import pattern
-from training.stance.grams import char_grams
 from training.stance.fit import best_threshold, folds, macro_f1_indices
 
 
