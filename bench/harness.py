@@ -130,7 +130,7 @@ def measure_build(n: int, out_dir: Path) -> dict[str, Any]:
 
     t0 = time.perf_counter()
     with PeakSampler() as s:
-        result = build(_inputs(n), progress=s.mark, null_replicates=0)
+        result = build(_inputs(n), progress=s.mark, null_models=0)
         s.mark("write")
         result.write(out_dir, progress=s.mark)        # marks "render" before the HTML
     total = time.perf_counter() - t0
@@ -147,7 +147,7 @@ def measure_build(n: int, out_dir: Path) -> dict[str, Any]:
 
 def measure_stream(n: int, chunk_rows: int) -> dict[str, Any]:
     """Time and peak memory of stream_edges on the n-comment dump."""
-    from discourse.distributed import stream_network
+    from discourse.engines import stream_network
 
     t0 = time.perf_counter()
     with PeakSampler() as s:
@@ -165,7 +165,7 @@ def measure_dask(n: int, workers: int, partitions: int | None) -> dict[str, Any]
     """Time and memory (client + workers) of distributed_edges on a LocalCluster."""
     import dask.distributed as dd
 
-    from discourse.distributed import distributed_network
+    from discourse.engines import distributed_network
 
     with dd.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                          dashboard_address=None) as cluster, dd.Client(cluster) as client:

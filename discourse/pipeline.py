@@ -179,7 +179,7 @@ def prepare(paths: str | Path | Sequence[str | Path], options: BuildOptions | No
     """read -> repair -> infer -> pair -> score (options as for :func:`load`)."""
     options = BuildOptions.from_flat(options, **kwargs)
     loaded = _load(paths, options, progress)
-    replies = score_replies(loaded.comments, loaded.threads, options.stance, progress)
+    replies = score_replies(loaded.comments, loaded.threads, options.stance, progress, loaded.quality)
     return Prepared(loaded.comments, loaded.threads, replies, loaded.quality, loaded.paths)
 
 

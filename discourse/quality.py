@@ -15,7 +15,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["FileQuality", "QualityReport", "ThreadQuality"]
+__all__ = ["LANGUAGE_FLAG", "MOSTLY", "FileQuality", "QualityReport", "ThreadQuality"]
+
+LANGUAGE_FLAG = "language:"   # flagged["language:zh"]: comments detected in Chinese (English is not flagged)
+MOSTLY = 0.5                  # a thread (or a build) is "mostly" not English above this share of its comments
 
 
 @dataclass
@@ -115,6 +118,35 @@ class QualityReport:
                 out.thread(*key).merge(tq)
         return out
 
+    def languages(self) -> Counter[str]:
+        """Comments per detected language other than English (the ``language:<code>`` flags the scoring
+        stage sets), over every thread."""
+        out: Counter[str] = Counter()
+        for tq in self.threads.values():
+            out.update({k.removeprefix(LANGUAGE_FLAG): v for k, v in tq.flagged.items() if k.startswith(LANGUAGE_FLAG)})
+        return out
+
+    def warnings(self) -> list[str]:
+        """What a reader of the results must know first: today, that most comments are not in English
+        (the shipped stance scorers read English), overall or in some threads."""
+        out = []
+        kept = sum(tq.kept for tq in self.threads.values())
+        foreign = self.languages()
+        n_foreign = sum(foreign.values())
+        if kept and n_foreign >= MOSTLY * kept:
+            top = ", ".join(f"{code} {n}" for code, n in foreign.most_common(3))
+            out.append(f"{n_foreign / kept:.0%} of the comments are not in English ({top}): the stance scorers read "
+                       "English, so the signs of those replies carry little weight (low confidence, weight near 0)")
+        else:
+            mostly = [f"{s}/{t}" for (s, t), tq in sorted(self.threads.items())
+                      if tq.kept >= 5 and sum(v for k, v in tq.flagged.items() if k.startswith(LANGUAGE_FLAG))
+                      >= MOSTLY * tq.kept]
+            if mostly:
+                shown = ", ".join(mostly[:5]) + (f" and {len(mostly) - 5} more" if len(mostly) > 5 else "")
+                out.append(f"{len(mostly)} thread(s) are mostly not in English ({shown}): the stance scorers read "
+                           "English, so the signs of their replies carry little weight")
+        return out
+
     def copy(self) -> QualityReport:
         return QualityReport().merge(self)
 
@@ -147,5 +179,7 @@ class QualityReport:
             ],
             "network": dict(sorted(self.network.items())),
             "notes": list(self.notes),
+            "languages": dict(sorted(self.languages().items())),
+            "warnings": self.warnings(),
             "balanced": not self.check_balanced(),
         }

@@ -87,6 +87,7 @@ STANCE_COLUMNS: dict[str, pl.DataType] = {
     "p_offensive": pl.Float64(),
     "offensive": pl.Boolean(),
     "scorer": pl.String(),
+    "lang": pl.String(),            # the reply's detected language (ISO 639-1; "und": too short to call)
 }
 
 EDGES: dict[str, pl.DataType] = {

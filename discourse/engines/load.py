@@ -18,7 +18,7 @@ from discourse.infer import infer_parents, refine_mentions
 from discourse.io import read
 from discourse.options import BuildOptions, InferOptions, StanceOptions
 from discourse.pairing import pair_replies
-from discourse.quality import QualityReport
+from discourse.quality import LANGUAGE_FLAG, QualityReport
 from discourse.repair import repair
 
 __all__ = [
@@ -102,12 +102,19 @@ def load(paths: str | Path | Sequence[str | Path], options: BuildOptions,
 
 
 def score_replies(comments: pl.DataFrame, threads: pl.DataFrame, options: StanceOptions,
-                  progress: Progress | None = None) -> pl.DataFrame:
-    """pair -> score: one row per comment with its parent's text and its stance."""
+                  progress: Progress | None = None, quality: QualityReport | None = None) -> pl.DataFrame:
+    """pair -> score: one row per comment with its parent's text and its stance. Comments detected in
+    a language other than English are flagged in ``quality`` (``language:<code>``)."""
     from discourse import stance
 
     step = progress or (lambda _stage: None)
     step("pair")
     replies = pair_replies(comments, threads)
     step("score")
-    return schema.validate(stance.score(replies, options.scorer), "scored replies")
+    scored = schema.validate(stance.score(replies, options.scorer), "scored replies")
+    if quality is not None:
+        foreign = (scored.filter(pl.col("lang").is_not_null() & ~pl.col("lang").is_in(["en", "und"]))
+                   .group_by("site", "thread_id", "lang").len().sort("site", "thread_id", "lang"))
+        for site, tid, lang, n in foreign.iter_rows():
+            quality.flag(site, tid, f"{LANGUAGE_FLAG}{lang}", n)
+    return scored

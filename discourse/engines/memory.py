@@ -17,7 +17,7 @@ class MemoryEngine:
 
     def run(self, paths: list[Path], options: BuildOptions, progress: Progress) -> EngineOutput:
         loaded = load(paths, options, progress)
-        replies = score_replies(loaded.comments, loaded.threads, options.stance, progress)
+        replies = score_replies(loaded.comments, loaded.threads, options.stance, progress, loaded.quality)
         progress("network")
         network = author_network(replies, loaded.threads, options.network)
         return EngineOutput(network=network, quality=loaded.quality, threads=loaded.threads,

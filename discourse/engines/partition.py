@@ -310,7 +310,7 @@ def reduce_bucket(pieces: Sequence[tuple[pl.DataFrame, pl.DataFrame]], options: 
     for site, tid, n in comments.group_by(["site", "thread_id"], maintain_order=True).len().iter_rows():
         seed.add_read(site, tid, n)
     comments, after = repair_and_infer(comments, threads, seed, options.infer)
-    replies = score_replies(comments, threads, options.stance)
+    replies = score_replies(comments, threads, options.stance, quality=after)
     net = author_network(replies, threads, options.network)
     return {"edges": net.edges, "authors": net.authors, "counts": dict(net.counts),
             "quality": _quality_delta(seed, after)}

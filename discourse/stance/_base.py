@@ -40,6 +40,12 @@ class Scorer:
     name: ClassVar[str] = "scorer"
     version: ClassVar[str] = "0"
     offensive_threshold: float = 0.5
+    # the languages the scorer was trained on (ISO 639-1): replies detected in another are scored with
+    # low confidence (see discourse.stance.score); None: any language
+    languages: ClassVar[tuple[str, ...] | None] = ("en",)
+    # True when the scorer reads quoted lines itself (the cue features note that a reply quotes); else
+    # it is handed the reply's own words, quoted lines ("> ...") removed
+    reads_quotes: ClassVar[bool] = False
 
     def predict_proba(self, pairs: pl.DataFrame) -> pl.DataFrame:
         """Class probabilities for each row of ``pairs`` (columns ``text``, ``parent_text``, no empty text)."""
@@ -94,6 +100,7 @@ class FunctionScorer(Scorer):
     """
 
     name = "function"
+    languages = None
 
     def __init__(self, func: Callable[[str, str | None], Any], label: str = "function", version: str = "user") -> None:
         self.func = func
@@ -123,6 +130,7 @@ class PipelineScorer(Scorer):
     """
 
     name = "pipeline"
+    languages = None
 
     def __init__(self, pipeline: Any, label: str = "pipeline", input: Literal["text", "pair", "frame"] = "text",
                  version: str = "user") -> None:

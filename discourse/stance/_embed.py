@@ -184,6 +184,7 @@ class EmbedScorer(Scorer):
 
     name = "embed"
     version = "2"
+    reads_quotes = True     # its cue features read the quotes, as the cue scorer's do
     encoder: ClassVar[str] = "minilm"
     head_file: ClassVar[str] = HEAD_FILE
 
