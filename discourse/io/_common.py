@@ -88,44 +88,108 @@ def load_json(path: str | Path, text: str | None = None) -> Any:
         raise ParseError(path, f"line {err.lineno}, column {err.colno}", what) from err
 
 
+_QUOTE_IN, _QUOTE_OUT = "\x00quote+\x00", "\x00quote-\x00"   # markers, resolved into "> " prefixes
+
+
 class _TextExtractor(HTMLParser):
-    _BLOCK: ClassVar[frozenset[str]] = frozenset({"p", "br", "div", "li", "blockquote", "pre", "tr", "h1", "h2", "h3", "h4", "h5", "h6"})
+    """Text of comment HTML. Quoted blocks (``<blockquote>``, Discourse's ``<aside class="quote">``,
+    nested too) become ``> `` lines, one ``>`` per level, as in Markdown, so that later stages can tell a
+    reply's own words from the words it quotes; a quote's header ("alice:" with an avatar) is dropped."""
+
+    _BLOCK: ClassVar[frozenset[str]] = frozenset({"p", "br", "div", "li", "blockquote", "pre", "tr", "h1", "h2",
+                                                  "h3", "h4", "h5", "h6", "aside"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self._href: str | None = None
         self._link_text: list[str] = []
+        self._open: list[str] = []        # what each open element is: "quote", "skip" or ""
+        self._open_tags: list[str] = []   # and its tag name
+        self._skip = 0                    # open elements whose text is dropped (quote headers)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self._BLOCK and self.parts and not self.parts[-1].endswith("\n"):
             self.parts.append("\n\n" if tag == "p" else "\n")
+        classes = (dict(attrs).get("class") or "").split()
+        if tag in ("blockquote", "aside") and (tag == "blockquote" or "quote" in classes):
+            # an <aside class="quote"> holds a header and a <blockquote>: the quote level is the blockquote's
+            kind = "quote" if tag == "blockquote" else ""
+        elif tag == "div" and ("title" in classes or "quote-controls" in classes) and "aside" in self._open_tags:
+            kind = "skip"
+        else:
+            kind = ""
+        if tag not in _VOID:
+            self._open.append(kind)
+            self._open_tags.append(tag)
+        if kind == "quote":
+            self.parts.append(_QUOTE_IN)
+        elif kind == "skip":
+            self._skip += 1
         if tag == "a":
             self._href = dict(attrs).get("href")
             self._link_text = []
 
     def handle_endtag(self, tag: str) -> None:
+        if tag in self._open_tags:
+            while self._open_tags:            # close up to the matching element (forgiving of bad nesting)
+                kind, name = self._open.pop(), self._open_tags.pop()
+                if kind == "quote":
+                    self.parts.append(_QUOTE_OUT)
+                elif kind == "skip":
+                    self._skip -= 1
+                if name == tag:
+                    break
         if tag == "a" and self._href is not None:
             text = "".join(self._link_text)
             href = self._href
             self._href = None
             # links are kept as text: the visible text, plus the address when it differs
             shown = text if (not href or href.rstrip("/") in text or (text.rstrip(".…") in href and len(text) > 8)) else f"{text} ({href})" if text else href
-            self.parts.append(shown)
+            if not self._skip:
+                self.parts.append(shown)
 
     def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
         if self._href is not None:
             self._link_text.append(data)
         else:
             self.parts.append(data)
 
 
+# elements without an end tag: they never open a level
+_VOID = frozenset({"br", "img", "hr", "input", "meta", "link", "wbr", "source", "area", "col", "embed"})
+
+
+def _quote_lines(text: str) -> str:
+    """Resolve the quote markers: each line inside k quote levels starts with ``"> " * k``."""
+    if _QUOTE_IN not in text:
+        return text
+    out: list[str] = []
+    depth = 0
+    for piece in re.split(f"({re.escape(_QUOTE_IN)}|{re.escape(_QUOTE_OUT)})", text):
+        if piece == _QUOTE_IN:
+            depth += 1
+            out.append("\n")
+        elif piece == _QUOTE_OUT:
+            depth = max(0, depth - 1)
+            out.append("\n")
+        elif depth:
+            lines = [line.strip() for line in piece.split("\n")]
+            out.append("\n".join(("> " * depth + line) if line else "" for line in lines))
+        else:
+            out.append(piece)
+    return "".join(out)
+
+
 _TAG_RE = re.compile(r"<[a-zA-Z/!]")
 
 
 def html_to_text(s: str | None) -> str | None:
-    """Comment HTML (HN, YouTube textDisplay, Disqus) to plain text: entities decoded, paragraphs
-    kept as blank lines, links kept as their text (and address)."""
+    """Comment HTML (HN, YouTube textDisplay, Disqus, Discourse) to plain text: entities decoded,
+    paragraphs kept as blank lines, links kept as their text (and address), quoted blocks as ``> ``
+    lines."""
     if s is None:
         return None
     if not _TAG_RE.search(s):
@@ -133,7 +197,7 @@ def html_to_text(s: str | None) -> str | None:
     parser = _TextExtractor()
     parser.feed(s)
     parser.close()
-    out = "".join(parser.parts)
+    out = _quote_lines("".join(parser.parts))
     out = re.sub(r"[ \t]+\n", "\n", out)
     out = re.sub(r"\n{3,}", "\n\n", out)
     return out.strip()

@@ -114,6 +114,7 @@ class CueScorer(Scorer):
 
     name = "cues"
     version = "3"
+    reads_quotes = True     # "quotes the parent" is one of its features; it drops quoted lines itself
     shipped_file: str = MODEL_FILE
 
     def __init__(self, model: str | Path | None = None) -> None:
