@@ -50,6 +50,8 @@ def build(
                 f"{q['read']} comments read, {q['kept']} kept; {result.graph.vcount()} authors, "
                 f"{result.graph.ecount()} edges, {result.nodes['community'].n_unique()} factions.", markup=False)
             err_console.print(f"Wrote {len(written)} files to {out}/ (open {out / 'network.html'})", markup=False)
+            for notice in result.notices:
+                err_console.print(f"Note: {notice}", markup=False)
             for warning in result.quality.warnings():
                 err_console.print(f"Warning: {warning}", markup=False)
 

@@ -105,11 +105,13 @@ def eval_cmd(
 
 @app.command("scorers")
 def scorers_cmd() -> None:
-    """List the registered stance scorers."""
-    from discourse.stance import SCORERS
+    """List the registered stance scorers, after what `default` means."""
+    from discourse.stance import AUTO, NEURAL_MAX_REPLIES, SCORERS
 
-    w_name = max(len(n) for n in SCORERS)
+    w_name = max(len(n) for n in [AUTO, *SCORERS])
     w_ident = max(len(impl.ident) for impl in SCORERS.values())
+    typer.echo(f"{AUTO:<{w_name}}  {'-':<{w_ident}}  neural for up to {NEURAL_MAX_REPLIES} replies "
+               "(--neural-max-replies), fast above")
     for name, impl in SCORERS.items():
         doc = (type(impl).__doc__ or "").strip().splitlines()[0] if type(impl).__doc__ else ""
         typer.echo(f"{name:<{w_name}}  {impl.ident:<{w_ident}}  {doc}")

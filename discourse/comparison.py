@@ -29,7 +29,7 @@ from discourse.errors import InputError, NoUsableComments
 from discourse.io import write as out
 from discourse.options import BuildOptions, CompareOptions, ImageFormat, OptionError
 from discourse.pipeline import Progress, prepare
-from discourse.stance import get_scorer, score
+from discourse.stance import choose_scorer, score, to_score
 
 __all__ = ["COMPARE_DEFAULTS", "HOSTILITY_FIGURES", "Comparison", "ThreadView", "compare", "flatten_metrics"]
 
@@ -104,9 +104,9 @@ def _load_bundle(p: Path, options: BuildOptions) -> tuple[pl.DataFrame, pl.DataF
     except (pl.exceptions.PolarsError, OSError) as err:
         raise InputError(f"{p}: not a readable discourse bundle ({err})") from err
     replies = schema.validate(replies, "scored replies")
-    wanted = get_scorer(options.stance.scorer).ident
-    if replies.height and set(replies["scorer"].unique().to_list()) != {wanted}:
-        replies = score(replies, options.stance.scorer)
+    wanted = choose_scorer(options.stance.scorer, to_score(replies), options.stance.neural_max_replies)
+    if replies.height and set(replies["scorer"].unique().to_list()) != {wanted.ident}:
+        replies = score(replies, wanted.scorer)
     return replies, threads
 
 

@@ -42,6 +42,7 @@ __all__ = [
     "COLUMN_ROLES",
     "ENGINE_NAMES",
     "FACTION_METHODS",
+    "NEURAL_MAX_REPLIES",
     "AnalysisOptions",
     "BuildOptions",
     "CompareOptions",
@@ -66,6 +67,9 @@ EngineName = Literal["memory", "stream", "dask"]
 ENGINE_NAMES: tuple[str, ...] = get_args(EngineName)
 ImageFormat = Literal["png", "svg"]
 AUTO_SCORER = "default"
+# replies the neural scorer takes under "default": about a minute on a 2-core laptop (BENCHMARKS.md,
+# "Which scorer runs"); above it the fast lexical scorer runs
+NEURAL_MAX_REPLIES = 20_000
 
 # the generic reader's column roles, each with its flag: --id-col, --parent-col, ...
 COLUMN_ROLES: tuple[str, ...] = ("id", "parent", "author", "text", "time", "thread", "score", "site", "title")
@@ -231,7 +235,8 @@ class StanceOptions(OptionGroup):
 
     heading: ClassVar[str] = "Stance"
 
-    scorer: str = opt(AUTO_SCORER, help="Stance scorer: default, vader, or one registered by name (`discourse stance scorers`).")
+    scorer: str = opt(AUTO_SCORER, help="Stance scorer: default (the neural pair scorer up to --neural-max-replies replies, the fast lexical one above), neural, fast, vader, or one registered by name (`discourse stance scorers`).")
+    neural_max_replies: int = opt(NEURAL_MAX_REPLIES, min=0, help="With --scorer default: the most replies the neural scorer takes (about a minute of scoring on 2 cores); above it the fast lexical scorer runs, with a notice.")
 
 
 @dataclass(frozen=True)

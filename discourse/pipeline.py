@@ -27,6 +27,7 @@ from discourse.errors import NoUsableComments
 from discourse.io import write as out
 from discourse.options import BuildOptions, ImageFormat
 from discourse.quality import QualityReport
+from discourse.stance import ScorerChoice
 
 __all__ = [
     "BUNDLE_FILES",
@@ -64,6 +65,7 @@ class BuildResult:
     quality: QualityReport
     options: BuildOptions
     timings: dict[str, float] = field(default_factory=dict)  # seconds per analysis step (not in metrics.json)
+    notices: list[str] = field(default_factory=list)   # what the CLI says besides the summary (e.g. the scorer used)
 
     def figure(self, size_by: str | None = None):
         """The interactive network as a plotly Figure."""
@@ -163,6 +165,7 @@ class Prepared:
     replies: pl.DataFrame
     quality: QualityReport
     paths: list[Path]
+    stance: ScorerChoice          # which scorer ran, and why
 
 
 def load(paths: str | Path | Sequence[str | Path], options: BuildOptions | None = None,
@@ -179,8 +182,8 @@ def prepare(paths: str | Path | Sequence[str | Path], options: BuildOptions | No
     """read -> repair -> infer -> pair -> score (options as for :func:`load`)."""
     options = BuildOptions.from_flat(options, **kwargs)
     loaded = _load(paths, options, progress)
-    replies = score_replies(loaded.comments, loaded.threads, options.stance, progress, loaded.quality)
-    return Prepared(loaded.comments, loaded.threads, replies, loaded.quality, loaded.paths)
+    replies, choice = score_replies(loaded.comments, loaded.threads, options.stance, progress, loaded.quality)
+    return Prepared(loaded.comments, loaded.threads, replies, loaded.quality, loaded.paths, choice)
 
 
 def build(paths: str | Path | Sequence[str | Path], options: BuildOptions | None = None,
@@ -211,12 +214,13 @@ def build(paths: str | Path | Sequence[str | Path], options: BuildOptions | None
         "reproducibility": {
             "versions": _versions(),
             "seed": options.seed,
-            "scorer": (done.replies["scorer"][0] if done.replies is not None and done.replies.height
-                       else options.stance.scorer),
+            "scorer": done.stance.ident,
+            "stance": done.stance.to_dict(),
             "options": options.to_dict(),
             "inputs": [{"path": str(p), "sha256": _sha256(p)} for p in done.paths],
         },
     }
     return BuildResult(comments=done.comments, threads=done.threads, replies=done.replies, edges=network.edges,
                        nodes=analysis.nodes, graph=network.graph, metrics=metrics, quality=quality,
-                       options=options, timings=dict(analysis.metrics.get("timings_s", {})))
+                       options=options, timings=dict(analysis.metrics.get("timings_s", {})),
+                       notices=[done.stance.reason] if done.stance.notice else [])

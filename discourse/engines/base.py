@@ -10,6 +10,7 @@ import polars as pl
 
 from discourse.engines.load import Progress
 from discourse.quality import QualityReport
+from discourse.stance import ScorerChoice
 
 if TYPE_CHECKING:
     from discourse.analysis.network import AuthorNetwork
@@ -29,6 +30,7 @@ class EngineOutput:
     comments: pl.DataFrame | None
     replies: pl.DataFrame | None
     paths: list[Path]
+    stance: ScorerChoice          # which scorer ran, and why
 
 
 class Engine(Protocol):

@@ -14,7 +14,15 @@ import polars as pl
 
 from discourse.engines.base import EngineOutput
 from discourse.engines.load import Progress, as_paths
-from discourse.engines.partition import PartialResult, check_options, finish, map_part, plan_parts, reduce_bucket
+from discourse.engines.partition import (
+    PartialResult,
+    finish,
+    map_part,
+    partitioned_choice,
+    partitioned_options,
+    plan_parts,
+    reduce_bucket,
+)
 from discourse.engines.stream import partial_output
 from discourse.errors import InputError, MissingDependency
 from discourse.options import BuildOptions
@@ -51,8 +59,8 @@ def distributed_network(paths: str | Path | Sequence[str | Path], options: Build
     keyword arguments by option name are those of ``discourse.build``.
     """
     dd = _dask()
-    options = BuildOptions.from_flat(options, **kwargs)
-    check_options(options)
+    asked = BuildOptions.from_flat(options, **kwargs)
+    options = partitioned_options(asked)
     in_paths = as_paths(paths)
     if not in_paths:
         raise InputError("no input files given")
@@ -82,8 +90,10 @@ def distributed_network(paths: str | Path | Sequence[str | Path], options: Build
             client.close()
             if cluster is not None:
                 cluster.close()
-    return finish(read_q, reduced, [f"{len(parts)} part(s), {n} thread bucket(s) on dask.distributed"],
-                  options.network)
+    res = finish(read_q, reduced, [f"{len(parts)} part(s), {n} thread bucket(s) on dask.distributed"],
+                 options.network)
+    res.stance = partitioned_choice(asked, "dask", res.counts.get("replies", 0))
+    return res
 
 
 def distributed_edges(paths: str | Path | Sequence[str | Path], options: BuildOptions | None = None, *,

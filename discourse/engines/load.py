@@ -20,6 +20,7 @@ from discourse.options import BuildOptions, InferOptions, StanceOptions
 from discourse.pairing import pair_replies
 from discourse.quality import LANGUAGE_FLAG, QualityReport
 from discourse.repair import repair
+from discourse.stance import ScorerChoice, choose_scorer, score, to_score
 
 __all__ = [
     "COARSE_PARENT_SITES",
@@ -102,19 +103,20 @@ def load(paths: str | Path | Sequence[str | Path], options: BuildOptions,
 
 
 def score_replies(comments: pl.DataFrame, threads: pl.DataFrame, options: StanceOptions,
-                  progress: Progress | None = None, quality: QualityReport | None = None) -> pl.DataFrame:
-    """pair -> score: one row per comment with its parent's text and its stance. Comments detected in
-    a language other than English are flagged in ``quality`` (``language:<code>``)."""
-    from discourse import stance
-
+                  progress: Progress | None = None,
+                  quality: QualityReport | None = None) -> tuple[pl.DataFrame, ScorerChoice]:
+    """pair -> score: one row per comment with its parent's text and its stance, and which scorer ran
+    (``"default"`` is chosen by the number of replies to score). Comments detected in a language other
+    than English are flagged in ``quality`` (``language:<code>``)."""
     step = progress or (lambda _stage: None)
     step("pair")
     replies = pair_replies(comments, threads)
     step("score")
-    scored = schema.validate(stance.score(replies, options.scorer), "scored replies")
+    choice = choose_scorer(options.scorer, to_score(replies), options.neural_max_replies)
+    scored = schema.validate(score(replies, choice.scorer), "scored replies")
     if quality is not None:
         foreign = (scored.filter(pl.col("lang").is_not_null() & ~pl.col("lang").is_in(["en", "und"]))
                    .group_by("site", "thread_id", "lang").len().sort("site", "thread_id", "lang"))
         for site, tid, lang, n in foreign.iter_rows():
             quality.flag(site, tid, f"{LANGUAGE_FLAG}{lang}", n)
-    return scored
+    return scored, choice

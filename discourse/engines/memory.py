@@ -17,8 +17,8 @@ class MemoryEngine:
 
     def run(self, paths: list[Path], options: BuildOptions, progress: Progress) -> EngineOutput:
         loaded = load(paths, options, progress)
-        replies = score_replies(loaded.comments, loaded.threads, options.stance, progress, loaded.quality)
+        replies, choice = score_replies(loaded.comments, loaded.threads, options.stance, progress, loaded.quality)
         progress("network")
         network = author_network(replies, loaded.threads, options.network)
         return EngineOutput(network=network, quality=loaded.quality, threads=loaded.threads,
-                            comments=loaded.comments, replies=replies, paths=loaded.paths)
+                            comments=loaded.comments, replies=replies, paths=loaded.paths, stance=choice)

@@ -44,6 +44,8 @@ from discourse.errors import AnalysisError, FileNotFound, MissingDependency, Par
 from discourse.io import ReadOptions, detect_format, merge_threads, read_file
 from discourse.options import BuildOptions, NetworkOptions
 from discourse.quality import FileQuality, QualityReport
+from discourse.stance import AUTO, ScorerChoice, choose_scorer, get_scorer
+from discourse.stance._choice import FAST
 
 __all__ = [
     "Part",
@@ -90,6 +92,7 @@ class PartialResult:
     quality: QualityReport
     notes: list[str] = field(default_factory=list)
     options: NetworkOptions = field(default_factory=NetworkOptions)
+    stance: ScorerChoice | None = None      # which scorer ran
 
     def network(self) -> AuthorNetwork:
         """The ``AuthorNetwork`` these edges make (igraph graph included), ready for
@@ -310,7 +313,7 @@ def reduce_bucket(pieces: Sequence[tuple[pl.DataFrame, pl.DataFrame]], options: 
     for site, tid, n in comments.group_by(["site", "thread_id"], maintain_order=True).len().iter_rows():
         seed.add_read(site, tid, n)
     comments, after = repair_and_infer(comments, threads, seed, options.infer)
-    replies = score_replies(comments, threads, options.stance, quality=after)
+    replies, _ = score_replies(comments, threads, options.stance, quality=after)
     net = author_network(replies, threads, options.network)
     return {"edges": net.edges, "authors": net.authors, "counts": dict(net.counts),
             "quality": _quality_delta(seed, after)}
@@ -368,7 +371,7 @@ def _merge_file_quality(reports: Sequence[QualityReport]) -> QualityReport:
 
 
 def finish(read_q: list[QualityReport], reduced: list[dict[str, Any]], notes: list[str],
-           options: NetworkOptions) -> PartialResult:
+           options: NetworkOptions, stance: ScorerChoice | None = None) -> PartialResult:
     """Gather the map side's reports and the reduced buckets into one result."""
     quality = _merge_file_quality(read_q)
     counts: Counter[str] = Counter()
@@ -383,7 +386,26 @@ def finish(read_q: list[QualityReport], reduced: list[dict[str, Any]], notes: li
     for k, v in out_counts.items():
         quality.network[k] += v
     return PartialResult(edges=edges, authors=authors, counts=out_counts, quality=quality, notes=notes,
-                         options=options)
+                         options=options, stance=stance)
+
+
+def partitioned_options(options: BuildOptions) -> BuildOptions:
+    """The options a partitioned run works with: ``"default"`` scoring is the fast scorer there (every
+    bucket must score with the same scorer, and these engines are for inputs beyond interactive size).
+    Options it cannot honour are an error, never silently dropped."""
+    check_options(options)
+    return options.replace(scorer=FAST) if options.stance.scorer == AUTO else options
+
+
+def partitioned_choice(options: BuildOptions, engine: str, n_replies: int) -> ScorerChoice:
+    """The record of the scorer a partitioned run used."""
+    asked = options.stance.scorer
+    if asked != AUTO:
+        return choose_scorer(asked, n_replies, options.stance.neural_max_replies)
+    impl = get_scorer(FAST)
+    return ScorerChoice(AUTO, FAST, impl.ident, n_replies, options.stance.neural_max_replies,
+                        f"the {engine} engine scores with the fast lexical scorer ({impl.ident}) under default; "
+                        "pin --scorer neural to use the neural one", notice=True)
 
 
 def check_options(options: BuildOptions) -> None:

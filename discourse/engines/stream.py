@@ -23,17 +23,18 @@ from discourse.engines.partition import (
     Part,
     PartialResult,
     bucket_frames,
-    check_options,
     combine_authors,
     combine_edges,
     finish,
     is_line_file,
     iter_line_blocks,
+    partitioned_choice,
+    partitioned_options,
     read_bytes,
     read_part,
     reduce_bucket,
 )
-from discourse.errors import FileNotFound, InputError
+from discourse.errors import AnalysisError, FileNotFound, InputError
 from discourse.io import detect_format
 from discourse.options import BuildOptions
 from discourse.quality import QualityReport
@@ -58,8 +59,8 @@ def stream_network(paths: str | Path | Sequence[str | Path], options: BuildOptio
     (``chunk_rows=100_000, scorer="vader"``) are those of ``discourse.build``. The spill files live in
     a temporary directory under ``spill_dir``.
     """
-    options = BuildOptions.from_flat(options, **kwargs)
-    check_options(options)
+    asked = BuildOptions.from_flat(options, **kwargs)
+    options = partitioned_options(asked)
     in_paths = as_paths(paths)
     if not in_paths:
         raise InputError("no input files given")
@@ -113,8 +114,10 @@ def stream_network(paths: str | Path | Sequence[str | Path], options: BuildOptio
     # finish sums the running total and what is still pending in one last combine
     reduced += [{"edges": e, "authors": a, "counts": {}, "quality": QualityReport()}
                 for e, a in ((edges, authors), *((p, None) for p in pending))]
-    return finish(read_q, reduced, [f"streamed in {n_parts} chunk(s) of about {chunk_rows} lines, "
-                                    f"{n_buckets} thread bucket(s)"], options.network)
+    result = finish(read_q, reduced, [f"streamed in {n_parts} chunk(s) of about {chunk_rows} lines, "
+                                      f"{n_buckets} thread bucket(s)"], options.network)
+    result.stance = partitioned_choice(asked, "stream", result.counts.get("replies", 0))
+    return result
 
 
 def stream_edges(paths: str | Path | Sequence[str | Path], options: BuildOptions | None = None,
@@ -132,8 +135,10 @@ def partial_output(res: PartialResult, paths: list[Path], engine: str) -> Engine
     quality.notes.extend(res.notes)
     quality.notes.append(f"engine {engine}: comments and replies tables were not gathered; "
                          "the bundle holds the network")
+    if res.stance is None:
+        raise AnalysisError(f"engine {engine}: the partial result does not say which scorer ran")
     return EngineOutput(network=res.network(), quality=quality, threads=schema.empty(schema.THREADS),
-                        comments=None, replies=None, paths=paths)
+                        comments=None, replies=None, paths=paths, stance=res.stance)
 
 
 class StreamEngine:

@@ -25,6 +25,7 @@ from discourse.stance._base import (
     get_scorer,
     register_scorer,
 )
+from discourse.stance._choice import AUTO, FAST, NEURAL, NEURAL_MAX_REPLIES, ScorerChoice, choose_scorer, to_score
 from discourse.stance._cues import CharCueScorer, CueScorer
 from discourse.stance._data import read_labeled
 from discourse.stance._embed import EmbedMpnetScorer, EmbedScorer
@@ -33,8 +34,12 @@ from discourse.stance._score import EMPTY_PROBS, score
 from discourse.stance._vader import VaderScorer
 
 __all__ = [
+    "AUTO",
+    "FAST",
+    "NEURAL",
     "EMPTY_PROBS",
     "LABEL_WEIGHTS",
+    "NEURAL_MAX_REPLIES",
     "PROB_COLUMNS",
     "SCORERS",
     "STANCE_LABELS",
@@ -46,17 +51,20 @@ __all__ = [
     "FunctionScorer",
     "PipelineScorer",
     "Scorer",
+    "ScorerChoice",
     "VaderScorer",
+    "choose_scorer",
     "evaluate",
     "get_scorer",
     "read_labeled",
     "register_scorer",
     "score",
+    "to_score",
 ]
 
-_default = CueScorer()
-register_scorer("default", _default)
-register_scorer("cues", _default)
+_fast = CueScorer()
+register_scorer(FAST, _fast)
+register_scorer("cues", _fast)
 register_scorer("cues-char", CharCueScorer())
 register_scorer("vader", VaderScorer())
 register_scorer("embed", EmbedScorer())

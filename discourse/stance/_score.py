@@ -8,6 +8,7 @@ from discourse._typing import STANCE_LABELS
 from discourse.errors import SchemaError, ScorerError
 from discourse.schema import STANCE_COLUMNS
 from discourse.stance._base import LABEL_WEIGHTS, PROB_COLUMNS, Scorer, get_scorer
+from discourse.stance._choice import AUTO, NEURAL_MAX_REPLIES, choose_scorer, to_score
 from discourse.stance._language import UNDETERMINED, detect_languages
 from discourse.stance._quotes import own_words
 
@@ -63,8 +64,12 @@ def _outside_languages(probs: pl.DataFrame, lang: pl.Series, languages: tuple[st
     )
 
 
-def score(replies: pl.DataFrame, scorer: str | Scorer = "default") -> pl.DataFrame:
+def score(replies: pl.DataFrame, scorer: str | Scorer = AUTO, *,
+          neural_max_replies: int = NEURAL_MAX_REPLIES) -> pl.DataFrame:
     """Score each reply's stance toward its parent.
+
+    ``scorer`` is a registered name, a :class:`Scorer`, or ``"default"``: the neural scorer for at most
+    ``neural_max_replies`` replies to score, the fast lexical one above (:func:`choose_scorer`).
 
     Returns a new frame: every input column, then :data:`discourse.schema.STANCE_COLUMNS` (input
     columns of those names are replaced). ``label`` is the most probable class, ``confidence`` its
@@ -87,6 +92,8 @@ def score(replies: pl.DataFrame, scorer: str | Scorer = "default") -> pl.DataFra
                  if c in replies.columns and replies.schema[c] not in (pl.String, pl.Null)]
     if problems:
         raise SchemaError("replies", problems)
+    if isinstance(scorer, str) and scorer == AUTO:
+        scorer = choose_scorer(AUTO, to_score(replies), neural_max_replies).scorer
     impl = get_scorer(scorer)
     ident = impl.ident
     base = replies.drop([c for c in STANCE_COLUMNS if c in replies.columns])

@@ -147,7 +147,7 @@ def test_empty_frame_scores_to_empty_frame() -> None:
 def test_registry_wraps_callables_and_pipelines_and_refuses_duplicates() -> None:
     assert type(get_scorer("test-callable")).__name__ == "FunctionScorer"
     assert type(get_scorer("test-pipeline")).__name__ == "PipelineScorer"
-    assert get_scorer("default") is get_scorer("cues")
+    assert get_scorer("fast") is get_scorer("cues")
     with pytest.raises(ScorerError, match="already registered"):
         register_scorer("default", _keyword_scorer)
     with pytest.raises(ScorerError, match=r"unknown stance scorer 'nope'.*default"):
