@@ -35,10 +35,10 @@ from discourse.stance._vader import VaderScorer
 
 __all__ = [
     "AUTO",
-    "FAST",
-    "NEURAL",
     "EMPTY_PROBS",
+    "FAST",
     "LABEL_WEIGHTS",
+    "NEURAL",
     "NEURAL_MAX_REPLIES",
     "PROB_COLUMNS",
     "SCORERS",
