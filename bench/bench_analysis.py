@@ -78,11 +78,11 @@ def truth_scored(replies: pl.DataFrame) -> pl.DataFrame:
     return schema.conform(out, {**schema.REPLIES, **schema.STANCE_COLUMNS})
 
 
-def scored(replies: pl.DataFrame) -> pl.DataFrame:
-    """Replies scored from their text by the project's default scorer."""
-    from discourse.stance import score  # the stance stage (issue 9)
+def scored(replies: pl.DataFrame, scorer: str = "fast") -> pl.DataFrame:
+    """Replies scored from their text (by the fast lexical scorer unless another is named)."""
+    from discourse.stance import score
 
-    return score(replies.drop("_truth"))
+    return score(replies.drop("_truth"), scorer)
 
 
 def main(argv: list[str] | None = None) -> None:

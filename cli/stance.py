@@ -88,9 +88,11 @@ def eval_cmd(
     parent_col: ParentColOpt = "parent_text",
     label_col: Annotated[str, typer.Option("--label-col", help="Column holding the gold label (generic files): agree, neutral, disagree or hostile.")] = "label",
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON instead of a table.")] = False,
+    resamples: Annotated[int, typer.Option("--resamples", min=0, help="Bootstrap resamples for the 95% intervals of each F1 and the ECE (0: none).")] = 1000,
 ) -> None:
-    """Measure a scorer against LABELED: accuracy, macro-F1, per-class precision and recall, the
-    confusion matrix, calibration (ECE) and, where the file labels offence, F1 of `offensive`."""
+    """Measure a scorer against LABELED: accuracy, macro-F1, per-class precision, recall and F1, the
+    confusion matrix, calibration (ECE) and, where the file labels offence, F1 of `offensive`; each F1
+    and the ECE with a 95% bootstrap interval."""
     from discourse.stance import evaluate, read_labeled
 
     layouts = ("toxichat", "lei_huang", "cat", "fanchuan", "debagreement", "wikitactics", "convabuse", "diasafety",
@@ -99,7 +101,7 @@ def eval_cmd(
         if layout is not None and layout not in layouts:
             raise typer.BadParameter(f"expected one of {', '.join(layouts)}, got {layout!r}", param_hint="--layout")
         data = read_labeled(labeled, layout, text_col=text_col, parent_col=parent_col, label_col=label_col)  # type: ignore[arg-type]
-        result = evaluate(data, scorer)
+        result = evaluate(data, scorer, resamples=resamples)
         typer.echo(json.dumps(result.to_dict(), indent=2) if as_json else result.to_text())
 
 
