@@ -30,16 +30,19 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / ".device" / "pair"
 FOLDS = 5
 
-_L6 = {"layers": 6, "max_total": 160, "max_reply": 96}
+_L6 = {"layers": 6, "max_total": 160, "max_reply": 96, "pooling": "mean"}
+_LEN128 = {"max_total": 128, "max_reply": 80}
 CONFIGS: dict[str, dict[str, Any]] = {  # in priority order (a run cut short keeps the first ones); spelled out in
     # full, so a change of Config's defaults does not change what a name means
     "L6-e3-lr6e-5": {**_L6, "epochs": 3.0, "lr": 6e-5},
-    "L6-e2-lr1e-4-len128": {"layers": 6, "lr": 1e-4, "epochs": 2.0, "max_total": 128, "max_reply": 80},
-    "L4-e2-lr1e-4-len128": {"layers": 4, "lr": 1e-4, "epochs": 2.0, "max_total": 128, "max_reply": 80},
+    "L6-e2-lr1e-4-len128": {**_LEN128, "layers": 6, "lr": 1e-4, "epochs": 2.0, "pooling": "mean"},
+    "L4-e2-lr1e-4-len128": {**_LEN128, "layers": 4, "lr": 1e-4, "epochs": 2.0, "pooling": "mean"},
     "L4-e3-lr1e-4": {**_L6, "layers": 4, "lr": 1e-4, "epochs": 3.0},
     "L6-e3-lr1e-4": {**_L6, "epochs": 3.0, "lr": 1e-4},
     "L6-e3-lr6e-5-tox3": {**_L6, "epochs": 3.0, "lr": 6e-5, "source_weight": {"toxichat": 3.0, "maskmandate": 2.0}},
     "L6-e3-lr6e-5-uniform": {**_L6, "epochs": 3.0, "lr": 6e-5, "source_weight": {}},
+    "L4-e2-lr1e-4-len128-seg": {**_LEN128, "layers": 4, "lr": 1e-4, "epochs": 2.0, "pooling": "segments"},
+    "L4-e3-lr1e-4-len128-seg": {**_LEN128, "layers": 4, "lr": 1e-4, "epochs": 3.0, "pooling": "segments"},
 }
 
 

@@ -44,6 +44,7 @@ class Config:
     max_reply: int = 80
     max_total: int = 128
     seed: int = 13
+    pooling: str = "segments"  # "segments": reply mean and parent mean side by side; "mean": over all tokens
     source_weight: dict[str, float] = field(default_factory=lambda: {"toxichat": 1.5, "maskmandate": 1.5})
 
     def to_dict(self) -> dict[str, Any]:
@@ -69,20 +70,29 @@ def encode_table(df: pl.DataFrame, enc: PairEncoder) -> list[Row]:
 
 
 class PairModel(nn.Module):
-    """MiniLM encoder, mean pooling over real tokens, dropout, a linear layer to five logits."""
+    """MiniLM encoder, pooling, dropout, a linear layer to five logits.
 
-    def __init__(self, encoder: nn.Module, hidden: int, dropout: float) -> None:
+    ``segments`` pooling (the default) averages the reply's tokens and the parent's tokens separately and puts
+    the two side by side: a mean over all tokens lets a long parent drown a short reply ("No, that's wrong.")."""
+
+    def __init__(self, encoder: nn.Module, hidden: int, dropout: float, pooling: str = "segments") -> None:
         super().__init__()
         self.encoder = encoder
+        self.pooling = pooling
         self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(hidden, 5)
+        self.head = nn.Linear(hidden * (2 if pooling == "segments" else 1), 5)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
                 token_type_ids: torch.Tensor) -> torch.Tensor:
         h = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
                          token_type_ids=token_type_ids).last_hidden_state
         m = attention_mask.unsqueeze(-1).to(h.dtype)
-        pooled = (h * m).sum(1) / m.sum(1).clamp(min=1.0)
+        if self.pooling == "segments":
+            second = token_type_ids.unsqueeze(-1).to(h.dtype)
+            parts = [m * (1 - second), m * second]
+        else:
+            parts = [m]
+        pooled = torch.cat([(h * w).sum(1) / w.sum(1).clamp(min=1.0) for w in parts], dim=-1)
         return self.head(self.dropout(pooled))
 
 
@@ -93,7 +103,7 @@ def make_model(cfg: Config) -> PairModel:
     if cfg.layers < len(encoder.encoder.layer):
         encoder.encoder.layer = encoder.encoder.layer[: cfg.layers]
         encoder.config.num_hidden_layers = cfg.layers
-    return PairModel(encoder, encoder.config.hidden_size, cfg.dropout)
+    return PairModel(encoder, encoder.config.hidden_size, cfg.dropout, cfg.pooling)
 
 
 def seed_everything(seed: int) -> None:
