@@ -46,9 +46,12 @@ def build(
             written = result.write(out, progress=progress)
         if not quiet:
             q = result.quality.totals()
+            sizes = result.nodes["community"].value_counts()["count"]
+            factions, singletons = int((sizes >= 2).sum()), int((sizes == 1).sum())
             err_console.print(
                 f"{q['read']} comments read, {q['kept']} kept; {result.graph.vcount()} authors, "
-                f"{result.graph.ecount()} edges, {result.nodes['community'].n_unique()} factions.", markup=False)
+                f"{result.graph.ecount()} edges, {factions} factions"
+                + (f" (+ {singletons} singletons)" if singletons else "") + ".", markup=False)
             err_console.print(f"Wrote {len(written)} files to {out}/ (open {out / 'network.html'})", markup=False)
             for notice in result.notices:
                 err_console.print(f"Note: {notice}", markup=False)

@@ -152,11 +152,18 @@ class QualityReport:
 
     # -- reading ---------------------------------------------------------------------------
     def totals(self) -> dict[str, Any]:
+        """Counts summed over threads. ``reported`` is the sum of the sizes the threads report, and
+        ``coverage`` the share of those comments the data holds, over the threads that say how many
+        they have (a thread's merge keeps the largest of its pages' reports; threads are summed)."""
         total = ThreadQuality()
         for tq in self.threads.values():
             total.merge(tq)
         d = total.to_dict()
-        d.pop("reported")
+        expected = [(tq.kept, tq.reported or tq.kept + tq.missing) for tq in self.threads.values()
+                     if tq.reported or tq.missing]
+        d["reported"] = sum(tq.reported for tq in self.threads.values() if tq.reported) or None
+        d["coverage"] = (round(min(1.0, sum(min(k, e) for k, e in expected) / sum(e for _, e in expected)), 4)
+                         if expected and sum(e for _, e in expected) else None)
         d["threads"] = len(self.threads)
         d["bad_records"] = sum(f.bad_records for f in self.files)
         return d

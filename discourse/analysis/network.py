@@ -24,11 +24,13 @@ from discourse.options import NetworkOptions
 __all__ = [
     "EDGE_COLUMNS",
     "LEFT_OUT_REASONS",
+    "SIGN_TOLERANCE",
     "AuthorNetwork",
     "NetworkOptions",
     "author_network",
     "edges_from_replies",
     "graph_from_edges",
+    "net_sign",
 ]
 
 
@@ -58,6 +60,17 @@ EDGE_COLUMNS: dict[str, pl.DataType] = {
 }
 
 _MENTION_RE = r"(?:^|[^\w@/.])@([A-Za-z0-9_][A-Za-z0-9_.-]{0,63})"
+
+
+SIGN_TOLERANCE = 1e-9
+"""A summed weight this close to 0 is 0: floating-point sums of replies that cancel (an agreement and
+a disagreement of equal weight) leave residues like 5.6e-17, which must not become a positive tie."""
+
+
+def net_sign(weight_sum: pl.Expr) -> pl.Expr:
+    """``net_sign`` of an edge: 1, -1, or 0 within :data:`SIGN_TOLERANCE` of zero."""
+    return (pl.when(weight_sum.abs() <= SIGN_TOLERANCE).then(0).otherwise(weight_sum.sign())
+            .cast(pl.Int8).alias("net_sign"))
 
 
 @dataclass(frozen=True)
@@ -174,7 +187,7 @@ def edges_from_replies(rows: pl.DataFrame) -> pl.DataFrame:
         )
         .with_columns(
             (pl.col("pos_w") + pl.col("neg_w")).alias("abs_w"),
-            pl.col("weight_sum").sign().cast(pl.Int8).alias("net_sign"),
+            net_sign(pl.col("weight_sum")),
         )
         .sort("source", "target")
     )

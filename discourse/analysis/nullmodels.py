@@ -4,8 +4,10 @@ Each replicate builds a randomised network and re-runs the whole partitioning on
 two camps), so a figure's z-score measures what the data adds beyond what the method finds in noise:
 
 ``rewire``  degree-preserving rewiring for structural figures: the reply ties keep their source and
-            their attributes, and the targets are shuffled among them, so every author keeps their
-            in- and out-degree (configuration model; ties that become self-loops are dropped).
+            their attributes, and their targets are exchanged by random swaps (a->b, c->d become a->d,
+            c->b) that never make a self-loop or a second tie between the same ordered pair, so every
+            author keeps their in- and out-degree and the network stays simple, as the observed one
+            is (a shuffle that allowed repeated ties made reciprocity's z-scores too liberal).
 ``sign``    sign permutation for sign figures: the structure stays, and the ties' stance attributes
             (weights, hostile counts) are shuffled among the ties.
 
@@ -16,9 +18,11 @@ two camps), so a figure's z-score measures what the data adds beyond what the me
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from typing import Any
 
+import igraph as ig
 import numpy as np
 
 from discourse.analysis.figures import FIGURE_NULLS, FigureInput, compute_figures, figure_input
@@ -26,19 +30,30 @@ from discourse.analysis.figures import FIGURE_NULLS, FigureInput, compute_figure
 __all__ = ["NULL_DESCRIPTIONS", "null_samples", "rewired", "sign_permuted", "summarise"]
 
 NULL_DESCRIPTIONS = {
-    "rewire": "degree-preserving rewiring (targets shuffled among ties; in- and out-degrees kept), "
-              "partition re-run on each replicate",
+    "rewire": "simple degree-preserving rewiring (target swaps; in- and out-degrees kept, no repeated ties), "
+              "the same partitioning as the observed network re-run on each replicate",
     "sign": "sign permutation (stance attributes shuffled among ties; structure kept), "
-            "partition re-run on each replicate",
+            "the same partitioning as the observed network re-run on each replicate",
 }
 
 Partitioner = Callable[[FigureInput], tuple[np.ndarray, np.ndarray]]
 
 
+SWAPS_PER_TIE = 10   # target swaps tried per tie: enough to forget the observed wiring
+
+
 def rewired(x: FigureInput, rng: np.random.Generator) -> FigureInput:
-    """A degree-preserving rewiring of ``x`` (partition fields left as in ``x``)."""
-    dst = x.dst[rng.permutation(x.dst.size)]
-    return figure_input(x.n_vertices, x.src, dst, x.w, x.pos, x.neg, x.n_replies, x.n_hostile,
+    """A simple, degree-preserving rewiring of ``x`` (partition fields left as in ``x``): igraph's
+    swaps in ``simple`` mode, seeded from ``rng``; each tie keeps its source and attributes."""
+    g = ig.Graph(n=x.n_vertices, edges=np.column_stack([x.src, x.dst]).tolist(), directed=True)
+    state = random.Random(int(rng.integers(2**63)))
+    ig.set_random_number_generator(state)
+    try:
+        g.rewire(n=SWAPS_PER_TIE * max(1, g.ecount()), allowed_edge_types="simple")
+    finally:
+        ig.set_random_number_generator(random)
+    ends = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    return figure_input(x.n_vertices, ends[:, 0], ends[:, 1], x.w, x.pos, x.neg, x.n_replies, x.n_hostile,
                         x.membership, x.camps)
 
 

@@ -38,6 +38,7 @@ from discourse.analysis.network import (
     AuthorNetwork,
     author_network,
     graph_from_edges,
+    net_sign,
 )
 from discourse.engines.load import repair_and_infer, score_replies
 from discourse.errors import AnalysisError, FileNotFound, MissingDependency, ParseError
@@ -339,7 +340,7 @@ def combine_edges(partials: Sequence[pl.DataFrame | None], *, sort: bool = True)
         .with_columns(
             (pl.col("weight_sum") / pl.col("n_replies")).alias("weight_mean"),
             (pl.col("pos_w") + pl.col("neg_w")).alias("abs_w"),
-            pl.col("weight_sum").sign().cast(pl.Int8).alias("net_sign"),
+            net_sign(pl.col("weight_sum")),
         )
     )
     if sort:

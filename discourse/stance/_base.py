@@ -18,6 +18,7 @@ import polars as pl
 
 from discourse._typing import STANCE_LABELS
 from discourse.errors import ScorerError
+from discourse.options import AUTO_SCORER
 
 __all__ = [
     "LABEL_WEIGHTS",
@@ -178,6 +179,8 @@ def register_scorer(name: str, obj: Any, *, replace: bool = False) -> Scorer:
     """
     if not isinstance(name, str) or not name or "/" in name:
         raise ScorerError(f"scorer name {name!r} must be a non-empty string without '/'")
+    if name == AUTO_SCORER:
+        raise ScorerError(f"the scorer name {name!r} is reserved: it chooses the neural or the fast scorer by size")
     if name in SCORERS and not replace:
         raise ScorerError(f"a scorer named {name!r} is already registered; pass replace=True to replace it")
     if isinstance(obj, Scorer):
@@ -198,5 +201,6 @@ def get_scorer(name: str | Scorer) -> Scorer:
     if isinstance(name, Scorer):
         return name
     if name not in SCORERS:
-        raise ScorerError(f"unknown stance scorer {name!r}; registered scorers: {', '.join(sorted(SCORERS))}")
+        raise ScorerError(f"unknown stance scorer {name!r}; registered scorers: {', '.join(sorted(SCORERS))} "
+                          f"(and {AUTO_SCORER!r}, which chooses between them by size)")
     return SCORERS[name]

@@ -151,3 +151,15 @@ def test_unknown_engine_is_a_usage_error(tmp_path, sample_data):
     res = runner.invoke(app, ["build", str(sample_data / "main_street.csv"), "--out", str(tmp_path / "o"),
                               "--engine", "spark"])
     assert res.exit_code != 0 and "spark" in res.output
+
+
+def test_the_summary_counts_factions_apart_from_singletons(tmp_path: Path) -> None:
+    from discourse.pipeline import build as run_build
+
+    path = Path(__file__).resolve().parents[2] / "sample_data" / "main_street.csv"
+    result = CliRunner().invoke(app, ["build", str(path), "--out", str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    sizes = run_build(path).nodes["community"].value_counts()["count"]
+    k, singles = int((sizes >= 2).sum()), int((sizes == 1).sum())
+    expected = f"{k} factions" + (f" (+ {singles} singletons)" if singles else "") + "."
+    assert expected in result.output

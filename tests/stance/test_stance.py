@@ -149,6 +149,8 @@ def test_registry_wraps_callables_and_pipelines_and_refuses_duplicates() -> None
     assert type(get_scorer("test-pipeline")).__name__ == "PipelineScorer"
     assert get_scorer("fast") is get_scorer("cues")
     with pytest.raises(ScorerError, match="already registered"):
+        register_scorer("cues", _keyword_scorer)
+    with pytest.raises(ScorerError, match="reserved"):
         register_scorer("default", _keyword_scorer)
     with pytest.raises(ScorerError, match=r"unknown stance scorer 'nope'.*default"):
         get_scorer("nope")
