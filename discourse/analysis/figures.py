@@ -182,18 +182,32 @@ def triangle_balance(x: FigureInput) -> Figure:
     return float(_triangles(cover) / 2 / total), None
 
 
-def frustration(x: FigureInput) -> Figure:
-    """Share of signed ties the faction partition frustrates (negative within, positive across).
-
-    The exact frustration index is NP-hard; this is the value for the partition found, an upper bound.
-    """
+def _frustrated_share(x: FigureInput, groups: np.ndarray, sel: np.ndarray) -> float:
     L = x.layers
-    nz = L.w != 0
+    same = groups[L.u[sel]] == groups[L.v[sel]]
+    neg = L.w[sel] < 0
+    return float(((neg & same) | (~neg & ~same)).mean())
+
+
+def frustration(x: FigureInput) -> Figure:
+    """Share of signed ties the k-faction partition frustrates (negative inside a faction, positive
+    across): the disagreement of that partition with the signs. Not the frustration index, which
+    minimises over every partition (NP-hard); :func:`frustration_camps` gives the two-group value."""
+    nz = x.layers.w != 0
     if int(nz.sum()) < MIN_SIGNED_EDGES:
         return None, f"fewer than {MIN_SIGNED_EDGES} signed ties"
-    same = x.membership[L.u[nz]] == x.membership[L.v[nz]]
-    neg = L.w[nz] < 0
-    return float(((neg & same) | (~neg & ~same)).mean()), None
+    return _frustrated_share(x, x.membership, nz), None
+
+
+def frustration_camps(x: FigureInput) -> Figure:
+    """Share of the largest component's signed ties that the two camps frustrate: the two-group
+    disagreement (Highland tribes: the published two-group frustration is 7 of 58 ties), an upper
+    bound of the two-group frustration index since the camps come from the leading eigenvector."""
+    L, c = x.layers, x.camps
+    sel = (L.w != 0) & (c[L.u] >= 0) & (c[L.v] >= 0)
+    if int(sel.sum()) < MIN_SIGNED_EDGES:
+        return None, f"fewer than {MIN_SIGNED_EDGES} signed ties between the two camps' members"
+    return _frustrated_share(x, c, sel), None
 
 
 # -- two-camp polarization ---------------------------------------------------------------------
@@ -269,11 +283,15 @@ def random_walk_controversy(x: FigureInput) -> Figure:
 
 
 def boundary_polarization(x: FigureInput) -> Figure:
-    """Guerra et al. (2013): mean over boundary authors of d_i/(d_i+d_b) - 1/2.
+    """Guerra et al. (2013), "A measure of polarization on social media networks based on community
+    boundaries": P = mean over boundary authors v of d_i(v) / (d_i(v) + d_b(v)) - 1/2.
 
-    Computed on the reply structure (ties of any sign): boundary authors have a tie into the other
-    camp and one to an internal author of their own camp (one with no tie across). Near 0.5:
-    boundary authors lean inward (polarized); below 0: they lean to the other camp.
+    On the reply structure (undirected ties of any sign) with the two camps: an author is *internal*
+    when none of their ties crosses to the other camp; a *boundary* author has a tie across and a tie
+    to an internal author of their own camp; d_i(v) counts v's ties to internal authors of its camp and
+    d_b(v) its ties to *boundary* authors of the other camp (ties to the other camp's non-boundary
+    authors count in neither). Near 0.5: boundary authors lean inward (polarized); 0: no lean; below
+    0: they lean to the other camp.
     """
     u, v, why = _camp_ties(x, positive=False)
     if why:
@@ -283,11 +301,10 @@ def boundary_polarization(x: FigureInput) -> Figure:
     b = np.concatenate([v, u])
     cross = c[a] != c[b]
     n = x.n_vertices
-    d_b = np.bincount(a[cross], minlength=n)
-    internal = (d_b == 0)
-    to_internal = ~cross & internal[b]
-    d_i = np.bincount(a[to_internal], minlength=n)
-    boundary = (d_b > 0) & (d_i > 0)
+    internal = np.bincount(a[cross], minlength=n) == 0
+    d_i = np.bincount(a[~cross & internal[b]], minlength=n)
+    boundary = ~internal & (d_i > 0)
+    d_b = np.bincount(a[cross & boundary[b]], minlength=n)
     nb = int(boundary.sum())
     if nb < 3:
         return None, "fewer than 3 boundary authors"
@@ -305,6 +322,7 @@ FIGURES: dict[str, Callable[[FigureInput], Figure]] = {
     "ei_negative": ei_negative,
     "triangle_balance": triangle_balance,
     "frustration": frustration,
+    "frustration_camps": frustration_camps,
     "rwc": random_walk_controversy,
     "boundary_polarization": boundary_polarization,
 }
@@ -319,6 +337,7 @@ FIGURE_NULLS: dict[str, str | None] = {
     "ei_negative": "sign",
     "triangle_balance": "sign",
     "frustration": "sign",
+    "frustration_camps": "sign",
     "rwc": "rewire",
     "boundary_polarization": "rewire",
 }

@@ -80,3 +80,81 @@ def test_totals_sum_the_sizes_threads_report() -> None:
     assert t["reported"] == 1085
     assert t["coverage"] == pytest.approx(327 / 1085, abs=1e-4)
     assert pl.DataFrame(q.to_dict()["threads"]).height == 3
+
+
+def _guerra_by_hand(n: int, ties: set[tuple[int, int]], camp: list[int]) -> float | None:
+    """Guerra et al. 2013 written out node by node from the paper's definitions."""
+    nbrs: dict[int, set[int]] = {i: set() for i in range(n)}
+    for a, b in ties:
+        nbrs[a].add(b)
+        nbrs[b].add(a)
+    internal = {i for i in range(n) if camp[i] >= 0 and all(camp[j] == camp[i] for j in nbrs[i])}
+    boundary = {i for i in range(n) if camp[i] >= 0 and i not in internal
+                and any(camp[j] == camp[i] and j in internal for j in nbrs[i])}
+    if len(boundary) < 3:
+        return None
+    terms = []
+    for i in boundary:
+        d_i = sum(1 for j in nbrs[i] if camp[j] == camp[i] and j in internal)
+        d_b = sum(1 for j in nbrs[i] if camp[j] >= 0 and camp[j] != camp[i] and j in boundary)
+        terms.append(d_i / (d_i + d_b) - 0.5)
+    return sum(terms) / len(terms)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_boundary_polarization_follows_guerra_et_al(seed: int) -> None:
+    from discourse.analysis.figures import boundary_polarization
+
+    rng = np.random.default_rng(seed)
+    n = 24
+    camp = [0] * 12 + [1] * 12
+    ties: set[tuple[int, int]] = set()
+    while len(ties) < 60:
+        a, b = (int(i) for i in rng.integers(0, n, 2))
+        same = camp[a] == camp[b]
+        if a != b and (same or rng.random() < 0.25):      # mostly inside the camps
+            ties.add((min(a, b), max(a, b)))
+    src = np.array([a for a, _ in ties])
+    dst = np.array([b for _, b in ties])
+    ones = np.ones(src.size)
+    x = figure_input(n, src, dst, ones, ones, 0 * ones, ones.astype(int), 0 * ones.astype(int),
+                     np.zeros(n, dtype=int), np.array(camp))
+    value, _ = boundary_polarization(x)
+    expected = _guerra_by_hand(n, ties, camp)
+    assert (value is None) == (expected is None)
+    if expected is not None:
+        assert value == pytest.approx(expected)
+
+
+def test_boundary_polarization_is_high_on_a_polarized_graph() -> None:
+    """Two dense camps joined by a few ties between their edges: boundary authors lean inward."""
+    from discourse.analysis.figures import boundary_polarization
+
+    rng = np.random.default_rng(3)
+    ties = set()
+    for base in (0, 20):
+        for _ in range(80):
+            a, b = (int(i) + base for i in rng.integers(0, 20, 2))
+            if a != b:
+                ties.add((min(a, b), max(a, b)))
+    ties |= {(i, 20 + i) for i in range(5)}
+    src, dst = np.array([a for a, _ in ties]), np.array([b for _, b in ties])
+    ones = np.ones(src.size)
+    x = figure_input(40, src, dst, ones, ones, 0 * ones, ones.astype(int), 0 * ones.astype(int),
+                     np.zeros(40, dtype=int), np.array([0] * 20 + [1] * 20))
+    value, _ = boundary_polarization(x)
+    assert value is not None and value > 0.3
+
+
+def test_frustration_of_the_factions_and_of_the_two_camps_by_hand() -> None:
+    from discourse.analysis.figures import frustration, frustration_camps
+
+    # ties 0-1 +, 1-2 -, 0-2 -, 2-3 +, 3-4 -: factions {0,1,2} {3,4}; camps {0,1} {2,3,4}
+    src, dst = np.array([0, 1, 0, 2, 3]), np.array([1, 2, 2, 3, 4])
+    w = np.array([1.0, -1.0, -1.0, 1.0, -1.0])
+    x = figure_input(5, src, dst, w, np.clip(w, 0, None), np.clip(-w, 0, None), np.ones(5, dtype=int),
+                     np.zeros(5, dtype=int), np.array([0, 0, 0, 1, 1]), np.array([0, 0, 1, 1, 1]))
+    # factions: 1-2 and 0-2 negative inside, 2-3 positive across, 3-4 negative inside -> 4 of 5
+    assert frustration(x) == (pytest.approx(4 / 5), None)
+    # camps: only 3-4 (negative inside camp 1) is frustrated -> 1 of 5
+    assert frustration_camps(x) == (pytest.approx(1 / 5), None)
