@@ -4,7 +4,7 @@ A build's options are grouped by the stage that reads them::
 
     BuildOptions
     ├── seed
-    ├── read:     ReadOptions      format, column mapping, on_error, site, thread_id, page_layout
+    ├── read:     ReadOptions      format, column mapping, on_error, max_line_bytes, site, thread_id, page_layout
     ├── infer:    InferOptions     infer_replies, refine_mentions
     ├── stance:   StanceOptions    scorer
     ├── network:  NetworkOptions   self_replies, root_edges, mention_edges, min_confidence
@@ -200,6 +200,7 @@ class ReadOptions(OptionGroup):
 
     format: str | None = opt(None, short="-f", help="Input format; default: detected from content. See `discourse formats`.")
     on_error: OnError = opt("raise", help="raise: stop at a bad record; skip: skip bad lines of a dump and count them in quality.json.")
+    max_line_bytes: int = opt(8 * 2**20, min=1024, help="NDJSON / JSON Lines (plain or .zst): the longest line accepted, in bytes (default 8 MiB, far above any real comment); a longer line is a bad record. Bounds memory under decompression bombs.")
     site: str | None = opt(None, help="Override the site label of every comment.")
     thread_id: str | None = opt(None, help="Override the thread id (single-thread inputs).")
     page_layout: dict[str, Any] = opt(factory=dict, metavar="KEY=VALUE", help="Flat-page layout rule KEY=VALUE (repeatable), e.g. blank_after_name=false; see docs/flatpage.md.")
@@ -309,7 +310,7 @@ class CompareOptions(OptionGroup):
     heading: ClassVar[str] = "Comparison"
 
     first_n: int | None = opt(None, min=1, help="Compare every thread on its first N comments, so sizes match.")
-    bootstrap: int = opt(50, min=0, help="Bootstrap resamples per thread for the 95% intervals (0: none).")
+    bootstrap: int = opt(100, min=0, help="Bootstrap resamples per thread for the 95% intervals (BCa over whole reply trees; 0: none).")
     min_comments: int = opt(5, min=1, help="Leave out threads with fewer comments (e.g. the many tiny threads of a blog's Disqus export).")
 
 
