@@ -3,7 +3,7 @@
 The model (``data/neural/model.onnx``, int8) was fine-tuned from all-MiniLM-L6-v2 on the labeled dev sets in
 ``../shared`` by ``training/pair`` (see ``data/neural/MODEL_CARD.md`` for its data, licences and figures).
 It reads ``[CLS] reply [SEP] parent [SEP]`` and returns five logits: four stance classes and one offence
-logit. The probabilities are ``softmax(logits / T + b)`` and ``sigmoid(logit / T_off + b_off)`` with the
+logit. The probabilities are ``softmax(logits / T)`` and ``sigmoid(logit / T_off + b_off)`` with the
 temperatures fitted on held-out dev predictions, so that a ``p_hostile`` of 0.3 is right about 30% of the time.
 
 Run time needs only onnxruntime, tokenizers and numpy; nothing is downloaded. The session is loaded once per
@@ -77,7 +77,6 @@ class ModelCard:
     offensive_temperature: float
     offensive_bias: float
     offensive_threshold: float
-    class_bias: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
 
     @property
     def model_path(self) -> Path:
@@ -100,7 +99,6 @@ def load_card(directory: Path = MODEL_DIR) -> ModelCard:
             max_total=int(raw["max_total_tokens"]), temperature=float(cal["temperature"]),
             offensive_temperature=float(cal["offensive_temperature"]), offensive_bias=float(cal["offensive_bias"]),
             offensive_threshold=float(cal["offensive_threshold"]),
-            class_bias=tuple(float(b) for b in cal.get("class_bias", (0.0,) * 4)),  # type: ignore[arg-type]
         )
     except FileNotFoundError as err:
         raise ModelFileError(f"{path}: the neural scorer's model card is missing; reinstall discourse-networks "
@@ -268,7 +266,7 @@ def _runtime(directory: Path, threads: int) -> _Runtime:
 
 def probabilities(logits: np.ndarray, card: ModelCard) -> np.ndarray:
     """Calibrated probabilities (n x 5: the four stance classes, then offensive) from raw logits."""
-    z = logits[:, :4].astype(np.float64) / card.temperature + np.asarray(card.class_bias, dtype=np.float64)
+    z = logits[:, :4].astype(np.float64) / card.temperature
     z -= z.max(axis=1, keepdims=True)
     e = np.exp(z)
     stance = e / e.sum(axis=1, keepdims=True)

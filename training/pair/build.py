@@ -6,7 +6,7 @@
 2. train on folds 1-4 (torch, seeded);
 3. export to ONNX, quantise to int8, check the ONNX outputs against torch;
 4. predict the held-out fold 0 with the int8 model as the scorer runs it, calibrate on those predictions
-   (stance temperature and class bias, offence Platt scaling and threshold) and compute the dev figures,
+   (stance temperature, offence Platt scaling and threshold) and compute the dev figures,
    before and after calibration (ECE), and torch's for comparison;
 5. write model.onnx, tokenizer.json, model.json and MODEL_CARD.md into discourse/stance/data/neural/.
 
@@ -32,7 +32,7 @@ import torch
 from training.pair.calibrate import Calibration, fit_calibration
 from training.pair.card import write_model_dir
 from training.pair.export import export_onnx, onnx_logits
-from training.pair.figures import dev_figures, fit_class_bias
+from training.pair.figures import dev_figures
 from training.pair.table import build_table
 from training.pair.train import Config, Targets, encode_table, encoder_for, predict, train
 
@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     # calibration and figures from the int8 ONNX model, run as the scorer runs it: the shipped numbers
     logits = onnx_logits(args.work / "model.onnx", held_rows, enc.pad) if not args.refit_all else torch_logits
     np.save(args.work / "heldout_logits.npy", logits)
-    calibration = fit_class_bias(held_df, logits, fit_calibration(logits, held_df))
+    calibration = fit_calibration(logits, held_df)
     figures = {"raw": dev_figures(held_df, logits, Calibration.identity(calibration.offensive_threshold)),
                "calibrated": dev_figures(held_df, logits, calibration),
                "torch": dev_figures(held_df, torch_logits, calibration)}

@@ -4,9 +4,6 @@
   log-likelihood ``-log sum_{c in mask} softmax(z / T)_c`` of the held-out rows.
 - Offence: Platt scaling of the offence logit, ``sigmoid(z / T_off + b_off)``, by binary log-loss on rows
   whose source labels offence.
-- ``class_bias``: added to the tempered stance logits, chosen by :func:`training.pair.figures.fit_class_bias`
-  to maximise the dev stance figures (one vector for every source: a decision prior, not a per-set tweak);
-  the ECE reported after calibration includes it.
 - ``offensive_threshold``: the cut on calibrated ``p_offensive`` that maximises the mean of the ToxiChat
   offensive F1 and the ConvAbuse abusive F1 on the held-out rows (the two offence figures we answer for).
 
@@ -34,15 +31,11 @@ class Calibration:
     offensive_temperature: float
     offensive_bias: float
     offensive_threshold: float
-    class_bias: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
 
     @classmethod
     def identity(cls, threshold: float = 0.5) -> Calibration:
         return cls(1.0, 1.0, 0.0, threshold)
 
-    def with_bias(self, bias: tuple[float, float, float, float]) -> Calibration:
-        return Calibration(self.temperature, self.offensive_temperature, self.offensive_bias,
-                           self.offensive_threshold, bias)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -91,26 +91,3 @@ def dev_figures(df: pl.DataFrame, logits: np.ndarray, cal: Calibration) -> dict[
     }
     return out
 
-
-def stance_objective(fig: dict[str, Any]) -> float:
-    """What the class bias maximises: the mean of the 3-class macro-F1 of ToxiChat, MaskMandate and DEBAGREEMENT
-    and the WikiTactics hostile F1 (RumourEval is left out: its scheme is the Danish holdout set's)."""
-    return float(np.mean([fig["toxichat"]["macro_f1"], fig["maskmandate"]["macro_f1"],
-                          fig["debagreement"]["macro_f1"], fig["wikitactics_hostile_f1"]]))
-
-
-def fit_class_bias(df: pl.DataFrame, logits: np.ndarray, cal: Calibration, passes: int = 2) -> Calibration:
-    """Coordinate ascent on the agree, disagree and hostile biases (neutral fixed at 0) over -1..1 in steps of
-    0.25: coarse on purpose, three numbers fitted on thousands of held-out rows."""
-    grid = np.arange(-1.0, 1.001, 0.25)
-    bias = [0.0, 0.0, 0.0, 0.0]
-    best = stance_objective(dev_figures(df, logits, cal))
-    for _ in range(passes):
-        for c in (0, 2, 3):
-            for v in grid:
-                trial = list(bias)
-                trial[c] = float(v)
-                score = stance_objective(dev_figures(df, logits, cal.with_bias(tuple(trial))))  # type: ignore[arg-type]
-                if score > best + 1e-9:
-                    best, bias = score, trial
-    return cal.with_bias(tuple(bias))  # type: ignore[arg-type]

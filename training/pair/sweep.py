@@ -180,7 +180,7 @@ def run(out: Path, names: list[str], data: Path, workers: int, device: str) -> N
 def report(folder: Path, dev: Path) -> dict[str, Any]:
     """Fit calibration on each config's out-of-fold logits and compute the dev figures on all rows."""
     from training.pair.calibrate import Calibration, fit_calibration
-    from training.pair.figures import dev_figures, fit_class_bias
+    from training.pair.figures import dev_figures
     from training.pair.table import build_table
 
     table = build_table(dev)
@@ -188,7 +188,7 @@ def report(folder: Path, dev: Path) -> dict[str, Any]:
     with np.load(folder / "oof.npz") as z:
         for name in z.files:
             logits = z[name]
-            cal = fit_class_bias(table, logits, fit_calibration(logits, table))
+            cal = fit_calibration(logits, table)
             raw = dev_figures(table, logits, Calibration.identity(cal.offensive_threshold))
             fig = dev_figures(table, logits, cal)
             results[name] = {"config": CONFIGS.get(name), "calibration": cal.to_dict(), "figures": fig,
