@@ -1,4 +1,4 @@
-"""Stance of each reply toward its parent: agree, neutral, disagree or hostile (issue 9).
+"""Stance of each reply toward its parent: agree, neutral, disagree or hostile.
 
 >>> import polars as pl
 >>> from discourse.stance import score
@@ -6,8 +6,10 @@
 >>> out["label"].item()
 'hostile'
 
-Scorers: ``default`` (= ``cues``: cue features + a small logistic model, vectorised, no download),
-``cues-char`` (the same, whose offensive head also reads character grams: better ``p_offensive``, half the speed),
+Scorers: ``neural`` (a MiniLM cross-encoder reading reply and parent together, int8 ONNX run by
+onnxruntime, offline; a few hundred replies a second), ``fast`` (= ``cues``: cue features + a small
+logistic model, vectorised, ~100,000 replies a second), ``default`` (not a scorer but a choice: neural
+up to ``NEURAL_MAX_REPLIES`` replies, fast above; see :func:`choose_scorer`), ``cues-char`` (the same, whose offensive head also reads character grams: better ``p_offensive``, half the speed),
 ``vader`` (baseline: the reply's own sentiment), ``embed`` (MiniLM embeddings + the cue features, needs the ``embed``
 extra), ``embed-mpnet`` (the same with all-mpnet-base-v2, needs the ``mpnet`` extra), and any callable or scikit-learn pipeline registered with :func:`register_scorer`.
 """
@@ -29,6 +31,7 @@ from discourse.stance._choice import AUTO, FAST, NEURAL, NEURAL_MAX_REPLIES, Sco
 from discourse.stance._cues import CharCueScorer, CueScorer
 from discourse.stance._data import read_labeled
 from discourse.stance._embed import EmbedMpnetScorer, EmbedScorer
+from discourse.stance._pair import PairScorer
 from discourse.stance._eval import Evaluation, evaluate
 from discourse.stance._score import EMPTY_PROBS, score
 from discourse.stance._vader import VaderScorer
@@ -49,6 +52,7 @@ __all__ = [
     "EmbedScorer",
     "Evaluation",
     "FunctionScorer",
+    "PairScorer",
     "PipelineScorer",
     "Scorer",
     "ScorerChoice",
@@ -63,6 +67,7 @@ __all__ = [
 ]
 
 _fast = CueScorer()
+register_scorer(NEURAL, PairScorer())
 register_scorer(FAST, _fast)
 register_scorer("cues", _fast)
 register_scorer("cues-char", CharCueScorer())

@@ -46,12 +46,19 @@ def to_score(replies: pl.DataFrame) -> int:
 
 
 def _neural_unavailable() -> str | None:
-    """Why the neural scorer cannot run here (None when it can)."""
-    impl = SCORERS.get(NEURAL)
-    if impl is None:
+    """Why the neural scorer cannot run here (None when it can), without loading it."""
+    from importlib.util import find_spec
+
+    from discourse.stance._pair import CARD_FILE, MODEL_DIR
+
+    if NEURAL not in SCORERS:
         return "the neural scorer is not registered"
-    check = getattr(impl, "unavailable", None)
-    return check() if callable(check) else None
+    for package in ("onnxruntime", "tokenizers"):
+        if find_spec(package) is None:
+            return f"the neural scorer needs the package {package!r}, which is not installed"
+    if not (MODEL_DIR / CARD_FILE).is_file():
+        return f"the neural scorer's model files are missing from {MODEL_DIR}"
+    return None
 
 
 def choose_scorer(requested: str | Scorer, n_replies: int, neural_max_replies: int = NEURAL_MAX_REPLIES) -> ScorerChoice:

@@ -74,8 +74,9 @@ def dump(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _one_machine(paths: list[Path], **options):
-    """The pipeline's own chain up to the network (what ``build`` runs before analysing)."""
-    o = BuildOptions.from_flat(**options)
+    """The pipeline's own chain up to the network (what ``build`` runs before analysing), with the
+    fast scorer: the partitioned engines score with it under "default"."""
+    o = BuildOptions.from_flat(**{"scorer": "fast", **options})
     prep = prepare(paths, o)
     return author_network(prep.replies, prep.threads, o.network), prep.quality
 
@@ -238,3 +239,16 @@ def test_whole_file_formats_ride_along(dump: Path, tmp_path: Path) -> None:
     net, quality = _one_machine([dump, csv])
     assert {("bob", "ann"), ("ann", "bob"), ("cat", "ann")} <= set(net.edges.select("source", "target").rows())
     _same(dx.stream_network([dump, csv], chunk_rows=80), (net, quality))
+
+
+def test_default_scoring_is_recorded_per_engine(dump: Path) -> None:
+    """Under "default" a small build in memory runs the neural scorer; a partitioned one runs the fast
+    scorer in every bucket and says so."""
+    import discourse
+
+    streamed = discourse.build([dump], engine="stream", chunk_rows=20)
+    choice = streamed.metrics["reproducibility"]["stance"]
+    assert (choice["requested"], choice["scorer"], choice["notice"]) == ("default", "fast", True)
+    assert streamed.notices and "stream engine" in streamed.notices[0]
+    pinned = discourse.build([dump], engine="stream", chunk_rows=20, scorer="vader")
+    assert pinned.metrics["reproducibility"]["stance"]["scorer"] == "vader" and not pinned.notices
