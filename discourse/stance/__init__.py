@@ -31,8 +31,8 @@ from discourse.stance._choice import AUTO, FAST, NEURAL, NEURAL_MAX_REPLIES, Sco
 from discourse.stance._cues import CharCueScorer, CueScorer
 from discourse.stance._data import read_labeled
 from discourse.stance._embed import EmbedMpnetScorer, EmbedScorer
-from discourse.stance._pair import PairScorer
 from discourse.stance._eval import Evaluation, evaluate
+from discourse.stance._pair import PairScorer
 from discourse.stance._score import EMPTY_PROBS, score
 from discourse.stance._vader import VaderScorer
 
