@@ -16,7 +16,6 @@ float sums up to summation order.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import math
 import os
@@ -41,8 +40,10 @@ from discourse.analysis.network import (
     net_sign,
 )
 from discourse.engines.load import repair_and_infer, score_replies
-from discourse.errors import AnalysisError, FileNotFound, MissingDependency, ParseError
+from discourse.errors import AnalysisError, FileNotFound, ParseError
 from discourse.io import ReadOptions, detect_format, merge_threads, read_file
+from discourse.io import lines as io_lines
+from discourse.io.lines import LineStats
 from discourse.options import BuildOptions, NetworkOptions
 from discourse.quality import FileQuality, QualityReport
 from discourse.stance import AUTO, ScorerChoice, choose_scorer, get_scorer
@@ -214,33 +215,16 @@ def read_part(part: Part, options: ReadOptions) -> tuple[pl.DataFrame, pl.DataFr
     return read_bytes(data, part, options)
 
 
-def iter_line_blocks(path: Path, block_bytes: int) -> Iterator[tuple[int, bytes]]:
+def iter_line_blocks(path: Path, block_bytes: int, options: ReadOptions | None = None,
+                     stats: LineStats | None = None) -> Iterator[tuple[int, bytes]]:
     """Line-aligned blocks of about ``block_bytes`` of an NDJSON file, plain or Zstandard-compressed,
-    with the (decompressed) byte offset each starts at. Memory: one block."""
-    if path.name.endswith(".zst"):
-        try:
-            import zstandard
-        except ImportError as err:  # a core dependency, but say what is missing if it is
-            raise MissingDependency("reading .zst dumps", "zstandard") from err
-    with contextlib.ExitStack() as stack:
-        raw = stack.enter_context(open(path, "rb"))
-        fh = stack.enter_context(zstandard.ZstdDecompressor(max_window_size=2**31).stream_reader(
-            raw, read_across_frames=True)) if path.name.endswith(".zst") else raw
-        offset, rest = 0, b""
-        while True:
-            block = fh.read(block_bytes)
-            if not block:
-                if rest:
-                    yield offset, rest
-                return
-            data = rest + block
-            cut = data.rfind(b"\n") + 1
-            if cut == 0:
-                rest = data
-                continue
-            yield offset, data[:cut]
-            offset += cut
-            rest = data[cut:]
+    with the (decompressed) byte offset each starts at. Memory: one block plus the longest line
+    allowed. A truncated or corrupt ``.zst`` and an over-long line raise, or with
+    ``options.on_error == "skip"`` are counted in ``stats`` (see :func:`discourse.io.lines.iter_line_blocks`)."""
+    o = options or ReadOptions()
+    for _, offset, block in io_lines.iter_line_blocks(path, block_bytes, max_line_bytes=o.max_line_bytes,
+                                                      on_error=o.on_error, stats=stats):
+        yield offset, block
 
 
 def bucket_frames(part: Part, comments: pl.DataFrame, threads: pl.DataFrame, quality: QualityReport,

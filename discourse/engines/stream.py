@@ -35,18 +35,19 @@ from discourse.engines.partition import (
     reduce_bucket,
 )
 from discourse.errors import AnalysisError, FileNotFound, InputError
-from discourse.io import detect_format
+from discourse.io import ReadOptions, detect_format
+from discourse.io.lines import LineStats
 from discourse.options import BuildOptions
-from discourse.quality import QualityReport
+from discourse.quality import FileQuality, QualityReport
 
 __all__ = ["StreamEngine", "stream_edges", "stream_network"]
 
 
-def _bytes_per_row(paths: Sequence[Path]) -> float:
+def _bytes_per_row(paths: Sequence[Path], options: ReadOptions) -> float:
     """Average line length of the first line-based input (64 KiB sample), for sizing chunks."""
     for p in paths:
         if p.is_file() and (p.name.endswith(".zst") or is_line_file(p)):
-            for _, block in iter_line_blocks(p, 1 << 16):
+            for _, block in iter_line_blocks(p, 1 << 16, options):
                 return max(1.0, len(block) / max(1, block.count(b"\n")))
     return float(_BYTES_PER_ROW_GUESS)
 
@@ -66,7 +67,7 @@ def stream_network(paths: str | Path | Sequence[str | Path], options: BuildOptio
         raise InputError("no input files given")
     chunk_rows = options.engine.chunk_rows
     ropts = options.read
-    block = max(1024, int(chunk_rows * _bytes_per_row(in_paths)))
+    block = max(1024, int(chunk_rows * _bytes_per_row(in_paths, ropts)))
     est_bytes = sum(p.stat().st_size * (4 if p.name.endswith(".zst") else 1) for p in in_paths if p.is_file())
     n_buckets = max(1, math.ceil(est_bytes / block))
     read_q: list[QualityReport] = []
@@ -78,18 +79,24 @@ def stream_network(paths: str | Path | Sequence[str | Path], options: BuildOptio
                 raise FileNotFound(p)
             fmt = ropts.format or detect_format(p).name
             line_based = p.is_file() and (p.name.endswith(".zst") or is_line_file(p))
-            blocks = iter_line_blocks(p, block) if line_based else iter([(0, None)])
+            stats = LineStats()          # lines the block reader skipped (over-long, a truncated end)
+            blocks = iter_line_blocks(p, block, ropts, stats) if line_based else iter([(0, None)])
+            file_format = fmt
             for pi, (start, data) in enumerate(blocks):
                 part = Part(str(p), fmt, fi, pi, start, None if data is None else start + len(data))
                 res = read_bytes(data, part, ropts) if data is not None else read_part(part, ropts)
                 buckets, q = bucket_frames(part, *res, n_buckets)
                 read_q.append(q)
+                file_format = next((f.format for f in q.files if f.path == str(p)), file_format)
                 for b, (c, t) in enumerate(buckets):
                     if c.height or t.height:
                         (spill / f"b{b}").mkdir(exist_ok=True)
                         c.write_parquet(spill / f"b{b}" / f"c{n_parts}.parquet")
                         t.write_parquet(spill / f"b{b}" / f"t{n_parts}.parquet")
                 n_parts += 1
+            if stats.bad_lines or stats.notes:
+                read_q.append(QualityReport(files=[FileQuality(str(p), file_format, records=stats.bad_lines,
+                                                               bad_records=stats.bad_lines, notes=stats.notes)]))
         edges: pl.DataFrame | None = None          # the running edge total
         authors: pl.DataFrame | None = None
         reduced: list[dict[str, Any]] = []

@@ -13,7 +13,7 @@ import polars as pl
 
 from discourse import schema
 from discourse.errors import EmptyInput, FileNotFound, InputError, NoUsableComments, ParseError, UnknownFormat
-from discourse.io._common import head, load_json
+from discourse.io._common import head, load_json, xml_encoding_error
 from discourse.io.registry import READERS, Reader, ReadOptions, ReadResult, get_reader, register
 from discourse.quality import QualityReport
 
@@ -78,6 +78,8 @@ def _why_unknown(path: Path, head_text: str) -> str:
         except ET.ParseError as err:
             line, col = err.position
             raise ParseError(path, f"line {line}, column {col}", f"malformed XML ({err})") from err
+        except (LookupError, ValueError) as err:
+            raise xml_encoding_error(path, err) from err
         return "well-formed XML, but not a Disqus export or a Stack Exchange dump"
     if "\x00" in head_text:
         return "binary content"

@@ -32,7 +32,7 @@ import polars as pl
 from discourse import schema
 from discourse._typing import PARENT_SOURCES, OnError
 from discourse.errors import FileNotFound, ParseError
-from discourse.io._common import json_lines, load_json, read_text
+from discourse.io._common import MAX_LINE_BYTES, json_lines, load_json, read_text
 from discourse.io.reddit import comments_frame, number_or_none, threads_frame
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.io.write import write_json, write_text
@@ -178,9 +178,10 @@ def _epoch(value: Any) -> float | None:
         return None
 
 
-def _read_utterances(path: Path, on_error: OnError) -> tuple[list[dict[str, Any]], int]:
+def _read_utterances(path: Path, on_error: OnError, max_line_bytes: int = MAX_LINE_BYTES
+                     ) -> tuple[list[dict[str, Any]], int]:
     text = read_text(path).lstrip("\ufeff")
-    rows, bad = json_lines(text, path, on_error, "expected an utterance object")
+    rows, bad = json_lines(text, path, on_error, "expected an utterance object", max_line_bytes=max_line_bytes)
     out = []
     for lineno, obj in rows:
         obj["_line"] = lineno
@@ -198,7 +199,7 @@ def read_convokit(path: str | Path, options: ReadOptions | None = None) -> ReadR
     utt_path = directory / "utterances.jsonl"
     if not utt_path.exists():
         raise ParseError(directory, None, "a ConvoKit corpus needs utterances.jsonl; it is missing")
-    utterances, bad = _read_utterances(utt_path, options.on_error)
+    utterances, bad = _read_utterances(utt_path, options.on_error, options.max_line_bytes)
     conversations = load_json(directory / "conversations.json") if (directory / "conversations.json").exists() else {}
     corpus_meta = load_json(directory / "corpus.json") if (directory / "corpus.json").exists() else {}
     if not isinstance(conversations, dict):

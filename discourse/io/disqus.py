@@ -33,7 +33,7 @@ from typing import IO, Any
 
 from discourse._typing import OnError
 from discourse.errors import EmptyInput, FileNotFound, ParseError
-from discourse.io._common import comments_frame, html_to_text, threads_frame
+from discourse.io._common import comments_frame, html_to_text, threads_frame, xml_encoding_error
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
 
@@ -103,6 +103,8 @@ def _iter_top(source: IO[bytes], path: str) -> Iterator[ET.Element]:
     except ET.ParseError as err:
         line, col = err.position
         raise ParseError(path, f"line {line}, column {col}", f"malformed XML: {err}") from err
+    except (LookupError, ValueError) as err:
+        raise xml_encoding_error(path, err) from err
     if root is None:
         raise ParseError(path, None, "expected a <disqus> XML export; found no elements")
 

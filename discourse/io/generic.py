@@ -5,13 +5,20 @@ score is guessed from common names or given with ``ReadOptions.columns`` (roles:
 author, text, time, score, site, title). A mapping that names an absent column is an error that lists
 the file's columns. Without a parent column, comments get ``parent_source="none"`` and the infer stage
 reconstructs who replied to whom; an empty parent cell means a reply to the post.
+
+A row that cannot be a comment is a ParseError naming the row (CSV, Parquet) or line (JSON Lines), or
+with ``on_error="skip"`` a bad record of the file: a blank comment id (when the table has an id
+column), a JSON Lines line that is not an object or is longer than ``max_line_bytes``, a list or
+object where a mapped column needs a value. A time that is no time (junk, a 20-digit epoch) is left
+null and counted in a note on the file.
 """
 
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import polars as pl
 
@@ -75,6 +82,16 @@ def _as_id(col: str) -> pl.Expr:
     )
 
 
+# the times a datetime holds (years 1 to 9999), as epoch milliseconds: an epoch outside is no time
+_MIN_MS, _MAX_MS = -62_135_596_800_000, 253_402_300_799_999
+
+
+def _epoch_ms(ms: pl.Expr) -> pl.Expr:
+    """Epoch milliseconds (float) -> UTC datetimes; out of range, NaN or infinite -> null."""
+    ok = ms.is_between(_MIN_MS, _MAX_MS)
+    return pl.from_epoch(pl.when(ok).then(ms).otherwise(None).cast(pl.Int64), time_unit="ms").dt.replace_time_zone("UTC")
+
+
 def _as_time(df: pl.DataFrame, col: str, path: Path) -> pl.Expr:
     dtype = df.schema[col]
     e = pl.col(col)
@@ -82,7 +99,7 @@ def _as_time(df: pl.DataFrame, col: str, path: Path) -> pl.Expr:
         # epoch seconds (or milliseconds when clearly too large for seconds)
         secs = e.cast(pl.Float64)
         ms = pl.when(secs.abs() > 1e11).then(secs).otherwise(secs * 1000.0)
-        return pl.from_epoch(ms.cast(pl.Int64), time_unit="ms").dt.replace_time_zone("UTC").cast(schema.UTC)
+        return _epoch_ms(ms).cast(schema.UTC)
     if isinstance(dtype, pl.Datetime):
         return (e.dt.replace_time_zone("UTC") if dtype.time_zone is None else e.dt.convert_time_zone("UTC")).cast(schema.UTC)
     if isinstance(dtype, pl.Date):
@@ -90,16 +107,45 @@ def _as_time(df: pl.DataFrame, col: str, path: Path) -> pl.Expr:
     s = e.cast(pl.String).str.strip_chars()
     s = pl.when(s == "").then(None).otherwise(s)
     numeric = s.str.contains(r"^-?\d+(\.\d+)?$")
-    as_epoch = pl.from_epoch((s.cast(pl.Float64, strict=False) * 1000).cast(pl.Int64), time_unit="ms").dt.replace_time_zone("UTC")
+    as_epoch = _epoch_ms(s.cast(pl.Float64, strict=False) * 1000)
     parsed = s.str.to_datetime(time_zone="UTC", strict=False, time_unit="us", ambiguous="earliest")
     return pl.when(numeric).then(as_epoch.cast(schema.UTC)).otherwise(parsed)
 
 
-def parse_table(df: pl.DataFrame, path: Path, options: ReadOptions) -> ReadResult:
-    """Map a loaded table's columns onto the canonical comments table (pure; no I/O)."""
+def _record(lines: list[int] | None, i: int) -> str:
+    """How an error names row ``i`` (0-based) of a loaded table."""
+    return f"line {lines[i]}" if lines is not None else f"row {i + 1} (after the header)"
+
+
+def _blank_ids(df: pl.DataFrame, id_col: str | None, path: Path, options: ReadOptions,
+               lines: list[int] | None) -> tuple[pl.DataFrame, int]:
+    """Rows whose comment id is blank cannot be told apart: a ParseError naming the first, or with
+    ``on_error="skip"`` dropped and counted."""
+    if id_col is None:
+        return df, 0
+    blank = _as_id(id_col).is_null()
+    idx = df.select(pl.arg_where(blank)).to_series()
+    if not idx.len():
+        return df, 0
+    if options.on_error == "raise":
+        raise ParseError(path, _record(lines, int(idx[0])),
+                         f"a blank comment id (column {id_col!r}); expected an id on every row "
+                         "(or --on-error skip to skip and count such rows)")
+    return df.filter(~blank), idx.len()
+
+
+def parse_table(df: pl.DataFrame, path: Path, options: ReadOptions, *, lines: list[int] | None = None
+                ) -> ReadResult:
+    """Map a loaded table's columns onto the canonical comments table (pure; no I/O). ``lines``: the
+    file line of each row (JSON Lines), for error messages; the quality record's ``bad_records``
+    counts rows skipped here (blank ids, with ``on_error="skip"``)."""
     if df.height == 0:
         raise NoUsableComments(str(path), "the table has a header but no rows")
     cols = _resolve(df.columns, options.columns, path)
+    records = df.height
+    df, n_blank = _blank_ids(df, cols["id"], path, options, lines)
+    if df.height == 0:
+        raise NoUsableComments(str(path), f"every row ({records}) has a blank comment id")
     site_default = options.site or "generic"
     thread_default = options.thread_id or path.stem
     exprs: list[pl.Expr] = [
@@ -146,7 +192,9 @@ def parse_table(df: pl.DataFrame, path: Path, options: ReadOptions) -> ReadResul
     if cols["time"]:
         raw = df.get_column(cols["time"])
         n_bad_time = int((out["created_at"].is_null() & raw.is_not_null() & (raw.cast(pl.String).str.strip_chars() != "")).sum())
-    quality = QualityReport(files=[FileQuality(str(path), "generic", records=df.height)])
+    quality = QualityReport(files=[FileQuality(str(path), "generic", records=records, bad_records=n_blank)])
+    if n_blank:
+        quality.files[0].notes.append(f"{n_blank} row(s) with a blank comment id (column {cols['id']!r}) skipped")
     if n_bad_time:
         quality.files[0].notes.append(f"{n_bad_time} time value(s) in column {cols['time']!r} could not be parsed; left null")
     for site, tid, n in out.group_by(["site", "thread_id"]).len().iter_rows():
@@ -168,40 +216,87 @@ def parse_table(df: pl.DataFrame, path: Path, options: ReadOptions) -> ReadResul
     return ReadResult(schema.conform(out, schema.COMMENTS), schema.conform(threads, schema.THREADS), quality)
 
 
-def _load(path: Path, kind: str, options: ReadOptions) -> pl.DataFrame:
+def _load(path: Path, kind: str, options: ReadOptions) -> tuple[pl.DataFrame, int, list[int] | None]:
+    """The file as a table, the number of bad lines skipped, and (JSON Lines) each row's line."""
     if kind == "parquet":
         try:
-            return pl.read_parquet(path)
+            return pl.read_parquet(path), 0, None
         except (pl.exceptions.PolarsError, OSError) as err:
-            raise ParseError(path, None, f"not a readable Parquet file ({err})") from err
+            raise ParseError(path, None, f"not a readable Parquet file ({_first_line(err)})") from err
     text = decode(read_bytes(path), path)
     if kind in ("csv", "tsv"):
         try:
             return pl.read_csv(io.StringIO(text), separator="\t" if kind == "tsv" else ",",
-                               infer_schema_length=0, truncate_ragged_lines=False)
+                               infer_schema_length=0, truncate_ragged_lines=False), 0, None
         except pl.exceptions.PolarsError as err:
-            raise ParseError(path, None, f"not a well-formed {kind.upper()} table ({str(err).splitlines()[0]})") from err
-    parsed, bad = json_lines(text, path, options.on_error, "expected one JSON object per line")
-    rows = [obj for _, obj in parsed]
-    if not rows:
+            raise ParseError(path, None, f"not a well-formed {kind.upper()} table ({_first_line(err)})") from err
+    parsed, bad = json_lines(text, path, options.on_error, "expected one JSON object per line",
+                             max_line_bytes=options.max_line_bytes)
+    if not parsed:
         raise EmptyInput(path)
-    df = pl.DataFrame(rows, infer_schema_length=None, strict=False)
-    return df.with_columns(pl.lit(bad).alias("__bad_lines__")) if bad else df
+    names = list(dict.fromkeys(k for _, obj in parsed for k in obj))
+    roles = {c for c in _resolve(names, options.columns, path).values() if c}
+    if options.columns.get("title"):
+        roles.add(options.columns["title"])
+    kept: list[tuple[int, dict[str, Any]]] = []
+    for lineno, obj in parsed:
+        nested = next((c for c in roles if isinstance(obj.get(c), (dict, list))), None)
+        if nested is None:
+            kept.append((lineno, obj))
+            continue
+        if options.on_error == "raise":
+            what = "an object" if isinstance(obj[nested], dict) else "a list"
+            raise ParseError(path, f"line {lineno}", f"column {nested!r} holds {what}; expected a string or a number")
+        bad += 1
+    if not kept:
+        raise NoUsableComments(str(path), "no line holds a usable row")
+    columns = {name: _column(name, [obj.get(name) for _, obj in kept]) for name in names}
+    return pl.DataFrame(columns), bad, [lineno for lineno, _ in kept]
+
+
+_I64 = (-(2**63), 2**63 - 1)
+
+
+def _column(name: str, values: list[Any]) -> pl.Series:
+    """One JSON Lines column: booleans, whole numbers (64-bit), numbers or strings as the values all
+    are; anything mixed (or nested, or too big for 64 bits) as strings (lists and objects as JSON)."""
+    kinds = {type(v) for v in values if v is not None}
+    if kinds == {bool}:
+        return pl.Series(name, values, dtype=pl.Boolean)
+    if kinds == {int} and all(_I64[0] <= v <= _I64[1] for v in values if v is not None):
+        return pl.Series(name, values, dtype=pl.Int64)
+    if kinds and kinds <= {int, float} and all(isinstance(v, float) or abs(v) < 2**1000 for v in values if v is not None):
+        return pl.Series(name, [None if v is None else float(v) for v in values], dtype=pl.Float64)
+    if kinds <= {str}:
+        return pl.Series(name, values, dtype=pl.String)
+
+    def text(v: Any) -> str | None:
+        if v is None or isinstance(v, str):
+            return v
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (dict, list)):
+            return json.dumps(v, ensure_ascii=False)
+        return str(v)
+
+    return pl.Series(name, [text(v) for v in values], dtype=pl.String)
+
+
+def _first_line(err: Exception) -> str:
+    """An error's message without the lines polars adds (hints, the failing expression)."""
+    return (str(err).strip().splitlines() or [type(err).__name__])[0]
 
 
 def read_generic(path: Path, options: ReadOptions) -> ReadResult:
     from discourse.io._common import head
 
     kind = _kind(path, head(path, 4096)) or "csv"
-    df = _load(path, kind, options)
-    bad = 0
-    if "__bad_lines__" in df.columns:
-        bad = int(df["__bad_lines__"][0])
-        df = df.drop("__bad_lines__")
-    result = parse_table(df, path, options)
-    result.quality.files[0].format = f"generic-{kind}"
-    result.quality.files[0].bad_records = bad
-    result.quality.files[0].records += bad
+    df, bad, lines = _load(path, kind, options)
+    result = parse_table(df, path, options, lines=lines)
+    fq = result.quality.files[0]
+    fq.format = f"generic-{kind}"
+    fq.bad_records += bad
+    fq.records += bad
     return result
 
 

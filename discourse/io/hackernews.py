@@ -20,19 +20,27 @@ comments are kept (they hold the tree together) with null author and text, count
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape as html_escape
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 from discourse._typing import OnError
 from discourse.errors import ParseError
-from discourse.io._common import decode, html_to_text, json_lines, load_json, read_bytes
+from discourse.io._common import (
+    MAX_LINE_BYTES,
+    SafeHTMLParser,
+    decode,
+    html_to_text,
+    json_lines,
+    load_json,
+    loads,
+    read_bytes,
+)
 from discourse.io._hn_fast import FIREBASE_TYPES, PLACEHOLDERS, STORY_TYPES, read_firebase_ndjson
+from discourse.io.lines import longest_line
 from discourse.io.reddit import comments_frame, threads_frame
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
@@ -277,7 +285,7 @@ _ITEM_HREF = re.compile(r"(?:^|/)item\?id=(\d+)")
 _USER_HREF = re.compile(r"(?:^|/)user\?id=([^&]+)")
 
 
-class _PageParser(HTMLParser):
+class _PageParser(SafeHTMLParser):
     """Collects the comments of an HN item page: id, author, text, indentation, ISO time if shown.
 
     Old pages (2013) indent with a spacer ``<img src=".../s.gif" width=40*depth>`` and show only
@@ -443,9 +451,10 @@ def parse_hackernews(data: Any, path: str | Path = "<data>", site: str = SITE) -
                                  "or an HNPWA item with nested comments")
 
 
-def _ndjson_items(text: str, path: Path, on_error: OnError) -> tuple[list[Any], int]:
+def _ndjson_items(text: str, path: Path, on_error: OnError, max_line_bytes: int = MAX_LINE_BYTES
+                  ) -> tuple[list[Any], int]:
     rows, bad = json_lines(text, path, on_error, "expected a Hacker News item object",
-                           accept=lambda obj: hn_format(obj) == "firebase")
+                           accept=lambda obj: hn_format(obj) == "firebase", max_line_bytes=max_line_bytes)
     return [obj for _, obj in rows], bad
 
 
@@ -457,9 +466,9 @@ def _looks_ndjson(text: str) -> bool:
         return False
     for line in lines:
         try:
-            if isinstance(json.loads(line), dict):
+            if isinstance(loads(line), dict):
                 return True
-        except json.JSONDecodeError:
+        except ValueError:
             continue
     return False
 
@@ -481,7 +490,7 @@ def read_hackernews(path: str | Path, options: ReadOptions | None = None) -> Rea
     p = Path(path)
     site = options.site or SITE
     raw = read_bytes(p)
-    if raw[:1] == b"{" and _looks_ndjson(_head_lines(raw)):
+    if raw[:1] == b"{" and _looks_ndjson(_head_lines(raw)) and longest_line(raw) <= options.max_line_bytes:
         fast = read_firebase_ndjson(raw, p, site)  # None unless it gives exactly what the path below gives
         if fast is not None:
             return fast
@@ -489,10 +498,10 @@ def read_hackernews(path: str | Path, options: ReadOptions | None = None) -> Rea
     if text.lstrip().startswith("<"):
         return parse_hn_page(text, p, site)
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
+        data = loads(text)
+    except ValueError:                # not one JSON document (NDJSON?), or broken
         if _looks_ndjson(text):
-            items, bad = _ndjson_items(text, p, options.on_error)
+            items, bad = _ndjson_items(text, p, options.on_error, options.max_line_bytes)
             return parse_firebase(items, p, site, bad=bad)
         data = load_json(p, text)  # raises ParseError naming the line and column
     return parse_hackernews(data, p, site)

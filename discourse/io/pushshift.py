@@ -9,26 +9,29 @@ expressions: memory holds the output plus one chunk, and nothing walks the rows 
 Every field is read as text and cast afterwards, since dumps of different years disagree on types
 (``created_utc`` is a number in some and a string in others). Bodies are HTML-entity escaped in the
 dumps (``&gt;`` for a quote); ``&lt; &gt; &amp;`` are decoded. When polars cannot parse a chunk
-(a broken line, Windows-1252 text) that chunk is read again line by line, which names the
-bad line (``on_error="raise"``) or skips and counts it (``on_error="skip"``, ``FileQuality.bad_records``).
+(a broken line, Windows-1252 text, a lone surrogate escape) that chunk is read again line by line,
+which names the bad line (``on_error="raise"``) or skips and counts it (``on_error="skip"``,
+``FileQuality.bad_records``).
+
+Lines come from :func:`discourse.io.lines.iter_line_blocks`: a truncated or corrupt ``.zst`` and a
+line longer than ``ReadOptions.max_line_bytes`` are errors (or counted skips) there, and memory stays
+bounded by the chunk and that limit whatever the file decompresses to.
 """
 
 from __future__ import annotations
 
-import io
-import json
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-import zstandard
 
 from discourse import schema
 from discourse._typing import OnError
 from discourse.errors import EmptyInput, FileNotFound, ParseError
-from discourse.io._common import json_lines
+from discourse.io._common import MAX_LINE_BYTES, json_lines, loads
+from discourse.io.lines import LineStats, is_zstd, iter_line_blocks, open_decompressed, zstd_end
 from discourse.io.reddit import DELETED_AUTHORS, epoch_to_utc
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
@@ -46,7 +49,6 @@ SITE = "reddit"
 COMMENT_FIELDS = ("id", "parent_id", "link_id", "author", "body", "created_utc", "score", "subreddit")
 SUBMISSION_FIELDS = ("id", "name", "title", "selftext", "author", "url", "created_utc", "num_comments",
                      "score", "subreddit")
-_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
 
 def _strip_kind(expr: pl.Expr) -> pl.Expr:
@@ -190,45 +192,22 @@ def _decode_line(line: bytes) -> str:
         return line.decode("cp1252", errors="replace")
 
 
-def _open_text_stream(fh: io.BufferedReader) -> Any:
-    """The file's bytes, decompressed on the fly when it is a zstandard frame."""
-    if fh.peek(4)[:4] == _ZSTD_MAGIC:
-        return zstandard.ZstdDecompressor(max_window_size=2**31).stream_reader(fh)
-    return fh
-
-
-def _chunks(path: Path, size: int = _CHUNK) -> Iterator[tuple[int, bytes]]:
-    """(number of the chunk's first line, bytes of whole lines), in file order."""
-    with open(path, "rb") as raw_fh:
-        stream = _open_text_stream(io.BufferedReader(raw_fh))
-        lineno, carry, first = 1, b"", True
-        while True:
-            block = stream.read(size)
-            if first:
-                if block.startswith(b"\xef\xbb\xbf"):
-                    block = block[3:]
-                first = False
-            if not block:
-                if carry.strip():
-                    yield lineno, carry
-                return
-            cut = block.rfind(b"\n")
-            if cut < 0:
-                carry += block
-                continue
-            chunk = carry + block[:cut + 1] if carry else block[:cut + 1]
-            carry = block[cut + 1:]
-            yield lineno, chunk
-            lineno += chunk.count(b"\n")
+def _chunks(path: Path, options: ReadOptions, stats: LineStats, size: int = _CHUNK) -> Iterator[tuple[int, bytes]]:
+    """(number of the chunk's first line, bytes of whole lines), in file order (see
+    :func:`discourse.io.lines.iter_line_blocks`: over-long lines and a truncated ``.zst`` end up in
+    ``stats`` or raise)."""
+    for lineno, _, chunk in iter_line_blocks(path, size, max_line_bytes=options.max_line_bytes,
+                                             on_error=options.on_error, stats=stats):
+        yield lineno, chunk
 
 
 def _parse_lines(lines: Iterable[bytes | str], fields: tuple[str, ...], path: str | Path, first_line: int,
-                 on_error: OnError) -> tuple[pl.DataFrame, int]:
+                 on_error: OnError, max_line_bytes: int = MAX_LINE_BYTES) -> tuple[pl.DataFrame, int]:
     """Parse lines one at a time: the raw-field frame and the number of bad lines skipped."""
     columns: dict[str, list[str | None]] = {f: [] for f in fields}
     texts = (_decode_line(line) if isinstance(line, bytes) else line for line in lines)
     rows, bad = json_lines(texts, path, on_error, "expected a JSON object (one comment or submission per line)",
-                           first_line=first_line)
+                           first_line=first_line, max_line_bytes=max_line_bytes)
     for _, obj in rows:
         for f, col in columns.items():
             v = obj.get(f)
@@ -238,16 +217,23 @@ def _parse_lines(lines: Iterable[bytes | str], fields: tuple[str, ...], path: st
 
 
 def _parse_chunk(chunk: bytes, fields: tuple[str, ...], path: str | Path, first_line: int,
-                 on_error: OnError) -> tuple[pl.DataFrame, int]:
+                 on_error: OnError, max_line_bytes: int = MAX_LINE_BYTES) -> tuple[pl.DataFrame, int]:
     try:
-        return pl.read_ndjson(chunk, schema={f: pl.String() for f in fields}), 0
+        raw = pl.read_ndjson(chunk, schema={f: pl.String() for f in fields})
     except pl.exceptions.ComputeError:
-        # a broken line or non-UTF-8 text: parse this chunk by hand to name (or skip) the line
-        return _parse_lines(chunk.splitlines(), fields, path, first_line, on_error)
+        pass  # a broken line or non-UTF-8 text: parse this chunk by hand to name (or skip) the line
+    else:
+        # polars reads a lone high surrogate escape ("\ud800") as NUL (and fails on a lone low one):
+        # a NUL anywhere sends the chunk to the exact path, which reads "\u0000" as NUL too and a lone
+        # surrogate as U+FFFD
+        if not raw.select(pl.any_horizontal(pl.all().str.contains("\x00", literal=True).any())).item():
+            return raw, 0
+    # split at "\n" only: a raw "\r" inside a bad line does not make it two lines
+    return _parse_lines(chunk.split(b"\n"), fields, path, first_line, on_error, max_line_bytes)
 
 
 def parse_pushshift_lines(lines: Iterable[bytes | str], path: str | Path = "<data>", site: str = SITE,
-                          on_error: OnError = "raise") -> ReadResult:
+                          on_error: OnError = "raise", max_line_bytes: int = MAX_LINE_BYTES) -> ReadResult:
     """Parse NDJSON lines (already in memory); bad lines raise ParseError naming the line, or are counted."""
     lines = list(lines)
     first = next((_decode_line(x) if isinstance(x, bytes) else x for x in lines if x.strip()), None)
@@ -261,17 +247,26 @@ def parse_pushshift_lines(lines: Iterable[bytes | str], path: str | Path = "<dat
     elif lines[0].startswith(b"\xef\xbb\xbf"):
         lines[0] = lines[0][3:]
     fields = COMMENT_FIELDS if kind == "comments" else SUBMISSION_FIELDS
-    raw, bad = _parse_lines(lines, fields, path, 1, on_error)
+    raw, bad = _parse_lines(lines, fields, path, 1, on_error, max_line_bytes)
     return parse_pushshift_frame(raw, kind, path, site, on_error, bad_records=bad)
 
 
 def _head_bytes(path: Path, n: int = 65536) -> bytes:
-    with open(path, "rb") as raw_fh:
-        stream = _open_text_stream(io.BufferedReader(raw_fh))
-        try:
-            return stream.read(n)
-        except zstandard.ZstdError:
-            return b""  # not a zstandard file after all: nothing to sniff
+    """The first ``n`` (decompressed) bytes, or those before corrupt ``.zst`` data (ParseError when
+    there are none: the reading proper meets the corruption and reports or counts it)."""
+    head = b""
+    with open_decompressed(path) as src:
+        while len(head) < n:
+            try:
+                block = src.read(min(4096, n - len(head)))
+            except ParseError:
+                if head:
+                    break
+                raise
+            if not block:
+                break
+            head += block
+    return head
 
 
 def _first_object(head: str) -> dict[str, Any] | None:
@@ -280,8 +275,8 @@ def _first_object(head: str) -> dict[str, Any] | None:
     for line in head.lstrip("\ufeff").split("\n", 50)[:50]:
         if line.strip():
             try:
-                obj = json.loads(line)
-            except json.JSONDecodeError:
+                obj = loads(line)
+            except ValueError:
                 continue
             if isinstance(obj, dict):
                 return obj
@@ -299,6 +294,8 @@ def read_pushshift(path: str | Path, options: ReadOptions | None = None) -> Read
     if not p.exists():
         raise FileNotFound(p)
     site = options.site or SITE
+    if is_zstd(p) and options.on_error == "raise" and (ended := zstd_end(p)) is not None:
+        raise ended.error(p)     # truncated or corrupt: say so before reading anything
     head = _head_bytes(p)
     if not head.strip():
         raise EmptyInput(p)
@@ -310,8 +307,9 @@ def read_pushshift(path: str | Path, options: ReadOptions | None = None) -> Read
     fields = COMMENT_FIELDS if kind == "comments" else SUBMISSION_FIELDS
     parts: list[pl.DataFrame] = []
     bad = 0
-    for first_line, chunk in _chunks(p):
-        raw, n_bad = _parse_chunk(chunk, fields, p, first_line, options.on_error)
+    stats = LineStats()
+    for first_line, chunk in _chunks(p, options, stats):
+        raw, n_bad = _parse_chunk(chunk, fields, p, first_line, options.on_error, options.max_line_bytes)
         reduced, n_unusable = _reduce(raw, kind, p, first_line, options.on_error)
         del raw
         bad += n_bad + n_unusable
@@ -320,7 +318,10 @@ def read_pushshift(path: str | Path, options: ReadOptions | None = None) -> Read
         parts.append(reduced.rechunk())
     if not parts:
         parts.append(_reduce(pl.DataFrame(schema={f: pl.String() for f in fields}), kind, p, 1, options.on_error)[0])
-    return _finish(_number_comments(parts, site) if kind == "comments" else pl.concat(parts), kind, p, site, bad)
+    result = _finish(_number_comments(parts, site) if kind == "comments" else pl.concat(parts), kind, p, site,
+                     bad + stats.bad_lines)
+    result.quality.files[0].notes.extend(stats.notes)
+    return result
 
 
 _COMMENT_KEYS = re.compile(r'"link_id"\s*:')
@@ -330,8 +331,12 @@ _BODY_KEY = re.compile(r'"body"\s*:')
 def sniff_pushshift(path: Path, head: str) -> bool:
     """First line is a JSON object with Reddit comment keys (body + link_id/parent_id) or submission
     keys (title + num_comments/selftext); ``.zst`` files are decompressed to look."""
-    if path.suffix == ".zst":
-        head = _decode_line(_head_bytes(path)).lstrip("\ufeff")
+    if path.suffix == ".zst" or head.startswith("(\ufffd/\ufffd"):
+        try:
+            head = _decode_line(_head_bytes(path)).lstrip("\ufeff")
+        except ParseError:
+            # a .zst whose start does not decompress: claimed here, so that reading it says what is wrong
+            return path.suffix == ".zst"
     first = _first_object(head)
     if first is None:
         # a first line longer than the sniffed head: fall back to its keys

@@ -54,10 +54,15 @@ _THREAD_ROW = {**schema.THREADS, "created_at": pl.Float64()}
 
 
 # -- shared helpers (the other site readers of this package use them too) ----------------------
+# the times a datetime holds (years 1 to 9999) in epoch microseconds: an epoch outside is junk
+_MIN_US, _MAX_US = -62_135_596_800_000_000, 253_402_300_799_999_999
+
+
 def epoch_to_utc(expr: pl.Expr) -> pl.Expr:
-    """Epoch seconds (int, float or numeric string) -> UTC microsecond datetime; junk -> null."""
-    micros = (expr.cast(pl.Float64, strict=False) * 1_000_000).round().cast(pl.Int64, strict=False)
-    return micros.cast(schema.UTC)
+    """Epoch seconds (int, float or numeric string) -> UTC microsecond datetime; junk, and epochs
+    outside years 1-9999 (a 20-digit number), -> null."""
+    micros = (expr.cast(pl.Float64, strict=False) * 1_000_000).round()
+    return pl.when(micros.is_between(_MIN_US, _MAX_US)).then(micros).otherwise(None).cast(pl.Int64).cast(schema.UTC)
 
 
 def comments_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:

@@ -38,7 +38,7 @@ import polars as pl
 from discourse import schema
 from discourse._typing import OnError
 from discourse.errors import EmptyInput, FileNotFound, ParseError
-from discourse.io._common import html_to_text, iso_utc
+from discourse.io._common import html_to_text, iso_utc, xml_encoding_error
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
 
@@ -65,6 +65,8 @@ def _rows(source: IO[bytes], path: str, root: str) -> Iterator[tuple[int, dict[s
     except ET.ParseError as err:
         line, col = err.position
         raise ParseError(path, f"line {line}, column {col}", f"malformed XML: {err}") from err
+    except (LookupError, ValueError) as err:
+        raise xml_encoding_error(path, err) from err
     except StopIteration as err:
         raise ParseError(path, None, f"expected a Stack Exchange <{root}> file; found no elements") from err
 
