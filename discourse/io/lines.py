@@ -148,6 +148,30 @@ class _Bounded:
         return self._raw.tell()
 
 
+class _Pieces:
+    """Decompression by ``decompressobj``, fed 1 KiB of compressed input at a time, for a file whose
+    last frame does not end: the stream reader keeps the last decoded blocks of such a frame back
+    (they come out only when more input follows), this returns every whole block. Memory: the bytes
+    asked for plus what 1 KiB decodes to (at most 32 MiB, 128 KiB per 4-byte RLE block)."""
+
+    def __init__(self, raw: _Bounded) -> None:
+        self._raw = raw
+        self._d = zstandard.ZstdDecompressor(max_window_size=_MAX_WINDOW).decompressobj(read_across_frames=True)
+        self._buf = bytearray()
+        self._done = False
+
+    def read(self, n: int) -> bytes:
+        while len(self._buf) < n and not self._done:
+            piece = self._raw.read(1024)
+            if not piece:
+                self._done = True
+                break
+            self._buf += self._d.decompress(piece)
+        out = bytes(self._buf[:n])
+        del self._buf[:n]
+        return out
+
+
 class _Source:
     """A file's bytes, decompressed when it is Zstandard (every frame, one after another); a read
     returns at most the bytes asked for.
@@ -157,11 +181,13 @@ class _Source:
     throws away what a failing read had decoded, so those are decoded again, in small reads), and
     ``broken`` says where and why."""
 
-    def __init__(self, path: Path, compressed: bool, limit: int | None = None, salvage: bool = False) -> None:
+    def __init__(self, path: Path, compressed: bool, limit: int | None = None, salvage: bool = False,
+                 cut_short: bool = False) -> None:
         self.path = path
         self.compressed = compressed
         self._limit = limit
         self._salvage = salvage
+        self._cut_short = cut_short
         self._stack = contextlib.ExitStack()
         self._raw, self._fh = self._open()
         self.pos = 0                              # decompressed bytes returned so far
@@ -169,9 +195,14 @@ class _Source:
 
     def _open(self) -> tuple[_Bounded, IO[bytes]]:
         raw = _Bounded(self._stack.enter_context(open(self.path, "rb")), self._limit)  # noqa: SIM115 (closed by close())
-        fh: IO[bytes] = (zstandard.ZstdDecompressor(max_window_size=_MAX_WINDOW)  # type: ignore[assignment]
-                         .stream_reader(cast(IO[bytes], raw), read_across_frames=True, closefd=False)
-                         if self.compressed else raw)
+        fh: IO[bytes]
+        if not self.compressed:
+            fh = cast(IO[bytes], raw)
+        elif self._cut_short:
+            fh = cast(IO[bytes], _Pieces(raw))
+        else:
+            fh = zstandard.ZstdDecompressor(max_window_size=_MAX_WINDOW).stream_reader(
+                cast(IO[bytes], raw), read_across_frames=True, closefd=False)
         return raw, fh
 
     def close(self) -> None:
@@ -217,13 +248,15 @@ class _Source:
 
 
 @contextlib.contextmanager
-def open_decompressed(path: str | Path, *, limit: int | None = None, salvage: bool = False) -> Iterator[_Source]:
+def open_decompressed(path: str | Path, *, limit: int | None = None, salvage: bool = False,
+                      cut_short: bool = False) -> Iterator[_Source]:
     """The file's (decompressed) bytes as a readable source, for a bounded sniff or a full read;
-    ``limit``: read no further than this compressed byte; ``salvage``: see :class:`_Source`."""
+    ``limit``: read no further than this compressed byte; ``salvage``: see :class:`_Source`;
+    ``cut_short``: the last frame does not end (see :class:`_Pieces`)."""
     p = Path(path)
     with open(p, "rb") as fh:
         compressed = fh.read(4) == ZSTD_MAGIC
-    src = _Source(p, compressed, limit, salvage)
+    src = _Source(p, compressed, limit, salvage, cut_short)
     try:
         yield src
     finally:
@@ -278,7 +311,7 @@ def iter_line_blocks(path: str | Path, block_bytes: int, *, max_line_bytes: int 
 
     # corrupt data the walk found: decompress only the frames (or blocks) before it
     limit = ended.offset if ended is not None and not ended.truncated else None
-    with open_decompressed(p, limit=limit, salvage=on_error == "skip") as src:
+    with open_decompressed(p, limit=limit, salvage=on_error == "skip", cut_short=ended is not None) as src:
         lineno = 1                 # number of the line that starts the next block
         pos = 0                    # decompressed bytes read so far
         carry = b""                # the start of a line not yet ended: never more than max_line_bytes

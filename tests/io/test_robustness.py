@@ -211,3 +211,15 @@ def test_an_hn_page_with_a_malformed_marked_section_reads(tmp_path: Path) -> Non
             '<div class="commtext">no <![foo[ way> really</div></td></tr></table></body></html>')
     r = parse_hn_page(page)
     assert r.comments["author"].to_list() == ["ann"] and r.comments["text"][0] == "no  really"
+
+
+@pytest.mark.parametrize("block", [100, 4096, 60_000, 1 << 23])
+def test_every_whole_block_before_a_cut_is_read_whatever_the_read_size(block: int, tmp_path: Path) -> None:
+    """zstandard's stream reader keeps the last decoded blocks of a frame that never ends; small
+    reads (the stream engine's) lost up to a fifth of a cut dump that way."""
+    data, cuts = hostile.zstd_with_blocks(hostile.pushshift_lines(4_000), 400)
+    cut, kept = cuts[4]
+    path = hostile.write(tmp_path, "cut.zst", data[:cut])
+    stats = io_lines.LineStats()
+    got = b"".join(b for _, _, b in io_lines.iter_line_blocks(path, block, on_error="skip", stats=stats))
+    assert got.count(b"\n") == kept and stats.bad_lines == 1
