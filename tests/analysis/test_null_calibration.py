@@ -158,3 +158,16 @@ def test_frustration_of_the_factions_and_of_the_two_camps_by_hand() -> None:
     assert frustration(x) == (pytest.approx(4 / 5), None)
     # camps: only 3-4 (negative inside camp 1) is frustrated -> 1 of 5
     assert frustration_camps(x) == (pytest.approx(1 / 5), None)
+
+
+def test_status_consistency_by_hand() -> None:
+    from discourse.analysis.figures import status_consistency
+
+    # triads a->b->c with a->c: (+,+,+) consistent, (-,-,-) consistent, (+,+,-) not; (+,-,x) predicts nothing
+    src = np.array([0, 1, 0, 3, 4, 3, 6, 7, 6, 9, 10, 9])
+    dst = np.array([1, 2, 2, 4, 5, 5, 7, 8, 8, 10, 11, 11])
+    w = np.array([1, 1, 1, -1, -1, -1, 1, 1, -1, 1, -1, 1], dtype=float)
+    ones = np.ones(src.size)
+    x = figure_input(12, src, dst, w, np.clip(w, 0, None), np.clip(-w, 0, None), ones.astype(int),
+                     0 * ones.astype(int), np.zeros(12, dtype=int), np.zeros(12, dtype=int))
+    assert status_consistency(x) == (pytest.approx(2 / 3), None)
