@@ -23,16 +23,31 @@ OutDir = Annotated[Path, typer.Option("--out", "-o", help="Directory to write th
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 
 
+INTERRUPTED = "Interrupted; every file written is complete (each is written atomically)."
+
+
+def interrupted_bundle(out: Path) -> str:
+    """What Ctrl-C leaves of a command that writes a bundle whole (discourse.io.write.bundle_dir)."""
+    return (f"Interrupted; {out}/ holds the bundle it held before (or the whole new one, if writing had "
+            "finished): a bundle is swapped in whole, never mixed or left half-written.")
+
+
 @contextlib.contextmanager
-def handled() -> Iterator[None]:
-    """Turn discourse's own errors into one line on stderr and exit code 1."""
+def handled(interrupted: str = INTERRUPTED) -> Iterator[None]:
+    """Turn discourse's own errors, and I/O failures, into one line on stderr and exit code 1;
+    Ctrl-C into ``interrupted`` (what the command leaves behind, truthfully) and exit code 130."""
     try:
         yield
     except DiscourseError as err:
         err_console.print(f"Error: {err}", markup=False)
         raise typer.Exit(code=1) from None
+    except OSError as err:
+        # an I/O failure no stage turned into a DiscourseError (a file gone or unreadable, a disk full)
+        where = f"{err.filename}: " if err.filename else ""
+        err_console.print(f"Error: {where}{err.strerror or err}", markup=False)
+        raise typer.Exit(code=1) from None
     except KeyboardInterrupt:
-        err_console.print("Interrupted; no partial output was left behind.", markup=False)
+        err_console.print(interrupted, markup=False)
         raise typer.Exit(code=130) from None
 
 

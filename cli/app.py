@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from discourse.cli._common import Inputs, OutDir, Quiet, StageProgress, err_console, handled
+from discourse.cli._common import Inputs, OutDir, Quiet, StageProgress, err_console, handled, interrupted_bundle
 from discourse.cli._options import takes_options
 from discourse.comparison import COMPARE_DEFAULTS
 from discourse.options import BuildOptions, CompareOptions
@@ -40,7 +40,7 @@ def build(
     from discourse.pipeline import STAGES
     from discourse.pipeline import build as run_build
 
-    with handled():
+    with handled(interrupted_bundle(out)):
         with StageProgress(STAGES, quiet, label="build: ") as progress:
             result = run_build(inputs, options, progress=progress)
             written = result.write(out, progress=progress)
@@ -75,7 +75,7 @@ def compare(
     """
     from discourse.comparison import compare as run_compare
 
-    with handled():
+    with handled(interrupted_bundle(out)):
         with StageProgress(("read", "analyse"), quiet, label="compare: ") as progress:
             result = run_compare(inputs, options, compare_options, progress=progress)
             written = result.write(out)
@@ -101,7 +101,8 @@ def convert(
     from discourse.io.convokit import write_convokit
     from discourse.pipeline import load
 
-    with handled():
+    with handled(f"Interrupted; each file in {out}/ is complete or absent (files are written one by one, each "
+                 "atomically)."):
         if to not in ("convokit", "parquet"):
             raise typer.BadParameter(f"expected 'convokit' or 'parquet', got {to!r}", param_hint="--to")
         with StageProgress(("read", "repair", "infer"), quiet, label="convert: ") as progress:
@@ -140,10 +141,14 @@ def main() -> None:
     """Console entry point: the last line of defence against tracebacks."""
     try:
         app()
+    except KeyboardInterrupt:           # before a command's own handling began (while starting up)
+        err_console.print("Interrupted; nothing was written.", markup=False)
+        sys.exit(130)
     except Exception as err:
         if os.environ.get("DISCOURSE_DEBUG"):
             raise
-        err_console.print(f"Internal error ({type(err).__name__}: {err}). This is a bug in discourse; "
+        first = (str(err).strip().splitlines() or [""])[0]   # one line, whatever the error's text holds
+        err_console.print(f"Internal error ({type(err).__name__}: {first}). This is a bug in discourse; "
                           "rerun with DISCOURSE_DEBUG=1 for the traceback and please report it.", markup=False)
         sys.exit(2)
 

@@ -78,17 +78,20 @@ class Comparison:
 
     def write(self, out_dir: str | Path, *, cdn: bool | None = None, image: ImageFormat | None = None) -> list[Path]:
         """comparison.parquet, comparison.csv, compare.html and, with ``image`` (default: the render
-        options'), a static compare.png / compare.svg of the figures' dot plots."""
-        d = Path(out_dir)
-        written = [out.write_parquet(d / "comparison.parquet", self.table),
-                   out.write_csv(d / "comparison.csv", self.table),
-                   out.write_text(d / "compare.html", self.html(cdn=cdn))]
+        options'), a static compare.png / compare.svg of the figures' dot plots; written as a whole
+        (a new directory swapped in for ``out_dir``, as a build's bundle is)."""
         image = self.build_options.render.image if image is None else image
-        if image:
-            from discourse.viz import write_image
+        page = self.html(cdn=cdn)
+        own = ("comparison.parquet", "comparison.csv", "compare.html", "compare.png", "compare.svg")
+        with out.bundle_dir(out_dir, own) as d:
+            written = [out.write_parquet(d / "comparison.parquet", self.table),
+                       out.write_csv(d / "comparison.csv", self.table),
+                       out.write_text(d / "compare.html", page)]
+            if image:
+                from discourse.viz import write_image
 
-            written.append(write_image(d / f"compare.{image}", self.figure(), format=image))
-        return [Path(p) for p in written]
+                written.append(write_image(d / f"compare.{image}", self.figure(), format=image))
+        return [Path(out_dir) / Path(p).name for p in written]
 
 
 def _is_bundle(p: Path) -> bool:

@@ -98,7 +98,12 @@ class BuildResult:
 
     def write(self, out_dir: str | Path, *, cdn: bool | None = None, image: ImageFormat | None = None,
               progress: Progress | None = None) -> list[Path]:
-        """Write the bundle into ``out_dir``, each file atomically. Returns the paths written.
+        """Write the bundle into ``out_dir`` as a whole. Returns the paths written.
+
+        The files are written into a new directory beside ``out_dir`` that then takes its place in
+        one step (:func:`discourse.io.write.bundle_dir`): a reader sees the previous bundle or this
+        one, never a mix, and a failure or Ctrl-C part way leaves the previous bundle untouched. An
+        existing ``out_dir`` may hold only bundle files (it is replaced whole).
 
         ``image`` ("png" or "svg") also writes a static ``network.<image>`` through the local Chromium.
         ``cdn`` and ``image`` default to the render options.
@@ -111,29 +116,32 @@ class BuildResult:
         from discourse.analysis.export import write_graph_files
 
         image = self.options.render.image if image is None else image
-        d = Path(out_dir)
+        own = ("comments.parquet", "threads.parquet", "replies.parquet", "edges.parquet", "nodes.parquet", "edges.csv",
+               "nodes.csv", "graph.graphml", "graph.gexf", "metrics.json", "quality.json", "network.html",
+               "network.png", "network.svg")
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="discourse-render") as pool:
             page = pool.submit(self.report_html, cdn=cdn)
-            written = [out.write_parquet(d / name, table) for name, table in (
-                ("comments.parquet", self.comments), ("threads.parquet", self.threads),
-                ("replies.parquet", self.replies)) if table is not None]
-            written += [
-                out.write_parquet(d / "edges.parquet", self.edges),
-                out.write_parquet(d / "nodes.parquet", self.nodes),
-                out.write_csv(d / "edges.csv", self.edges),
-                out.write_csv(d / "nodes.csv", self.nodes),
-                *write_graph_files(self.graph, graphml=d / "graph.graphml", gexf=d / "graph.gexf", nodes=self.nodes),
-                out.write_json(d / "metrics.json", self.metrics),
-                out.write_json(d / "quality.json", self.quality.to_dict()),
-            ]
-            if progress:
-                progress("render")
-            written.append(out.write_text(d / "network.html", page.result()))
-        if image:
-            from discourse.viz import write_image
+            with out.bundle_dir(out_dir, own) as d:
+                written = [out.write_parquet(d / name, table) for name, table in (
+                    ("comments.parquet", self.comments), ("threads.parquet", self.threads),
+                    ("replies.parquet", self.replies)) if table is not None]
+                written += [
+                    out.write_parquet(d / "edges.parquet", self.edges),
+                    out.write_parquet(d / "nodes.parquet", self.nodes),
+                    out.write_csv(d / "edges.csv", self.edges),
+                    out.write_csv(d / "nodes.csv", self.nodes),
+                    *write_graph_files(self.graph, graphml=d / "graph.graphml", gexf=d / "graph.gexf", nodes=self.nodes),
+                    out.write_json(d / "metrics.json", self.metrics),
+                    out.write_json(d / "quality.json", self.quality.to_dict()),
+                ]
+                if progress:
+                    progress("render")
+                written.append(out.write_text(d / "network.html", page.result()))
+                if image:
+                    from discourse.viz import write_image
 
-            written.append(write_image(d / f"network.{image}", self.figure(), format=image))
-        return [Path(p) for p in written]
+                    written.append(write_image(d / f"network.{image}", self.figure(), format=image))
+        return [Path(out_dir) / Path(p).name for p in written]
 
 
 def _sha256(path: Path) -> str | None:

@@ -161,8 +161,10 @@ def _write(path: str | Path, parts: Iterable[str | pl.DataFrame]) -> Path:
         with atomic_path(path) as tmp, open(tmp, "wb") as fh:
             for part in parts:
                 _put(fh, part)
-    except OSError as err:
-        raise OutputError(f"{path}: could not write ({err.strerror})") from err
+    except (OSError, pl.exceptions.PolarsError) as err:
+        # polars' I/O errors carry no strerror: the message's first line says what failed
+        why = err.strerror if isinstance(err, OSError) and err.strerror else (str(err).strip().splitlines() or [""])[0]
+        raise OutputError(f"{path}: could not write ({why})") from err
     return Path(path)
 
 
