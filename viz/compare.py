@@ -1,5 +1,12 @@
 """Figures for comparing threads: dot plots with intervals, stance mix, hostility timelines, and small
-multiples of each thread's network. Pure functions returning plotly Figures, plus the page that holds them."""
+multiples of each thread's network. Pure functions returning plotly Figures, plus the page that holds them.
+
+Text from the data (sites, thread ids, titles, names) is untrusted. In figures it is escaped for
+plotly (:func:`discourse.viz._escape.escape_text`: numeric entities, which plotly shows as the
+characters typed); in the page's own HTML with :func:`html.escape`. compare.html is assembled by
+:func:`discourse.viz._html.render_page`, as network.html is: the same content policy (only the page's
+own scripts, by hash; no network), figure data in JSON blocks no text can close.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +16,11 @@ from typing import TYPE_CHECKING
 
 import igraph as ig
 import plotly.graph_objects as go
-import plotly.io as pio
 import polars as pl
 from plotly.subplots import make_subplots
+
+from discourse.viz._escape import escape_text
+from discourse.viz._html import Section, render_page
 
 if TYPE_CHECKING:
     from discourse.comparison import Comparison, ThreadView
@@ -36,7 +45,9 @@ def _label(row: dict) -> str:
 
 
 def _safe(s: object) -> str:
-    return html.escape(str(s), quote=True)
+    """Text for a plotly string (a label, a title, hover text): shown as typed, never as markup.
+    (``html.escape`` is for the page itself: plotly knows few named entities and showed ``&quot;``.)"""
+    return escape_text(s)
 
 
 def figure_columns(table: pl.DataFrame) -> list[str]:
@@ -208,28 +219,21 @@ def compare_html(comparison: Comparison, *, cdn: bool | None = None, title: str 
         ("Figures against their null models", figures_dotplot(table, z=True)),
         ("Escalation", timelines_figure(comparison.threads)),
     ]
-    parts = []
-    for i, (_, fig) in enumerate(figs):
-        include = ("cdn" if cdn else True) if i == 0 else False
-        parts.append(pio.to_html(fig, full_html=False, include_plotlyjs=include, config={"displaylogo": False},
-                                 div_id=f"compare-fig-{i}"))
+    ids = ("networks", "stance", "figures", "nulls", "escalation")
     opts = comparison.options
     rows_html = "".join(
-        "<tr>" + "".join(f"<td>{_safe(r[c]) if r[c] is not None else ''}</td>" for c in
+        "<tr>" + "".join(f"<td>{html.escape(str(r[c])) if r[c] is not None else ''}</td>" for c in
                          ("site", "thread_id", "title", "n_comments", "n_authors", "n_edges")) + "</tr>"
         for r in table.to_dicts()
     )
     note = (f"Null models: {opts.get('null_models')} replicates per thread (z-scores); intervals: "
             f"{opts.get('bootstrap')} bootstrap resamples of the replies (95%)."
             + (f" Every thread truncated to its first {opts['first_n']} comments." if opts.get("first_n") else ""))
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{_safe(title or "discourse: thread comparison")}</title>
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'{' https://cdn.plot.ly' if cdn else ''}; style-src 'unsafe-inline'; img-src data:; font-src data:">
-<style>body{{font-family:system-ui,sans-serif;margin:1.5rem;max-width:1200px}}table{{border-collapse:collapse}}
-td,th{{border-bottom:1px solid #ddd;padding:.25rem .6rem;text-align:left}}</style></head>
-<body><h1>{_safe(title or "Thread comparison")}</h1>
-<p>{_safe(note)} Stance labels come from the reply's text read against its parent: agree, neutral,
-disagree, hostile (an attack on the person replied to).</p>
-<table><tr><th>site</th><th>thread</th><th>title</th><th>comments</th><th>authors</th><th>edges</th></tr>{rows_html}</table>
-{''.join(parts)}
-</body></html>"""
+    header = (f'<p class="note">{html.escape(note)} Stance labels come from the reply\'s text read against its '
+              "parent: agree, neutral, disagree, hostile (an attack on the person replied to).</p>"
+              '<table class="metrics"><tr><th>site</th><th>thread</th><th>title</th><th>comments</th><th>authors</th>'
+              f"<th>edges</th></tr>{rows_html}</table>")
+    sections = [Section(sid, heading, "", fig) for sid, (heading, fig) in zip(ids, figs)]
+    return render_page(title=title or "Thread comparison", header_html=header, sections=sections, cdn=cdn,
+                       footer_html=html.escape("Made with discourse. Stance is read automatically from the text and "
+                                               "can be wrong for individual replies."))
