@@ -1,6 +1,6 @@
 """Scorer ``neural``: a MiniLM cross-encoder that reads reply and parent together, run with onnxruntime.
 
-The model (``data/neural/model.onnx``, int8) was fine-tuned from all-MiniLM-L6-v2 on the labeled dev sets in
+The model (``data/neural/model.onnx``, int8) is the first four layers of all-MiniLM-L6-v2 fine-tuned on the dev sets in
 ``../shared`` by ``training/pair`` (see ``data/neural/MODEL_CARD.md`` for its data, licences and figures).
 It reads ``[CLS] reply [SEP] parent [SEP]`` and returns five logits: four stance classes and one offence
 logit. The probabilities are ``softmax(logits / T)`` and ``sigmoid(logit / T_off + b_off)`` with the

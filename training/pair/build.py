@@ -24,6 +24,7 @@ import platform
 import shlex
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +35,17 @@ from training.pair.card import write_model_dir
 from training.pair.export import export_onnx, onnx_logits
 from training.pair.figures import dev_figures
 from training.pair.table import build_table
-from training.pair.train import Config, Targets, encode_table, encoder_for, predict, train
+from training.pair.train import (
+    Config,
+    PairModel,
+    Row,
+    Targets,
+    encode_table,
+    encoder_for,
+    make_model,
+    predict,
+    train,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DEV = ROOT.parent / "shared" / "corpora" / "labeled" / "dev"
@@ -59,7 +70,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return ap.parse_args(argv)
 
 
-def _log(work: Path):  # type: ignore[no-untyped-def]
+def _log(work: Path) -> Callable[[str], None]:
+    """Print with a time stamp and append to ``work/build.log``."""
     logfile = open(work / "build.log", "a", encoding="utf-8")  # noqa: SIM115 (open for the whole run)
 
     def log(msg: str) -> None:
@@ -71,11 +83,9 @@ def _log(work: Path):  # type: ignore[no-untyped-def]
     return log
 
 
-def fit_or_load(path: Path, rows: list, targets: Targets, cfg: Config, args: argparse.Namespace, pad: int,
-                log) -> torch.nn.Module:  # type: ignore[no-untyped-def]
+def fit_or_load(path: Path, rows: list[Row], targets: Targets, cfg: Config, args: argparse.Namespace, pad: int,
+                log: Callable[[str], None]) -> PairModel:
     """Train a model on ``rows`` (or load the state saved at ``path`` with --reuse) and save it."""
-    from training.pair.train import make_model
-
     if args.reuse and path.exists():
         model = make_model(cfg)
         model.load_state_dict(torch.load(path, map_location="cpu"))

@@ -173,7 +173,7 @@ def run(out: Path, names: list[str], data: Path, workers: int, device: str) -> N
             log.write(msg + "\n")
             log.flush()
             if done[name] == FOLDS:
-                finished = {k: v for k, v in oof.items() if done[k] == FOLDS}
+                finished: dict[str, Any] = {k: v for k, v in oof.items() if done[k] == FOLDS}
                 np.savez_compressed(out / "oof.npz", **finished)
 
 
