@@ -10,7 +10,10 @@ levels).
 from __future__ import annotations
 
 import json
+import random
+import shutil
 import struct
+from typing import NamedTuple
 from pathlib import Path
 
 import zstandard
@@ -216,3 +219,135 @@ def write(directory: Path, name: str, data: bytes) -> Path:
     path = directory / name
     path.write_bytes(data)
     return path
+
+
+# -- the fuzzing harness (tests/test_fuzz.py runs it briefly, bench/fuzz.py at length) ------------
+DATA = Path(__file__).resolve().parent
+SAMPLE = DATA.parent.parent / "sample_data"
+
+# substrings that broke readers, or could: escapes JSON allows and UTF-8 cannot hold, numbers past
+# Python's limits, markup Python's HTML and XML parsers trip on, control characters, line breaks JSON
+# Lines must not split at, spreadsheet formulas and script (which must stay text), deep nesting
+TOKENS: tuple[bytes, ...] = (
+    b"\\ud800", b"\\udc00", b"\\ud83d\\ude00", b"\\u0000", b"\x00", b"\r", b"\r\n", b"\xe2\x80\xa8", b"\xc2\x85",
+    b"\xff\xfe", b"\xef\xbb\xbf", b"\xed\xa0\x80", b"\x80\x81", b"9" * 4400, b"1e99999", b"-0", b"12345678901234567890",
+    b"NaN", b"Infinity", b"null", b"true", b"[]", b"{}", b'""', b'"', b"\\", b",", b":", b"}", b"]", b"{", b"[",
+    b"[" * 3000, b"{\"a\":" * 1500, b"<![foo[", b"<![", b"<!--", b"<![CDATA[", b"]]>", b"<?xml version=\"1.0\" encoding=\"x-nonsense\"?>",
+    b"<!DOCTYPE d [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>", b"&e;", b"&#0;", b"&#x110000;", b"&amp;lt;",
+    b"<script>window.__pwned=1</script>", b"<img src=x onerror=alert(1)>", b"=HYPERLINK(\"http://x\")", b"@SUM(A1)",
+    b"+1", b"\t", b"%{x}", b"\"id\": \"\"", b"\"id\": null", b"\"parent_id\": \"t1_\"", b"\"created_utc\": 1e300",
+    b"\"link_id\": [1]", b"\"author\": {\"a\": 1}", b"\n\n\n", b"\n", b" " * 100, "ß漢字😀".encode(),
+)
+
+
+def seeds() -> list[tuple[str, bytes]]:
+    """(file name, bytes) of one valid input of every format the readers take."""
+    names = [
+        "reddit/thread.json", "reddit/thread_morechildren.json", "reddit/comments.ndjson", "reddit/submissions.ndjson",
+        "hn/algolia.json", "hn/firebase_items.json", "hn/firebase_wrapper.json", "hn/hnpwa.json", "hn/items.ndjson",
+        "hn/item_page.html", "disqus/small.xml", "mastodon/context_with_ancestors.json", "mastodon/statuses.json",
+        "peertube/page.json", "peertube/tree.json", "youtube/threads_page.json", "youtube/replies_page.json",
+        "discourse_forum/topic.json", "discourse_forum/topic_quotes.json", "flatpage/wordpress.txt",
+        "flatpage/disqus_copy.txt", "compare/hostile.csv",
+    ]
+    out = [(Path(n).name, (DATA / n).read_bytes()) for n in names]
+    out += [(p.name, p.read_bytes()) for p in sorted(SAMPLE.iterdir()) if p.is_file()]
+    out.append(("RC_comments.zst", zstandard.ZstdCompressor(level=3).compress((DATA / "reddit/comments.ndjson").read_bytes())))
+    return out
+
+
+DIRECTORY_SEEDS = {"convokit": DATA / "convokit" / "tiny", "stackexchange": DATA / "stackexchange" / "dump"}
+
+# a mutation: (kind, position as a fraction of the file, a size or token index)
+Op = tuple[str, float, int]
+OP_KINDS = ("insert", "replace", "delete", "duplicate", "flip", "truncate", "in_value", "in_value")
+
+
+def mutate(data: bytes, ops: list[Op]) -> bytes:
+    """``data`` with each operation applied in turn (positions scale to the current length)."""
+    buf = bytearray(data)
+    for kind, where, k in ops:
+        at = min(len(buf), int(where * len(buf)))
+        token = TOKENS[k % len(TOKENS)]
+        if kind == "insert":
+            buf[at:at] = token
+        elif kind == "replace":
+            buf[at:at + len(token)] = token
+        elif kind == "delete":
+            del buf[at:at + 1 + k % 64]
+        elif kind == "duplicate":
+            buf[at:at] = buf[at:at + 1 + k % 256]
+        elif kind == "flip" and buf:
+            buf[min(at, len(buf) - 1)] ^= 1 << (k % 8)
+        elif kind == "truncate":
+            del buf[max(1, at):]
+        elif kind == "in_value":
+            # inside a value: after the opening quote of the string (or > of the element, the comma of the
+            # cell) nearest the position, so that the file stays well-formed more often than not
+            starts = [m + len(sep) for sep in (b'": "', b">", b",") if (m := buf.find(sep, at)) >= 0]
+            if starts:
+                pos = min(starts)
+                buf[pos:pos] = token
+    return bytes(buf)
+
+
+def mutate_input(name: str, data: bytes, ops: list[Op]) -> bytes:
+    """A ``.zst`` seed is mutated as text and compressed again, or (odd ops) cut as compressed bytes."""
+    if not name.endswith(".zst"):
+        return mutate(data, ops)
+    text = zstandard.ZstdDecompressor().decompress(data)
+    if len(ops) % 2:
+        return mutate(data, [op for op in ops if op[0] in ("truncate", "flip")] or ops[:1])
+    return zstandard.ZstdCompressor(level=3).compress(mutate(text, ops))
+
+
+def random_ops(rnd: random.Random, n: int) -> list[Op]:
+    return [(rnd.choice(OP_KINDS), rnd.random(), rnd.randrange(10_000)) for _ in range(n)]
+
+
+def mutate_directory(kind: str, dst: Path, ops: list[Op]) -> Path:
+    """A copy of a directory seed (ConvoKit corpus, Stack Exchange dump) with its main file mutated."""
+    shutil.copytree(DIRECTORY_SEEDS[kind], dst)
+    main = dst / ("utterances.jsonl" if kind == "convokit" else "Posts.xml")
+    main.write_bytes(mutate(main.read_bytes(), ops))
+    return dst
+
+
+class Outcome(NamedTuple):
+    kind: str            # "ok", "error" (one clean line), "traceback", "loss", "bad-message"
+    detail: str = ""
+
+
+def classify(path: Path, on_error: str) -> Outcome:
+    """Read ``path`` with every registered reader's detection: a result whose every comment is
+    accounted for, or a one-line DiscourseError naming the file; anything else is a finding."""
+    import traceback
+
+    import discourse.io as dio
+    from discourse.errors import DiscourseError
+    from discourse.options import ReadOptions
+
+    try:
+        r = dio.read(path, options=ReadOptions(on_error=on_error))  # type: ignore[arg-type]
+    except DiscourseError as err:
+        message = str(err)
+        if "\n" in message or str(path) not in message:
+            return Outcome("bad-message", message[:300])
+        return Outcome("error", message[:200])
+    except RecursionError as err:
+        return Outcome("traceback", f"RecursionError: {err}")
+    except Exception as err:  # noqa: BLE001 (the finding itself)
+        return Outcome("traceback", "".join(traceback.format_exception_only(err)).strip()[:300])
+    q = r.quality
+    kept = sum(t.kept for t in q.threads.values())
+    if q.check_balanced() or r.comments.height != kept:
+        return Outcome("loss", f"balanced={not q.check_balanced()} rows={r.comments.height} kept={kept}")
+    bad = sum(f.bad_records for f in q.files)
+    if on_error == "raise" and bad:
+        return Outcome("loss", f"{bad} record(s) skipped without --on-error skip")
+    if on_error == "raise" and path.is_file():
+        from discourse.io.lines import is_zstd, zstd_end
+
+        if is_zstd(path) and zstd_end(path) is not None:
+            return Outcome("loss", "a truncated or corrupt .zst read without an error")
+    return Outcome("ok", f"{r.comments.height} comments")
