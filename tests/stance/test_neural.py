@@ -139,3 +139,50 @@ def test_init_only_stores_parameters(tmp_path: Path) -> None:
     assert scorer.get_params() == {"threads": 2, "model_dir": tmp_path / "nowhere"}
     with pytest.raises(ModelFileError):
         scorer.predict_proba(_frame(PAIRS[:1]))
+
+
+# -- the training code's pure parts (training/pair: no torch needed) ---------------------------------------------
+
+
+def test_temperature_and_platt_fits_recover_known_values() -> None:
+    from training.pair.calibrate import fit_platt, fit_temperature
+
+    rng = np.random.default_rng(0)
+    z = rng.normal(0, 3, size=(4000, 4))
+    p = np.exp(z / 2.0)
+    p /= p.sum(axis=1, keepdims=True)
+    gold = np.array([rng.choice(4, p=row) for row in p])
+    assert fit_temperature(z, 1 << gold) == pytest.approx(2.0, rel=0.1)
+    s = rng.normal(0, 2, size=4000)
+    y = (rng.random(4000) < 1 / (1 + np.exp(-(s / 1.5 - 0.5)))).astype(float)
+    t, b = fit_platt(s, y)
+    assert t == pytest.approx(1.5, rel=0.15) and b == pytest.approx(-0.5, abs=0.15)
+
+
+def test_pairs_sharing_text_share_a_group_but_stock_parents_do_not_glue() -> None:
+    from training.pair.table import STOCK_PARENT, groups
+
+    texts = ["a", "b", "c", "x"] + [f"r{i}" for i in range(STOCK_PARENT + 1)]
+    parents = ["", "a", "b", "y"] + ["Can you elaborate on that?"] * (STOCK_PARENT + 1)
+    g = groups(texts, parents)
+    assert g[0] == g[1] == g[2] and g[3] != g[0]  # a reply chain is one group
+    assert len(set(g[4:])) == STOCK_PARENT + 1  # a chatbot's stock line does not join its repliers
+
+
+@pytest.mark.shared
+def test_training_table_labels_and_folds(corpora: Path) -> None:
+    from training.pair.labels import ANY, DISAGREE, HOSTILE
+    from training.pair.table import build_table
+
+    table = build_table(corpora / "labeled" / "dev")
+    assert table.height > 20000 and set(table["fold"].unique()) == {0, 1, 2, 3, 4}
+    # no text is a reply in one fold and anything in another
+    assert table.group_by("text").agg(pl.col("fold").n_unique())["fold"].max() == 1
+    # a reply labeled not offensive never allows hostile, unless its source calls it hostile outright (rows
+    # with no stance information at all, such as ToxiChat's first turns, train the offence head only)
+    calm = table.filter(~pl.col("offensive").fill_null(True) & ~pl.col("mask").is_in([HOSTILE, ANY]))
+    assert (calm["mask"] & HOSTILE).sum() == 0
+    # 3-class "disagree" allows disagree or hostile; nothing under labeled/holdout is read
+    deb = table.filter((pl.col("source") == "debagreement") & (pl.col("label") == "disagree"))
+    assert set(deb["mask"]) == {DISAGREE | HOSTILE}
+    assert not table["file"].str.contains("holdout").any() and (table["mask"] != ANY).sum() > 15000

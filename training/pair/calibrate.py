@@ -63,14 +63,16 @@ def fit_temperature(z: np.ndarray, mask: np.ndarray) -> float:
 
 
 def fit_platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """(T, b) minimising the log-loss of ``sigmoid(z / T + b)`` against 0/1 ``y``."""
+    """(T, b) minimising the log-loss of ``sigmoid(z / T + b)`` against 0/1 ``y`` (L-BFGS on the convex
+    log-loss in (1/T, b), with its exact gradient)."""
 
-    def loss(params: np.ndarray) -> float:
+    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
         a, b = params
         s = z * a + b
-        return float(np.mean(np.logaddexp(0.0, s) - y * s))
+        resid = 1.0 / (1.0 + np.exp(-s)) - y
+        return float(np.mean(np.logaddexp(0.0, s) - y * s)), np.array([np.mean(resid * z), np.mean(resid)])
 
-    res = minimize(loss, x0=np.array([1.0, 0.0]), method="Nelder-Mead", options={"xatol": 1e-6, "fatol": 1e-9})
+    res = minimize(loss, x0=np.array([1.0, 0.0]), jac=True, method="L-BFGS-B", options={"gtol": 1e-10})
     a, b = res.x
     return float(1.0 / max(a, 1e-3)), float(b)
 
