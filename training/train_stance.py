@@ -20,8 +20,10 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from discourse.io.write import write_text
+from training.stance.distill import DEFAULT_CACHE
 from training.stance.train import CHAR_OPTIONS, train_cue_model
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +44,32 @@ def render(model: dict) -> str:
             + json.dumps(meta, ensure_ascii=False, separators=(", ", ": "))[:-1] + ', "rows": [\n' + rows + "\n ]}\n}\n")
 
 
+def _cross_validate(args: argparse.Namespace) -> int:
+    """Print the dev cross-validation figures of each option set in ``args.cv`` (training/stance/cv.py)."""
+    from training.stance.cv import cross_validate, teacher_held_out
+    from training.stance.distill import distill_blocks
+    from training.stance.fit import prepare
+    from training.stance.real import real_pairs
+    from training.stance.train import DEV_FILES, OPTIONS, _uses_bots, dev_blocks, uses_distill
+
+    corpora = args.corpora or args.dev_dir.parent.parent
+    real = real_pairs(corpora)
+    judged = teacher_held_out(args.dev_dir) if args.cv_rows == "teacher" else None
+    cached: dict[tuple, Any] = {}
+    for text in args.cv:
+        opts = json.loads(text)
+        o = {**OPTIONS, **opts}
+        key = (o["min_df"], _uses_bots(o), uses_distill(o))  # the candidate grams and rows these options need
+        if key not in cached:
+            blocks, vocab, frames = dev_blocks(args.dev_dir, o, bots=key[1])
+            if key[2]:
+                blocks |= distill_blocks({k: frames[k] for k in DEV_FILES}, corpora, vocab, args.distill_cache)
+            cached = {key: (blocks, prepare(real, "real", vocab))}
+        figures = cross_validate(args.dev_dir, opts, blocks=cached[key][0], real=cached[key][1], judged=judged)
+        print(json.dumps(opts), json.dumps({k: round(v, 3) for k, v in figures.items()}), flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dev-dir", type=Path, default=ROOT.parent / "shared" / "corpora" / "labeled" / "dev")
@@ -50,13 +78,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--embed", action="store_true", help="train the embed scorer's head instead of the cue model")
     ap.add_argument("--char", action="store_true", help="train the cues-char model instead of the default one")
     ap.add_argument("--cv", metavar="JSON", nargs="+", help="print dev cross-validation figures of these option sets")
-    ap.add_argument("--cv-protocol", choices=("dev", "folds"), default="dev",
-                    help="with --cv: judge ToxiChat stance on ToxiChat dev (dev) or on chunks of train + dev (folds)")
+    ap.add_argument("--cv-protocol", choices=("dev", "folds"), default=None,
+                    help="with --cv --embed: judge ToxiChat stance on ToxiChat dev (dev, the default) or on chunks of "
+                         "train + dev (folds); the cue model has the folds protocol only (training/stance/cv.py)")
     ap.add_argument("--encoder", choices=("minilm", "mpnet"), default="minilm",
                     help="with --embed: the sentence encoder (minilm: embed, the embed extra; mpnet: embed-mpnet, "
                          "the mpnet extra)")
     ap.add_argument("--embed-cache", type=Path, default=None,
                     help="with --embed: a .npz file (outside the repository) holding the dev texts' vectors")
+    ap.add_argument("--corpora", type=Path, default=None,
+                    help="the real threads (default: the corpora folder above --dev-dir): the dev diagnostic on real "
+                         "replies, and distillation")
+    ap.add_argument("--distill-cache", type=Path, default=DEFAULT_CACHE,
+                    help=f"where the neural scorer's probabilities for distillation are kept (default {DEFAULT_CACHE}, "
+                         "outside the repository; rebuilt when missing)")
+    ap.add_argument("--cv-rows", choices=("all", "teacher"), default="all",
+                    help="with --cv: judge every held-out row (all), or only the dev rows the shipped neural scorer "
+                         "was not trained on (teacher: a fair comparison of distillation)")
     args = ap.parse_args(argv)
     if args.embed:
         import os
@@ -67,26 +105,22 @@ def main(argv: list[str] | None = None) -> int:
         torch.set_num_threads(2)
     if args.cv and args.embed:
         from training.stance.embed_fit import cross_validate_embed, dev_embeddings, embed_blocks
-        from training.stance.train import OPTIONS, dev_blocks
+        from training.stance.train import CUES3_FILES, OPTIONS, dev_blocks
 
         bots = any({"bot_share", "off_bot_share"} & set(json.loads(t)) for t in args.cv)  # named: read the bot rows
-        blocks, _, frames = dev_blocks(args.dev_dir, OPTIONS, bots=bots)
+        blocks, _, frames = dev_blocks(args.dev_dir, OPTIONS, bots=bots, files=CUES3_FILES, partial=False)
         eb = embed_blocks(blocks, dev_embeddings(frames, args.embed_cache, args.encoder))
         for text in args.cv:
             opts = json.loads(text)
-            figures = cross_validate_embed(eb, opts, protocol=args.cv_protocol, encoder=args.encoder)
+            figures = cross_validate_embed(eb, opts, protocol=args.cv_protocol or "dev", encoder=args.encoder)
             print(json.dumps(opts), json.dumps({k: round(v, 3) for k, v in figures.items()}), flush=True)
         return 0
     if args.cv:
-        from training.stance.cv import cross_validate
-
-        for text in args.cv:
-            opts = json.loads(text)
-            figures = cross_validate(args.dev_dir, opts, protocol=args.cv_protocol)
-            print(json.dumps(opts), json.dumps({k: round(v, 3) for k, v in figures.items()}), flush=True)
-        return 0
+        if args.cv_protocol not in (None, "folds"):
+            ap.error("the cue model is cross-validated with the folds protocol only")
+        return _cross_validate(args)
     if args.char:
-        shipped, text = SHIPPED_CHAR, render(train_cue_model(args.dev_dir, CHAR_OPTIONS))
+        shipped, text = SHIPPED_CHAR, render(train_cue_model(args.dev_dir, CHAR_OPTIONS, args.corpora, args.distill_cache))
     elif args.embed:
         from discourse.stance._embed import EMBED_SCORERS
         from training.stance.embed_fit import train_embed_head
@@ -95,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         shipped = DATA / EMBED_SCORERS[args.encoder].head_file
         text = json.dumps(head, separators=(",", ":")) + "\n"
     else:
-        shipped, text = SHIPPED, render(train_cue_model(args.dev_dir))
+        shipped, text = SHIPPED, render(train_cue_model(args.dev_dir, corpora=args.corpora, cache=args.distill_cache))
     args.out = args.out or shipped
     if args.check:
         same = shipped.read_text(encoding="utf-8") == text

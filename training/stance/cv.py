@@ -1,41 +1,62 @@
 """Cross-validation of the cue model's choices on the labeled *dev* sets (holdout is never read).
 
-Stance (the protocol of docs/stance.md): MaskMandate is cut into 3 folds; for each fold the model is
-fitted on ToxiChat train + the other two MaskMandate folds + CAT_SMALL (+ Fanchuan when its share is
-above 0) and scored on ToxiChat dev and the held-out MaskMandate fold; the figure is macro-F1 over agree /
-neutral / disagree (a predicted hostile counts as disagree), averaged over the three fits.
+Every dev source (:data:`training.stance.train.SOURCES`) is cut into ``k`` folds by row: the sources whose rows
+run thread by thread (ToxiChat train then dev, WikiTactics disputes, RumourEval threads) in ``k`` contiguous
+chunks, so a thread stays in one fold; the others (MaskMandate, DEBAGREEMENT, which is sorted by label, ConvAbuse,
+DiaSafety, CAT_SMALL, Fanchuan) by a fixed shuffle (``folds(n, k, seed=0)``, MaskMandate's folds as in cues/3's
+protocol). A row's stance and offence labels share its fold. For each fold the model is fitted on the other folds of every source (the
+options' data plan, :func:`training.stance.train.plan`) and scores the held-out rows of every source, used in
+training or not. ToxiChat's chatbot replies, when used, are left out of the fits that are judged on the
+ToxiChat reply they answer. Figures, each the mean over the k held-out folds:
 
-Offensive: fitted on ToxiChat train turns (+ CAT_SMALL), scored on every ToxiChat dev turn. The
-threshold is picked without ToxiChat dev, by F1 of 3-fold out-of-fold predictions on ToxiChat train
-(``f1``); ``f1_dev_best`` is F1 at the threshold that is best on ToxiChat dev itself (optimistic, the
-protocol of cues/2, for comparison) and ``ap`` the average precision (threshold-free).
+- ``toxichat``, ``mask``, ``debagreement``, ``rumoureval``: macro-F1 over agree / neutral / disagree (a predicted
+  hostile counts as disagree) of the sets' gold labels (ToxiChat's stance labels as annotated: an attack on
+  the person that is labeled neutral counts as neutral here);
+- ``wiki_hostile``: WikiTactics, F1 of hostile (DH0/DH1) against the rest, predicted label = arg max;
+  ``tc_hostile`` the same on ToxiChat replies (hostile: an offence aimed at the person, not agreeing);
+- ``off_tc``, ``off_abuse``: F1 of ``offensive`` on ToxiChat turns and ConvAbuse replies (abusive), at the
+  threshold that maximises the mean F1 over the ``threshold_sources`` of the *other* folds' held-out
+  predictions (the shipped threshold is picked the same way on out-of-fold predictions); ``off_tc_ap``: the
+  ToxiChat average precision;
+- ``neutral_w``: the mean edge weight (agree +1, neutral 0, disagree -0.5, hostile -1) of gold-neutral replies
+  of ToxiChat, MaskMandate and DEBAGREEMENT (the mean of the three sets' means; 0 is ideal); ``neutral_w_<set>``
+  each.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
-from scipy import sparse
 
+from discourse._typing import STANCE_LABELS
+from discourse.stance._base import LABEL_WEIGHTS
 from training.stance.fit import (
     Block,
+    best_mean_threshold,
     best_threshold,
     f1_at,
     fit_heads,
     folds,
     macro_f1_indices,
-    oof_offensive,
     sigmoid,
     tune_bias,
 )
-from training.stance.train import OPTIONS, _plan, dev_blocks
+from training.stance.train import DISTILL, OPTIONS, _uses_bots, dev_blocks, one_class, plan, source_blocks
 
-__all__ = ["cross_validate", "labelled", "macro_f1_3", "offensive_figures"]
+__all__ = ["chunks", "cross_validate", "labelled", "macro_f1_3", "not_replying_to", "offensive_figures",
+           "source_folds", "teacher_held_out"]
 
 _THREE = ("agree", "neutral", "disagree")
+_WEIGHTS = np.array([LABEL_WEIGHTS[c] for c in STANCE_LABELS])
+_HOSTILE = 1 << STANCE_LABELS.index("hostile")  # the allowed-classes bit of hostile
+_MACRO_SETS = ("toxichat", "mask", "debagreement", "rumoureval")
+_NEUTRAL_SETS = ("toxichat", "mask", "debagreement")
+# sources whose rows run thread by thread: folded in contiguous chunks, so a thread stays in one fold
+_THREADED = ("toxichat", "wikitactics", "rumoureval")
 
 
 def macro_f1_3(logits: np.ndarray, labels: list[str]) -> float:
@@ -59,20 +80,15 @@ def labelled(block: Any, frame: pl.DataFrame) -> tuple[Any, list[str]]:
 
 def offensive_figures(p: np.ndarray, y: np.ndarray, p_train: np.ndarray, y_train: np.ndarray) -> dict[str, float]:
     """Offensive figures on ToxiChat dev (``p`` against ``y``) at the threshold picked on out-of-fold
-    training predictions (``p_train`` against ``y_train``), at the dev-best threshold, and the AP."""
+    training predictions (``p_train`` against ``y_train``), at the dev-best threshold, and the AP (the embed
+    head's protocol)."""
     t = best_threshold(p_train, y_train)
     return {"off_f1": f1_at(p, y, t), "off_threshold": t, "off_f1_dev_best": f1_at(p, y, best_threshold(p, y)),
             "off_ap": _ap(p, y)}
 
 
-def _joined(a: Block, b: Block, name: str) -> Block:
-    """Rows of ``a`` then ``b`` as one block."""
-    return Block(name, pl.concat([a.frame, b.frame], how="vertical_relaxed"), np.vstack([a.x, b.x]),
-                 sparse.vstack([a.g, b.g]).tocsr())
-
-
 def chunks(n: int, k: int) -> np.ndarray:
-    """Chunk number (0..k-1) of each of ``n`` rows in k contiguous chunks (the folds protocol's ToxiChat split)."""
+    """Chunk number (0..k-1) of each of ``n`` rows in k contiguous chunks."""
     return np.arange(n) * k // max(n, 1)
 
 
@@ -82,65 +98,137 @@ def not_replying_to(replies: pl.DataFrame, held: pl.DataFrame) -> np.ndarray:
     return np.flatnonzero(~replies["parent_text"].is_in(held["text"].to_list()).to_numpy())
 
 
+def source_folds(sources: dict[str, Block], k: int) -> dict[str, np.ndarray]:
+    """The fold of every row number (``_rid``) of each source: threads in contiguous chunks, the rest shuffled."""
+    sizes: dict[str, int] = {}
+    for name, b in sources.items():
+        src = name.removesuffix("_off")
+        if b.frame.height and src not in DISTILL:
+            sizes[src] = max(sizes.get(src, 0), int(b.frame["_rid"].max()) + 1)  # type: ignore[arg-type]
+    return {src: chunks(n, k) if src in _THREADED else folds(n, k, seed=0) for src, n in sizes.items()}
+
+
+def _keys(frame: pl.DataFrame) -> pl.Series:
+    """Each row's (reply, parent) as one string, both stripped (a missing parent is "")."""
+    key = (pl.col("text").cast(pl.String).fill_null("").str.strip_chars() + "\x00"
+           + pl.col("parent_text").cast(pl.String).fill_null("").str.strip_chars())
+    return frame.select(key.alias("_key"))["_key"]
+
+
+def _split(sources: dict[str, Block], fold_of: dict[str, np.ndarray], j: int
+           ) -> tuple[dict[str, Block], dict[str, Block]]:
+    """The training and held-out rows of fold ``j`` of each source block. Chatbot replies are never held out, nor
+    are the unlabeled pairs of distillation; chatbot replies answering a held-out ToxiChat reply and unlabeled pairs
+    that are a held-out pair are not trained on."""
+    train, held = {}, {}
+    for name, b in sources.items():
+        src = name.removesuffix("_off")
+        if src == "bots" or src in DISTILL:
+            continue
+        f = fold_of[src][b.frame["_rid"].to_numpy()]
+        train[name], held[name] = b.take(np.flatnonzero(f != j)), b.take(np.flatnonzero(f == j))
+    for name in ("bots", "bots_off"):
+        if name in sources:
+            train[name] = sources[name].take(not_replying_to(sources[name].frame, held["toxichat"].frame))
+    held_keys = pl.concat([_keys(b.frame) for b in held.values()]).implode()
+    for name, b in sources.items():
+        if name.removesuffix("_off") in DISTILL:
+            train[name] = b.take(np.flatnonzero(~_keys(b.frame).is_in(held_keys).to_numpy()))
+    return train, held
+
+
+def _probabilities(logits: np.ndarray) -> np.ndarray:
+    z = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)
+
+
+def _neutral_weight(logits: np.ndarray, labels: list[str]) -> float:
+    p = _probabilities(logits)
+    neutral = np.array([v == "neutral" for v in labels], dtype=bool)
+    return float((p[neutral] @ _WEIGHTS).mean()) if neutral.any() else float("nan")
+
+
 def cross_validate(dev_dir: str | Path, opts: dict[str, Any] | None = None, k: int = 3,
-                   blocks: dict[str, Block] | None = None, protocol: str = "dev") -> dict[str, float]:
+                   blocks: dict[str, Block] | None = None, real: Block | None = None,
+                   judged: pl.Series | None = None) -> dict[str, float]:
     """Dev cross-validation figures of the cue model with ``opts`` (over :data:`OPTIONS`); see the module doc.
 
-    ``blocks`` (from :func:`training.stance.train.dev_blocks`, without character grams) may be passed to skip
-    re-reading the files when the options do not change the candidate vocabulary (``min_df``, ``off_char_C``).
-    ``protocol="folds"`` scores ToxiChat stance on k contiguous chunks of ToxiChat train + dev instead of on
-    ToxiChat dev alone (each fit leaves its chunk out; conversations are contiguous, so at most one conversation
-    per chunk boundary is split): ~90 disagreeing replies judged instead of 11. Chatbot replies to a held-out
-    reply are left out of that fit. The figure is ``toxichat_folds``; the offensive figures are unchanged.
+    ``blocks`` (from :func:`training.stance.train.dev_blocks`, without character grams, with the chatbot replies
+    when the options use them) may be passed to skip re-reading the files when the options do not change the
+    candidate vocabulary (``min_df``, ``off_char_C``). ``real``: unlabeled real replies over the same candidate
+    grams (:func:`training.stance.real.real_pairs`); each fold's model also gives the share of them it calls
+    hostile (``real_hostile``) and offensive (``real_off``, at that fold's threshold) and their mean weight
+    (``real_w``): a diagnostic of what it does on ordinary, mostly civil threads. ``judged``: the held-out rows
+    judged are those whose (reply, parent), stripped and joined by a NUL character, is in it (None: all), e.g. the
+    rows the neural scorer was not trained on (:func:`teacher_held_out`), where its soft targets cannot have
+    carried their labels; blocks with distillation pools (:func:`training.stance.distill.distill_blocks`) train
+    on those pools when the options give them weight.
     """
-    if protocol not in ("dev", "folds"):
-        raise ValueError(f"protocol must be 'dev' or 'folds', not {protocol!r}")
     o = {**OPTIONS, **(opts or {})}
-    vocab = None
     if blocks is None:
-        blocks, vocab, _ = dev_blocks(dev_dir, o)
-    char = np.array([g.startswith("~") for g in vocab], dtype=bool) if vocab is not None else np.zeros(
-        next(iter(blocks.values())).g.shape[1], dtype=bool)
-    mask = blocks["mask"]
-    fold = folds(mask.frame.height, k, seed=0)
-    tc_dev, tc_labels = labelled(blocks["toxichat_dev"], blocks["toxichat_dev"].frame)
-    tc, mm = [], []
-    extra = ["fanchuan_train", "fanchuan_val"] if o["fanchuan_share"] > 0 else []
-    bots = o["bot_share"] > 0
-    if protocol == "folds":
-        tc_all = _joined(blocks["toxichat_train"], blocks["toxichat_dev"], "toxichat_train")
-        tc_fold = chunks(tc_all.frame.height, k)
-        if bots:
-            all_bots = _joined(blocks["toxichat_train_bots"], blocks["toxichat_dev_bots"], "toxichat_train_bots")
-    off_keys = ["toxichat_train_off", *(["cat_off"] if o["off_cat"] else []),
-                *(["toxichat_train_bots_off"] if o["off_bot_share"] > 0 else [])]
+        blocks, _, _ = dev_blocks(dev_dir, o, bots=_uses_bots(o))
+    if not o["partial"]:
+        blocks = {name: b if name.endswith("_off") else one_class(b) for name, b in blocks.items()}
+    sources = source_blocks(blocks) | {name: b for name, b in blocks.items() if name.removesuffix("_off") in DISTILL}
+    char = np.zeros(next(iter(blocks.values())).g.shape[1], dtype=bool)
+    fold_of = source_folds(sources, k)
+    figures: dict[str, list[float]] = {}
+    off_held: list[dict[str, tuple[np.ndarray, np.ndarray]]] = []
+    real_logits: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def add(name: str, value: float) -> None:
+        figures.setdefault(name, []).append(value)
+
     for j in range(k):
-        local = {**blocks, "mask": mask.take(np.flatnonzero(fold != j))}
-        keys = ["toxichat_train", "mask", "cat", *extra]
-        if protocol == "folds":
-            held_tc = tc_all.take(np.flatnonzero(tc_fold == j))
-            local["toxichat_train"] = tc_all.take(np.flatnonzero(tc_fold != j))
-            if bots:
-                local["toxichat_train_bots"] = all_bots.take(not_replying_to(all_bots.frame, held_tc.frame))
-        if bots:
-            keys.append("toxichat_train_bots")
-        stance, off, df_blocks = _plan(local, o, keys, off_keys)
+        train, held = _split(sources, fold_of, j)
+        if judged is not None:
+            keep = judged.implode()
+            held = {name: b.take(np.flatnonzero(_keys(b.frame).is_in(keep).to_numpy())) for name, b in held.items()}
+        stance, off, df_blocks = plan(train, o)
         heads = fit_heads(stance, off, o, df_blocks, char)
         if o["bias"]:
-            heads.intercept = heads.intercept + tune_bias(stance, off, o, df_blocks, char)
-        if protocol == "folds":
-            held_tc, held_tc_labels = labelled(held_tc, held_tc.frame)
-            tc.append(macro_f1_3(heads.logits(held_tc)[0], held_tc_labels))
-        else:
-            tc.append(macro_f1_3(heads.logits(tc_dev)[0], tc_labels))
-        held = mask.take(np.flatnonzero(fold == j))
-        held, held_labels = labelled(held, held.frame)
-        mm.append(macro_f1_3(heads.logits(held)[0], held_labels))
-        if j == 0:
-            dev_off = blocks["toxichat_dev_off"]
-            y = dev_off.frame["offensive"].to_numpy().astype(bool)
-            oof = oof_offensive(off, stance, o, df_blocks, char, k)
-            off_fig = offensive_figures(sigmoid(heads.logits(dev_off)[1]), y, oof[0],
-                                        off[0][0].frame["offensive"].to_numpy().astype(bool))
-    return {"toxichat_folds" if protocol == "folds" else "toxichat_dev": float(np.mean(tc)),
-            "mask_folds": float(np.mean(mm)), **off_fig}
+            heads.intercept = heads.intercept + tune_bias(stance, o, df_blocks, char)
+        for src in _MACRO_SETS:
+            rows, labels = labelled(held[src], held[src].frame)
+            logits = heads.logits(rows)[0]
+            add(src, macro_f1_3(logits, labels))
+            if src in _NEUTRAL_SETS:
+                add(f"neutral_w_{src}", _neutral_weight(logits, labels))
+        for src, name in (("wikitactics", "wiki_hostile"), ("toxichat", "tc_hostile")):
+            b = held[src]
+            gold = (b.frame["allowed"] == _HOSTILE).to_numpy()
+            add(name, f1_at((np.argmax(heads.logits(b)[0], axis=1) == 3).astype(float), gold, 0.5))
+        if real is not None:
+            real_logits.append(heads.logits(real))
+        off_held.append({name.removesuffix("_off"): (sigmoid(heads.logits(b)[1]),
+                                                     b.frame["offensive"].to_numpy().astype(bool))
+                         for name, b in held.items() if name.endswith("_off")})
+    for j in range(k):
+        others = [off_held[i] for i in range(k) if i != j]
+        t = best_mean_threshold([(np.concatenate([h[src][0] for h in others]),
+                                  np.concatenate([h[src][1] for h in others])) for src in o["threshold_sources"]])
+        (p_tc, y_tc), (p_ab, y_ab) = off_held[j]["toxichat"], off_held[j]["convabuse"]
+        add("off_tc", f1_at(p_tc, y_tc, t))
+        add("off_abuse", f1_at(p_ab, y_ab, t))
+        add("off_tc_ap", _ap(p_tc, y_tc))
+        add("off_threshold", t)
+        if real is not None:
+            real_stance, real_offence = real_logits[j]
+            add("real_hostile", float(np.mean(np.argmax(real_stance, axis=1) == 3)))
+            add("real_off", float(np.mean(sigmoid(real_offence) >= t)))
+            add("real_w", float(np.mean(_probabilities(real_stance) @ _WEIGHTS)))
+    out = {name: float(np.mean(v)) for name, v in figures.items()}
+    out["neutral_w"] = float(np.mean([out[f"neutral_w_{src}"] for src in _NEUTRAL_SETS]))
+    return out
+
+
+def teacher_held_out(dev_dir: str | Path) -> pl.Series:
+    """The (reply, parent) keys (as :func:`cross_validate`'s ``judged``) of the dev pairs the shipped neural scorer
+    was not trained on: fold 0 of its grouped split (``training.pair.table``; its model card: "folds != 0")."""
+    from discourse.stance._pair import MODEL_DIR
+    from training.pair.table import build_table
+
+    card = json.loads((MODEL_DIR / "model.json").read_text(encoding="utf-8"))
+    if card.get("training", {}).get("shipped") != "folds != 0":
+        raise ValueError("the shipped neural scorer was not trained on folds != 0: no dev rows are held out from it")
+    return _keys(build_table(Path(dev_dir)).filter(pl.col("fold") == 0)).unique()

@@ -16,7 +16,7 @@ from scipy import sparse
 
 from discourse._typing import STANCE_LABELS
 from discourse.errors import ScorerError
-from training.stance.fit import Block, best_threshold, fit_heads, fit_softmax, folds, sigmoid
+from training.stance.fit import Block, best_threshold, fit_heads, fit_softmax, folds, join_blocks, sigmoid
 
 __all__ = [
     "EMBED_OPTIONS",
@@ -158,7 +158,7 @@ def _cue_opts() -> dict[str, Any]:
 
 
 def _cue_model(stance: list[tuple[EmbBlock, float]], offensive: list[tuple[EmbBlock, float]]) -> Any:
-    """The cue model (cues/3's options) fitted on these rows, for stacking."""
+    """The cue model (the default scorer's options) fitted on these rows, for stacking."""
     o = _cue_opts()
     df_blocks = [eb.b for eb, _ in offensive] + [eb.b for eb, _ in stance]
     n = stance[0][0].b.g.shape[1]
@@ -242,7 +242,7 @@ def cross_validate_embed(blocks: dict[str, EmbBlock], opts: dict[str, Any] | Non
                          protocol: str = "dev", encoder: str = "minilm") -> dict[str, float]:
     """Dev cross-validation figures of the embed head with ``opts`` over ``encoder``'s options: the protocol of
     :func:`training.stance.cv.cross_validate` (same folds, sources, figures; ``protocol`` as there)."""
-    from training.stance.cv import _joined, chunks, labelled, macro_f1_3, not_replying_to, offensive_figures
+    from training.stance.cv import chunks, labelled, macro_f1_3, not_replying_to, offensive_figures
 
     if protocol not in ("dev", "folds"):
         raise ValueError(f"protocol must be 'dev' or 'folds', not {protocol!r}")
@@ -250,7 +250,7 @@ def cross_validate_embed(blocks: dict[str, EmbBlock], opts: dict[str, Any] | Non
     sw = o["source_weight"]
 
     def joined(a: EmbBlock, b: EmbBlock) -> EmbBlock:
-        return EmbBlock(_joined(a.b, b.b, a.b.name), np.vstack([a.e, b.e]))
+        return EmbBlock(join_blocks([a.b, b.b], a.b.name), np.vstack([a.e, b.e]))
 
     mask = blocks["mask"]
     fold = folds(mask.n, k, seed=0)
@@ -301,7 +301,7 @@ def train_embed_head(dev_dir: str | Path, opts: dict[str, Any] | None = None, ca
     rounded values. ``cache``: an embedding cache file (:func:`dev_embeddings`), outside the repository.
     """
     from discourse.stance._embed import EMBED_SCORERS, ENCODERS
-    from training.stance.train import DEV_FILES, OPTIONS, _sha256, dev_blocks
+    from training.stance.train import CUES3_FILES, OPTIONS, _sha256, dev_blocks
 
     scorer = EMBED_SCORERS[encoder]
     enc = ENCODERS[encoder]
@@ -309,7 +309,7 @@ def train_embed_head(dev_dir: str | Path, opts: dict[str, Any] | None = None, ca
     if o["grams"] or o["stack"]:
         raise ScorerError("train_embed_head: the embed scorer reads no gram counts or stacked logits; "
                           "those options are for cross_validate_embed only")
-    blocks, _, frames = dev_blocks(dev_dir, OPTIONS)
+    blocks, _, frames = dev_blocks(dev_dir, OPTIONS, files=CUES3_FILES, partial=False)
     eb = embed_blocks(blocks, dev_embeddings(frames, cache, encoder))
     sw = o["source_weight"]
     stance = [(eb["toxichat_train"], sw), (eb["toxichat_dev"], sw), (eb["mask"], sw), (eb["cat"], sw * o["cat_share"])]
@@ -334,5 +334,5 @@ def train_embed_head(dev_dir: str | Path, opts: dict[str, Any] | None = None, ca
                       "threshold": threshold},
         "settings": o,
         "trained_on": {name: {"rows": frames[k].height, "sha256": _sha256(Path(dev_dir) / name)}
-                       for k, name in DEV_FILES.items()},
+                       for k, name in CUES3_FILES.items()},
     }
