@@ -78,8 +78,8 @@ def test_edge_hover_lists_stance_counts() -> None:
     fig = network_figure(_nodes(), _edges())
     hostile = next(t for t in _hover_traces(fig) if t.legendgroup == "sign-1")
     eve = next(h for h in hostile.hovertext if h.startswith("<b>eve</b>"))
-    assert eve == ("<b>eve</b> → <b>ann</b><br>4 replies<br>agree 0 · neutral 0 · disagree 1 · hostile 3"
-                   "<br>mean weight -0.775")
+    assert eve == ("<b>eve</b> → <b>ann</b><br>4 replies: agree 0 · neutral 0 · disagree 1 · hostile 3"
+                   "<br>tone: disagreement / hostility (mean weight -0.775)")
 
 
 def test_arrowheads_point_from_source_to_target() -> None:
@@ -236,10 +236,10 @@ def test_faction_figure_aggregates_between_factions() -> None:
     hovers = [h for t in _hover_traces(fig) for h in t.hovertext]
     # between factions only ann(0)->cy(1): 1 hostile reply; eve (no faction, -1) -> ann(0): 4 replies
     assert sorted(hovers) == sorted([
-        "<b>no faction</b> → <b>faction 0</b><br>4 replies<br>agree 0 · neutral 0 · disagree 1 · hostile 3"
-        "<br>mean weight -0.775",
-        "<b>faction 0</b> → <b>faction 1</b><br>1 reply<br>agree 0 · neutral 0 · disagree 0 · hostile 1"
-        "<br>mean weight -0.9",
+        "<b>no faction</b> → <b>faction 0</b><br>4 replies: agree 0 · neutral 0 · disagree 1 · hostile 3"
+        "<br>tone: disagreement / hostility (mean weight -0.775)",
+        "<b>faction 0</b> → <b>faction 1</b><br>1 reply: agree 0 · neutral 0 · disagree 0 · hostile 1"
+        "<br>tone: disagreement / hostility (mean weight -0.9)",
     ])
     assert sorted(t.name for t in _node_traces(fig)) == ["faction 0 (2)", "faction 1 (2)", "no faction (1)"]
     nodes = {h.split("</b>")[0][3:]: h for t in _node_traces(fig) for h in t.hovertext}
@@ -267,26 +267,34 @@ def test_faction_overview_lumps_small_factions_and_keeps_colours() -> None:
     names = [t.name for t in _node_traces(overview)]
     assert names[-1] == "other factions (9)" and len(names) == 12  # 4 + 3 + 2 members
     assert "faction 0 (15)" in names and "faction 10 (5)" in names
-    colour = {t.name: t.marker.color for t in _node_traces(network)}
+    # the same faction has the same colour in both figures (the network's entry also names two members)
+    colour = {t.name.split(":")[0].split(" (")[0]: t.marker.color for t in _node_traces(network)}
+    matched = [t.name for t in _node_traces(overview) if t.name.split(" (")[0] in colour]
     for t in _node_traces(overview):
-        assert colour[t.name] == t.marker.color  # the same faction has the same colour in both figures
+        if t.name.split(" (")[0] in colour:
+            assert colour[t.name.split(" (")[0]] == t.marker.color, t.name
+    assert "faction 0 (15)" in matched and len(matched) >= 2
 
 
-def test_biggest_nodes_are_labelled_escaped() -> None:
+def _names(fig: go.Figure) -> list[str]:
+    return [a.text for a in fig.layout.annotations if (a.name or "").startswith("label-")]
+
+
+def test_most_central_nodes_are_named_escaped() -> None:
     n = 12
     nodes = pl.DataFrame({"author": [f"<b>n{i}</b>" for i in range(n)], "pagerank": [i / 100 for i in range(n)],
                           "community": [0] * n})
     fig = network_figure(nodes, pl.DataFrame(schema={"source": pl.String, "target": pl.String}))
-    labels = sorted(label for t in _node_traces(fig) for label in t.text if label)
-    assert labels == sorted(f"&lt;b&gt;n{i}&lt;/b&gt;" for i in range(4, 12))  # the 8 highest pageranks
+    # no comment counts: the 8 highest pageranks, escaped, most central first
+    assert _names(fig) == [f"&lt;b&gt;n{i}&lt;/b&gt;" for i in range(11, 3, -1)]
     gl = network_figure(nodes, pl.DataFrame(schema={"source": pl.String, "target": pl.String}), webgl=True)
-    assert all(t.text is None for t in _node_traces(gl))
+    assert _names(gl) == _names(fig)  # names are annotations: the same with WebGL
 
 
 def test_bare_and_empty_tables() -> None:
     bare = network_figure(pl.DataFrame({"author": ["a", "b"]}), pl.DataFrame({"source": ["a"], "target": ["b"]}))
     assert [t.legendgroup for t in _hover_traces(bare)] == ["sign0"]  # unscored: one neutral edge
-    assert _hover_traces(bare)[0].hovertext == ("<b>a</b> → <b>b</b>",)  # no count columns: just the pair
+    assert _hover_traces(bare)[0].hovertext == ("<b>a</b> → <b>b</b><br>tone: neutral",)  # no counts: the pair
     empty = network_figure(pl.DataFrame(schema={"author": pl.String}),
                            pl.DataFrame(schema={"source": pl.String, "target": pl.String}))
     assert len(empty.data) == 0 and empty.layout.meta["discourse"]["nodes"] == 0

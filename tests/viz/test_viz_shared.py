@@ -18,7 +18,8 @@ def test_real_reddit_thread_report(corpora: Path) -> None:
 
     result = build(corpora / "reddit" / "praw_3hahrw_funny_thread.json", seed=0)
     fig = network_figure(result.nodes, result.edges, comments=result.comments, seed=0)
-    node_traces = [t for t in fig.data if (t.legendgroup or "").startswith("f")]
+    node_traces = [t for t in fig.data if (t.legendgroup or "").startswith("f")
+                   or (t.legendgroup == "periphery" and t.mode == "markers" and t.marker.line.color is not None)]
     drawn = {h.split("</b>")[0].removeprefix("<b>") for t in node_traces for h in t.hovertext}
     # every author of the nodes table is drawn exactly once (names as escaped in the hover)
     assert sum(len(t.x) for t in node_traces) == result.nodes.height == len(drawn)
