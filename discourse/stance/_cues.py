@@ -1,12 +1,14 @@
-"""The default scorer: cue features of the reply in relation to its parent, word n-grams, and a logistic model.
+"""The fast lexical scorer ("cues", also "fast"): cue features of the reply in relation to its parent, word
+n-grams, and a logistic model; what ``score`` runs above the neural scorer's reply count.
 
 Features come from :func:`discourse.stance._features.features` (polars expressions over the whole
 table) and :mod:`discourse.stance._ngrams` (the reply's words and word pairs, its opening word,
 and that word again when the parent asked a question). The model is a multinomial logistic regression
 over the four stance classes plus a binary logistic regression for ``p_offensive``, whose coefficients
-live in ``data/cues_model.json`` and are reproduced exactly by ``python -m training.train_stance``. Scoring is one
-matrix product for the cue features plus a join of the grams against the model's gram table and a
-group-by sum per reply.
+live in ``data/cues_model.json`` and are reproduced exactly by ``python -m training.train_stance``. Since
+``cues/4`` it is fitted on every labeled dev set with partial labels (a set of three classes cannot tell
+disagreement from hostility; an abuse set says nothing of agreement), see ``training/stance``. Scoring is one
+matrix product for the cue features plus a sparse (reply x gram) count matrix times the model's gram table.
 """
 
 from __future__ import annotations
@@ -104,7 +106,7 @@ def _model_and_table(path: str | Path | None, file: str = MODEL_FILE) -> tuple[d
 
 
 class CueScorer(Scorer):
-    """Default stance scorer ("cues"): position-aware cue features + multinomial logistic model.
+    """The fast stance scorer ("cues"): position-aware cue features and word grams + multinomial logistic model.
 
     Parameters
     ----------
@@ -113,7 +115,7 @@ class CueScorer(Scorer):
     """
 
     name = "cues"
-    version = "3"
+    version = "4"
     reads_quotes = True     # "quotes the parent" is one of its features; it drops quoted lines itself
     shipped_file: str = MODEL_FILE
 
@@ -157,5 +159,5 @@ class CharCueScorer(CueScorer):
     """
 
     name = "cues-char"
-    version = "3"
+    version = "4"
     shipped_file = CHAR_MODEL_FILE

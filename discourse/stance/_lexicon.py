@@ -87,6 +87,10 @@ DISAGREE_ANY = _many(
 NEGATED_AGREE = _many(
     "{don't|do not|dont|can't|cannot|cant|couldn't|won't|wouldn't|never|not|isn't|is not|aren't} {really |quite |entirely |}"
     "{agree|true|right|correct|accurate|valid|a good point|the case}",
+    # the denied belief holds the agreement phrase: "I don't think that's true", "not sure that's right"
+    "{don't|do not|dont|never} {think|believe} {that's|that is|it's|it is|this is|that|it|this|you're|you are} "
+    "{really |quite |entirely |necessarily |}{true|right|correct|accurate|valid|fair|the case}",
+    "{not|never} {sure|convinced} {that's|that is|it's|it is|this is|that|it|you're|you are} {true|right|correct|accurate}",
 )
 NEGATORS = _many("not", "no", "never", "nothing", "nobody", "none", "neither", "nor", "without", "{do|does|did|is|are|was|were|ca|wo|would|should|could|have|has|had|must}n't",
                  "dont", "cant", "wont", "isnt", "arent", "doesnt", "didnt", "cannot")
@@ -119,10 +123,10 @@ INSULT_WORDS = _many(
     "mouth breather{s|}", "neckbeard{s|}", "degenerate{s|}", "lowlife", "lowlifes", "vermin", "creep{s|}",
     "freak{s|}", "psycho{s|}", "lunatic{s|}", "nutjob{s|}", "nutcase{s|}", "crazy", "insane", "ugly", "fat",
     "disgusting", "shithead{s|}", "fuckwit{s|}", "fuckface", "nazi{s|}", "fascist{s|}", "bigot{s|}",
-    "racist{s|}", "sexist{s|}", "idiocy", "ignorance", "hack{s|}", "grifter{s|}", "psychotic", "cancer",
+    "racist{s|}", "sexist{s|}", "idiocy", "ignorance", "grifter{s|}", "psychotic",
     "dogshit", "meathead{s|}", "parasite{s|}", "leech{es|}", "rat{s|}", "pig{s|}", "animals", "loony", "nut",
     "weirdo{s|}", "simp{s|}", "boomer{s|}", "karen{s|}", "pussy", "cocksucker{s|}", "motherfucker{s|}",
-    "jerk{s|}", "tosser{s|}", "knobhead{s|}", "bellend{s|}", "pillock{s|}", "git", "twit{s|}", "tard{s|}",
+    "jerk{s|}", "tosser{s|}", "knobhead{s|}", "bellend{s|}", "pillock{s|}", "twit{s|}", "tard{s|}",
     "spaz", "dumbfuck{s|}", "fucktard{s|}", "shitstain{s|}", "dirtbag{s|}", "sleazebag{s|}", "scumbucket",
     "turd{s|}", "dweeb{s|}", "dork{s|}", "nerd{s|}", "wimp{s|}", "sissy", "mongoloid{s|}", "cripple{s|}",
     "subhuman", "waste of space", "waste of oxygen", "piece of trash", "piece of garbage", "stupid ass",
@@ -141,26 +145,35 @@ PROFANITY = _many(
     "bugger", "bloody hell", "sob", "mf", "mofo", "mfer", "mfers", "pos", "ffs", "jfc", "goddam", "dam", "darn",
     "screw", "screwed", "sucks", "suck", "sucked", "douche", "prick", "tits", "wank", "wanking",
 )
+# attacks on the person replied to; phrases that also have an everyday sense ("go back to the settings", "cope
+# with", "who asked about", "shut it down", "get help from") only in their attacking form
 ATTACKS = _many(
-    "{fuck|screw|f|fk} {you|u|off|yourself}", "go fuck", "shut {up|the fuck up}", "stfu", "gtfo", "kys",
-    "kill yourself", "go away", "get lost", "get a life", "grow up", "touch grass", "learn to read",
-    "reading comprehension", "can you {even |}read", "do you even", "ok boomer", "okay boomer", "nobody asked",
-    "who asked", "cry {more|harder|about it}", "cope", "seethe", "malding", "go back to", "bite me",
-    "suck {it|my}", "your mom", "yo mama", "piss off", "bugger off", "sod off", "how {dumb|stupid} are you",
+    "{fuck|screw|fk} {you|u|off|yourself}", "go fuck", "shut {up|the fuck up}", "stfu", "gtfo", "kys",
+    "kill yourself", "get a life", "grow the fuck up", "grow up already", "touch grass", "learn to read",
+    "reading comprehension", "can you even read", "can't you read", "do you even", "ok boomer", "okay boomer",
+    "{nobody|no one} asked {you|for your opinion}", "who {even |}asked {you|tho|though}", "literally who asked",
+    "cry {more|harder|about it}", "cope harder", "cope and seethe", "seethe", "malding",
+    "go back to {where you came from|your cave|your basement|your hole|your safe space|your echo chamber}",
+    "bite me", "suck my", "yo mama", "piss off", "bugger off", "sod off", "how {dumb|stupid} are you",
     "are you {stupid|dumb|retarded|high|drunk|insane|blind|an idiot|a moron|daft|thick|serious|kidding me|ok}",
     "what is wrong with you", "what's wrong with you", "get your head out", "you people", "go to hell",
-    "you need help", "take your meds", "get help", "you're pathetic", "you're a joke", "you are a joke",
-    "nobody cares", "no one cares", "who cares", "shut it", "eat shit", "drop dead", "die in a fire",
+    "you need {professional|mental|psychiatric|serious} help", "you need help {dude|mate|man|buddy}",
+    "take your meds", "get {professional |mental |psychiatric |}help {dude|mate|man|buddy}", "you're pathetic",
+    "you're a joke", "you are a joke", "nobody cares", "no one cares", "eat shit", "die in a fire",
 )
 _SECOND_PERSON_PREFIXES = _many(
     "you", "you{'re| are|re} {a|an|such a|such an|the|just a|just an|one|a real|a total|a complete|an absolute|"
     "a fucking|a goddamn|a stupid|so|being|acting like a|acting like an|}", "your", "you {fucking|absolute|"
     "complete|total|stupid|dumb|little|utter|ignorant|pathetic}", "you sound like {a|an|}", "you look like {a|an|}",
     "you must be {a|an|}", "stop being {a|an|}", "don't be {a|an|so|}", "dont be {a|an|so|}", "u r {a|an|}",
-    "ur {a|an|so|}", "such {a|an}", "what {a|an}", "you're one", "you are one",
+    "ur {a|an|so|}", "you're one", "you are one",
 )
-INSULT_2P = tuple(f"{p} {w}" for p in _SECOND_PERSON_PREFIXES for w in INSULT_WORDS) + tuple(
-    f"{w} like you" for w in INSULT_WORDS)
+# words that after "your" name things more often than they insult ("your trash bin", "your crazy week")
+_PLAIN_AFTER_YOUR = frozenset(_many("trash", "garbage", "crazy", "insane", "fat", "ugly", "lame", "boomer{s|}",
+                                    "karen{s|}", "nerd{s|}", "dork{s|}", "hoe{s|}", "creep{s|}", "freak{s|}",
+                                    "cripple{s|}", "rat{s|}", "pig{s|}", "animals", "nut"))
+INSULT_2P = tuple(f"{p} {w}" for p in _SECOND_PERSON_PREFIXES for w in INSULT_WORDS
+                  if not (p == "your" and w in _PLAIN_AFTER_YOUR)) + tuple(f"{w} like you" for w in INSULT_WORDS)
 SECOND_PERSON = _many("you", "your", "you're", "youre", "yours", "yourself", "u", "ur", "ya", "you'd",
                       "you've", "you'll", "yall", "y'all")
 GROUP_TARGETS = tuple(
@@ -264,7 +277,9 @@ OPENER_CUES: dict[str, tuple[str, ...]] = {
     "sarcasm_open": _many("yeah right", "yea right", "oh great", "oh sure", "oh yeah", "oh really", "sure jan",
                           "yeah sure", "sure buddy", "ok buddy", "okay buddy", "wow", "oh wow", "riiight",
                           "suuure", "lol sure", "right because", "sure because", "oh joy", "cool story"),
-    "insult_open": INSULT_WORDS,
+    # an insult, or a dismissal that attacks when a reply opens with it ("Go away."): later in a reply these words
+    # are everyday ones ("the errors go away")
+    "insult_open": INSULT_WORDS + _many("go away", "get lost", "grow up"),
 }
 BODY_BITS: dict[str, int] = {name: 1 << i for i, name in enumerate(BODY_CUES)}
 OPENER_BITS: dict[str, int] = {name: 1 << i for i, name in enumerate(OPENER_CUES)}

@@ -198,7 +198,7 @@ def test_embed_scorer_without_its_extra_names_the_extra(monkeypatch: pytest.Monk
     _embed.load_encoder.cache_clear()
 
 
-# -- behaviour of the default scorer on hand-written pairs ---------------------------------------
+# -- behaviour of the default scorer (neural for a few replies) and the fast one on hand-written pairs ---------------
 BEHAVIOUR = [
     # (parent, reply, expected label) -- written by hand, not taken from any labeled set
     ("We should fund public transit.", "Exactly! Well said.", "agree"),
@@ -213,22 +213,28 @@ BEHAVIOUR = [
 ]
 
 
+HAND_SCORERS = ["default", "cues"]
+
+
+@pytest.mark.parametrize("scorer", HAND_SCORERS)
 @pytest.mark.parametrize(("parent", "reply", "expected"), BEHAVIOUR, ids=[b[2] + ":" + b[1][:25] for b in BEHAVIOUR])
-def test_default_scorer_on_hand_written_pairs(parent: str, reply: str, expected: str) -> None:
-    out = score(pl.DataFrame({"text": [reply], "parent_text": [parent]}))
+def test_default_scorer_on_hand_written_pairs(parent: str, reply: str, expected: str, scorer: str) -> None:
+    out = score(pl.DataFrame({"text": [reply], "parent_text": [parent]}), scorer)
     assert out["label"].item() == expected
 
 
-def test_sarcasm_is_not_read_as_agreement_unlike_vader() -> None:
+@pytest.mark.parametrize("scorer", HAND_SCORERS)
+def test_sarcasm_is_not_read_as_agreement_unlike_vader(scorer: str) -> None:
     df = pl.DataFrame({"text": ["Yeah right, because that worked so well."], "parent_text": ["Lockdowns worked."]})
     assert score(df, "vader")["label"].item() == "agree"      # the reply's own sentiment is positive
-    assert score(df)["weight"].item() < 0
+    assert score(df, scorer)["weight"].item() < 0
 
 
-def test_hostility_needs_a_second_person_target() -> None:
+@pytest.mark.parametrize("scorer", HAND_SCORERS)
+def test_hostility_needs_a_second_person_target(scorer: str) -> None:
     df = pl.DataFrame({"text": ["You are a fucking idiot.", "Those politicians are fucking idiots."],
                        "parent_text": ["Taxes should go up.", "Taxes should go up."]})
-    out = score(df)
+    out = score(df, scorer)
     assert out["offensive"].to_list() == [True, True]          # both offensive ...
     assert out["label"].to_list()[0] == "hostile"              # ... only the first attacks the addressee
     assert out["label"].to_list()[1] != "hostile"
@@ -248,10 +254,11 @@ def test_quoting_the_parent_is_seen() -> None:
     assert g["overlap"].item() == pytest.approx(2 / 3)
 
 
-def test_opening_cue_counts_more_than_the_same_cue_later() -> None:
+@pytest.mark.parametrize("scorer", HAND_SCORERS)
+def test_opening_cue_counts_more_than_the_same_cue_later(scorer: str) -> None:
     early = pl.DataFrame({"text": ["No. Taxes fund the roads and schools here."], "parent_text": ["Taxes are theft."]})
     late = pl.DataFrame({"text": ["Taxes fund the roads and schools here. No."], "parent_text": ["Taxes are theft."]})
-    assert score(early)["p_disagree"].item() > score(late)["p_disagree"].item()
+    assert score(early, scorer)["p_disagree"].item() > score(late, scorer)["p_disagree"].item()
 
 
 # -- untrusted text: any string scores without error -----------------------------------------------

@@ -1,5 +1,5 @@
-"""cues/3: swearing and insult roots inside words, the cues-char scorer's character grams, and the fitting
-helpers (folds, thresholds, macro-F1 for bias tuning). Expected values worked out by hand."""
+"""cues/3 and later: swearing and insult roots inside words, the cues-char scorer's character grams; cues/4's
+lexicon: denied agreement, and attack phrases only in their attacking sense. Expected values worked out by hand."""
 
 from __future__ import annotations
 
@@ -73,9 +73,28 @@ def test_cues_char_is_registered_and_shares_the_stance_head() -> None:
     df = pl.DataFrame({"text": ["Exactly, well said.", "You f*cking idiot.", "What time is it?"],
                        "parent_text": ["Fund transit.", "Masks work.", "Game tonight."]})
     a, b = score(df, "cues"), score(df, "cues-char")
-    assert b["scorer"][0] == "cues-char/3" and a["scorer"][0] == "cues/3"
+    assert b["scorer"][0] == "cues-char/4" and a["scorer"][0] == "cues/4"
     assert np.allclose(a.select("p_agree", "p_neutral", "p_disagree", "p_hostile").to_numpy(),
                        b.select("p_agree", "p_neutral", "p_disagree", "p_hostile").to_numpy(), atol=1e-12)
     assert b["offensive"].to_list()[1] is True
 
 
+
+
+def test_a_denied_agreement_phrase_is_disagreement_not_agreement() -> None:
+    f = _f(["Respectfully, I don't think that's true.", "I'm not sure that's right.", "That's true.",
+            "I think that's true."], ["Remote work is less productive."] * 4)
+    # "that's true" / "that's right" inside "don't think ..." / "not sure ..." is denied: no explicit agreement
+    assert f["agree_explicit"].to_list() == [0.0, 0.0, 1.0, 1.0]
+    assert f["negated_agree"].to_list() == [1.0, 1.0, 0.0, 0.0]
+    assert f["disagree_explicit"].to_list() == [1.0, 1.0, 0.0, 0.0]
+
+
+def test_everyday_phrases_are_not_attacks_but_their_attacking_forms_are() -> None:
+    texts = ["Go back to the settings page; the errors should go away.", "Shut it down and restart.",
+             "Ask the person who asked first.", "How do you cope with the noise?", "Push it to your git repo.",
+             "Go away.", "Go back to where you came from.", "Nobody asked you.", "Cope harder."]
+    f = _f(texts, ["x"] * len(texts))
+    attacked = (f["attack"] + f["insult_2p"]).to_list()
+    assert [a > 0 for a in attacked] == [False] * 5 + [True] * 4
+    assert f["insult"].to_list()[4] == 0.0    # "git" is software here, not an insult
