@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
-from discourse.cli import stance as stance_cli
 from typer.testing import CliRunner
 
+from discourse.cli import stance as stance_cli
 from discourse.errors import ParseError
 from discourse.stance._data import read_labeled, sniff_layout
 
