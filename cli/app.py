@@ -52,6 +52,10 @@ def build(
                 f"{q['read']} comments read, {q['kept']} kept; {result.graph.vcount()} authors, "
                 f"{result.graph.ecount()} edges, {factions} factions"
                 + (f" (+ {singletons} singletons)" if singletons else "") + ".", markup=False)
+            facts = result.caveats()
+            for line in facts.lines():
+                if not line.startswith(("Factions:", "Warning:")):  # factions above, warnings below
+                    err_console.print(line, markup=False)
             err_console.print(f"Wrote {len(written)} files to {out}/ (open {out / 'network.html'})", markup=False)
             for notice in result.notices:
                 err_console.print(f"Note: {notice}", markup=False)

@@ -9,7 +9,7 @@ A build's options are grouped by the stage that reads them::
     ├── stance:   StanceOptions    scorer
     ├── network:  NetworkOptions   self_replies, root_edges, mention_edges, min_confidence
     ├── analysis: AnalysisOptions  method, runs, resolution, null_models
-    ├── render:   RenderOptions    size_by, max_edges, webgl, title, cdn, image
+    ├── render:   RenderOptions    size_by, max_edges, webgl, title, cdn, image, image_width, image_height, image_scale
     └── engine:   EngineOptions    engine, chunk_rows, workers, partitions, scheduler
 
 and ``compare`` adds :class:`CompareOptions` (first_n, bootstrap, min_comments). Each stage takes its
@@ -287,7 +287,10 @@ class RenderOptions(OptionGroup):
     webgl: bool | None = opt(None, help="Force WebGL traces on or off (default: on for large networks).")
     title: str | None = opt(None, help="Title shown on the page.")
     cdn: bool = opt(False, help="Load plotly.js from its CDN (small HTML, needs a network) instead of inlining it.")
-    image: ImageFormat | None = opt(None, help="Also write a static network.png or network.svg (rendered by the local Chromium).")
+    image: ImageFormat | None = opt(None, help="Also write a static network.png or network.svg (rendered by the local Chromium): the publication figure, without controls.")
+    image_width: int = opt(1600, min=200, max=20_000, help="--image: width of the figure in CSS pixels (names are placed for this size).")
+    image_height: int = opt(1000, min=200, max=20_000, help="--image: height of the figure in CSS pixels.")
+    image_scale: float = opt(2.0, min=0.25, max=8.0, help="--image png: pixels per CSS pixel (2: a 3200 x 2000 PNG at the default size).")
 
 
 @dataclass(frozen=True)

@@ -67,14 +67,27 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per analysis step (not in metrics.json)
     notices: list[str] = field(default_factory=list)   # what the CLI says besides the summary (e.g. the scorer used)
 
-    def figure(self, size_by: str | None = None):
-        """The interactive network as a plotly Figure."""
+    def figure(self, size_by: str | None = None, *, static: bool = False):
+        """The interactive network as a plotly Figure that displays itself in Jupyter (and survives
+        nbconvert: see :mod:`discourse.viz.notebook`). ``static``: the publication figure of
+        ``--image`` (no controls, names sized for the render options' image size)."""
         from discourse.viz import network_figure
+        from discourse.viz.notebook import NotebookFigure
 
         render = self.options.render
-        return network_figure(self.nodes, self.edges, comments=self.comments,
-                              size_by=size_by or render.size_by, seed=self.options.seed,
-                              max_edges=render.max_edges, webgl=render.webgl)
+        fig = network_figure(self.nodes, self.edges, comments=self.comments, replies=self.replies, op=self.op,
+                             size_by=size_by or render.size_by, seed=self.options.seed, max_edges=render.max_edges,
+                             webgl=render.webgl, static=static, title=self.title if static else None,
+                             width=render.image_width if static else None,
+                             height=render.image_height if static else 720)
+        return NotebookFigure(fig)
+
+    @property
+    def op(self) -> list[str]:
+        """The original posters: the threads' post authors, when known."""
+        if "author" not in self.threads.columns:
+            return []
+        return [str(a) for a in self.threads["author"].drop_nulls().unique(maintain_order=True).to_list()]
 
     def report_html(self, *, cdn: bool | None = None) -> str:
         """network.html as a string (``cdn``: default from the render options)."""
@@ -82,9 +95,33 @@ class BuildResult:
 
         render = self.options.render
         return report_html(nodes=self.nodes, edges=self.edges, replies=self.replies, comments=self.comments,
-                           metrics=self.metrics, title=self.title, cdn=render.cdn if cdn is None else cdn,
-                           seed=self.options.seed, size_by=render.size_by, max_edges=render.max_edges,
-                           webgl=render.webgl)
+                           metrics=self.metrics, quality=self.quality.to_dict(), threads=self.threads,
+                           title=self.title, cdn=render.cdn if cdn is None else cdn, seed=self.options.seed,
+                           size_by=render.size_by, max_edges=render.max_edges, webgl=render.webgl)
+
+    def caveats(self):
+        """What to know before trusting the results (coverage, inferred parents, language, factions,
+        key figures with their null-model verdicts): :class:`discourse.viz.caveats.Caveats`."""
+        from discourse.viz.caveats import caveats
+
+        return caveats(metrics=self.metrics, quality=self.quality.to_dict(),
+                       comments=self.comments if self.comments is not None else self.replies, nodes=self.nodes)
+
+    def __repr__(self) -> str:
+        q = self.quality.totals()
+        return (f"<BuildResult: {q['kept']:,} comments in {q['threads']:,} thread(s); {self.nodes.height:,} authors, "
+                f"{self.edges.height:,} reply pairs; {self.caveats().factions}>")
+
+    def _repr_html_(self) -> str:
+        """A short summary for notebooks: sizes, the caveats and the key figures (not the tables)."""
+        import html
+
+        q = self.quality.totals()
+        head = (f"<b>{html.escape(self.title)}</b>: {q['kept']:,} comments, {self.nodes.height:,} authors, "
+                f"{self.edges.height:,} reply pairs")
+        return (f'<div class="discourse-result">{head}{self.caveats().html()}'
+                "<p><code>.figure()</code> draws the network; <code>.write(dir)</code> the bundle; "
+                "<code>.nodes</code>, <code>.edges</code>, <code>.replies</code> are polars tables.</p></div>")
 
     @property
     def title(self) -> str:
@@ -140,7 +177,10 @@ class BuildResult:
                 if image:
                     from discourse.viz import write_image
 
-                    written.append(write_image(d / f"network.{image}", self.figure(), format=image))
+                    render = self.options.render
+                    written.append(write_image(d / f"network.{image}", self.figure(static=True), format=image,
+                                               width=render.image_width, height=render.image_height,
+                                               scale=render.image_scale))
         return [Path(out_dir) / Path(p).name for p in written]
 
 

@@ -130,7 +130,9 @@ def test_build_writes_a_static_image_and_caps_edges(tmp_path, sample_data):
                               "--image", "png", "--max-edges", "5"])
     assert res.exit_code == 0, res.output
     assert (out / "network.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "Showing the 5 strongest of" in (out / "network.html").read_text()
+    from discourse.viz._html import page_blocks
+
+    assert "Showing the 5 strongest of" in page_blocks((out / "network.html").read_text())["plot-network"]
 
 
 def test_stream_engine_writes_the_same_network(tmp_path, sample_data):

@@ -12,6 +12,7 @@ import pytest
 import discourse
 from discourse.comparison import Comparison
 from discourse.viz import report_html
+from discourse.viz._html import page_blocks
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -59,7 +60,7 @@ def test_compare_html_escapes_once(comparison: Comparison) -> None:
     # the table: HTML-escaped once
     assert "He said &quot;no&quot; &amp; &lt;b&gt;left&lt;/b&gt;" in page and "&amp;quot;" not in page
     # the figures: plotly's escaping (numeric entities it shows as the characters), never &quot;
-    data = "".join(re.findall(r'<script type="application/json" class="figure-data"[^>]*>(.*?)</script>', page, re.S))
+    data = "".join(v for k, v in page_blocks(page).items() if k.startswith("plot-"))
     assert data and "&quot;" not in data and "&amp;quot;" not in data
     assert "&#34;no&#34;" in data and "it&#39;s a site" in data
 

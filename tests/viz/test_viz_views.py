@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import json
 import re
 from pathlib import Path
 
 import polars as pl
 import pytest
-from plotly.offline import get_plotlyjs_version
+from plotly.offline import get_plotlyjs, get_plotlyjs_version
 
 from discourse.errors import AnalysisError
 from discourse.viz import (
@@ -21,6 +22,7 @@ from discourse.viz import (
     tree_positions,
     write_report,
 )
+from discourse.viz._html import page_blocks
 from discourse.viz.timeline import choose_interval
 
 T0 = dt.datetime(2024, 3, 1, 12, 0, tzinfo=dt.UTC)
@@ -117,27 +119,34 @@ def _report(**kw: object) -> str:
     edges = pl.DataFrame({"source": ["bob", "ann", "cy", PWN], "target": ["ann", "bob", "ann", "ann"],
                           "n_replies": [1, 1, 1, 1], "weight_sum": [0.6, -0.9, -0.3, -0.8]})
     return report_html(nodes=nodes, edges=edges, replies=_replies(), comments=None,
-                       metrics={"modularity": 0.4, "note": "<script>x</script>", "nested": {"a": 1}},
+                       metrics={"modularity": 0.4, "method": "<script>x</script>", "nested": {"a": 1}},
                        title="<i>My</i> thread", **kw)
 
 
 def test_report_is_offline_escaped_and_locked_down() -> None:
     page = _report()
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page, flags=re.S)
-    executable = [body for attrs, body in scripts if "application/json" not in attrs]
-    assert len(executable) == 2  # plotly.js and our boot script, nothing else
+    executable = [body for attrs, body in scripts if "type=" not in attrs]
+    assert len(executable) == 1  # our boot script, nothing else runs by itself
+    assert all('type="application/octet-stream"' in attrs for attrs, _ in scripts if "type=" in attrs)
     assert "https://" not in "".join(attrs for attrs, _ in scripts)
-    assert f"plotly.js v{get_plotlyjs_version()}" in executable[0]
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page).group(1)
-    for body in executable:  # every script runs only because its hash is allowed
-        digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
-        assert f"'sha256-{digest}'" in csp
+    digest = base64.b64encode(hashlib.sha256(executable[0].encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in csp and csp.count("'sha256-") == 1
     assert "connect-src 'none'" in csp and "unsafe-inline" not in csp.split("style-src")[0]
+    # plotly.js travels compressed; the boot script runs it only when its SHA-256 is the one written in
+    blocks = page_blocks(page)
+    js = blocks["plotly-js"]
+    assert f"plotly.js v{get_plotlyjs_version()}" in js[:200] and js == get_plotlyjs()
+    assert f"'{hashlib.sha256(js.encode()).hexdigest()}'" in executable[0]
     assert "<title>&lt;i&gt;My&lt;/i&gt; thread</title>" in page
     assert "<td>&lt;script&gt;x&lt;/script&gt;</td>" in page and "<td>nested</td>" not in page
     assert PWN not in page and "<script>x" not in page
-    # the payload reaches the figure data only as escaped text, itself JSON-escaped inside the script block
-    assert "&lt;img src=x onerror=&#34;window.__pwned=1&#34;&gt;" in page
+    # the payload reaches the figure data only as escaped text (and the data only compressed)
+    data = blocks["plot-network"]
+    assert "&lt;img src=x onerror=&#34;window.__pwned=1&#34;&gt;" in data and PWN not in data
+    index = json.loads(blocks["network-index"])  # names as typed: the page's script only sets them as text
+    assert PWN in index["names"] and "&lt;img src=x onerror=&#34;window.__pwned=1&#34;&gt;" in index["labels"]
     sections = re.findall(r'<section id="([a-z]+)">', page)
     assert sections == ["network", "factions", "thread", "timeline", "distributions"]
 
