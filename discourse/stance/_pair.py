@@ -306,6 +306,35 @@ class PairScorer(Scorer):
         rt = self._runtime()
         texts = [t or "" for t in pairs["text"].to_list()]
         logits = rt.logits(texts, pairs["parent_text"].to_list())
-        probs = probabilities(logits, rt.card)
+        probs = conventions(pairs, probabilities(logits, rt.card))
         return pl.DataFrame({c: probs[:, i] for i, c in enumerate((*PROB_COLUMNS, "p_offensive"))},
                             schema=dict.fromkeys((*PROB_COLUMNS, "p_offensive"), pl.Float64))
+
+
+SLASH_S = r"(?:^|[ \n])/s(?:$|[ \n.!])"
+
+
+def conventions(pairs: pl.DataFrame, probs: np.ndarray) -> np.ndarray:
+    """Two readings the model misses that follow from conventions, not from training data:
+
+    - an explicit sarcasm tag (``/s``) says the words mean the opposite: the model's agreement moves to
+      disagreement ("Oh great, another genius plan. /s");
+    - hostile means an attack on the person replied to: an insult aimed at a group or third party
+      without addressing the reader ("Those politicians are idiots") is offensive, not hostile, so 80%
+      of its hostile mass moves to disagreement (the fast scorer's lexicon finds the target).
+
+    On dev fold 0 neither moves a figure by more than 0.002 (training/pair/RESULTS.md); they fix
+    what the definitions say on the cases they cover."""
+    from discourse.stance._features import features
+
+    out = probs.copy()
+    sarcastic = pairs["text"].fill_null("").str.contains(SLASH_S).to_numpy()
+    moved = out[sarcastic, 0].copy()
+    out[sarcastic, 0] -= moved
+    out[sarcastic, 2] += moved
+    fx = features(pairs.select("text", "parent_text"))
+    third = ((fx["group_target"] > 0) & (fx["second_person"] == 0)).to_numpy()
+    moved = 0.8 * out[third, 3]
+    out[third, 3] -= moved
+    out[third, 2] += moved
+    return out

@@ -52,7 +52,7 @@ def test_wikitactics_dh0_dh1_are_hostile_whatever_label4(tmp_path: Path) -> None
 
 def test_wikitactics_unknown_label4_names_the_record(tmp_path: Path) -> None:
     path = _jsonl(tmp_path / "wt.jsonl", [{"parent": "a", "reply": "b", "rebuttal_labels": [], "label4": "angry"}])
-    with pytest.raises(ParseError, match="record 1.*label4"):
+    with pytest.raises(ParseError, match=r"record 1.*label4"):
         read_labeled(path, "wikitactics")
 
 
@@ -94,7 +94,7 @@ def test_diasafety_categories_map_to_stance_and_offence(tmp_path: Path) -> None:
 def test_diasafety_bad_label_names_the_record(tmp_path: Path) -> None:
     path = tmp_path / "d.json"
     path.write_text(json.dumps([{"context": "a", "response": "b", "category": "Offending User", "label": "Maybe"}]))
-    with pytest.raises(ParseError, match="record 1.*Safe or Unsafe"):
+    with pytest.raises(ParseError, match=r"record 1.*Safe or Unsafe"):
         read_labeled(path, "diasafety")
 
 

@@ -214,16 +214,30 @@ BEHAVIOUR = [
 
 
 HAND_SCORERS = ["default", "cues"]
+# what the neural scorer (the default here) is known to get wrong: sarcasm without a "/s" tag reads as
+# agreement (docs/stance.md, Limits); strict, so the test says so the day a model reads it right
+UNTAGGED_SARCASM = "the neural scorer reads untagged sarcasm as agreement (docs/stance.md, Limits)"
 
 
-@pytest.mark.parametrize("scorer", HAND_SCORERS)
-@pytest.mark.parametrize(("parent", "reply", "expected"), BEHAVIOUR, ids=[b[2] + ":" + b[1][:25] for b in BEHAVIOUR])
+def _hand_cases() -> list:
+    cases = []
+    for parent, reply, expected in BEHAVIOUR:
+        for scorer in HAND_SCORERS:
+            marks = ([pytest.mark.xfail(strict=True, reason=UNTAGGED_SARCASM)]
+                     if scorer == "default" and reply.startswith("Yeah right") else [])
+            cases.append(pytest.param(parent, reply, expected, scorer, marks=marks,
+                                      id=f"{expected}:{reply[:25]}-{scorer}"))
+    return cases
+
+
+@pytest.mark.parametrize(("parent", "reply", "expected", "scorer"), _hand_cases())
 def test_default_scorer_on_hand_written_pairs(parent: str, reply: str, expected: str, scorer: str) -> None:
     out = score(pl.DataFrame({"text": [reply], "parent_text": [parent]}), scorer)
     assert out["label"].item() == expected
 
 
-@pytest.mark.parametrize("scorer", HAND_SCORERS)
+@pytest.mark.parametrize("scorer", [pytest.param("default", marks=pytest.mark.xfail(strict=True, reason=UNTAGGED_SARCASM)),
+                                    "cues"])
 def test_sarcasm_is_not_read_as_agreement_unlike_vader(scorer: str) -> None:
     df = pl.DataFrame({"text": ["Yeah right, because that worked so well."], "parent_text": ["Lockdowns worked."]})
     assert score(df, "vader")["label"].item() == "agree"      # the reply's own sentiment is positive
@@ -281,3 +295,14 @@ def test_any_text_scores_to_a_valid_row(pairs: list[tuple[str | None, str | None
     assert out["weight"].is_between(-1.0, 1.0).all() and out["p_offensive"].is_between(0.0, 1.0).all()
     blank = df["text"].fill_null("").str.strip_chars() == ""
     assert (out.filter(blank)["weight"] == 0.0).all()
+
+
+def test_the_neural_scorers_conventions_on_tagged_sarcasm_and_third_party_insults() -> None:
+    """'/s' turns agreement into disagreement; an insult at a group, not the reader, is not hostile."""
+    df = pl.DataFrame({"text": ["What a brilliant plan, truly. /s", "What a brilliant plan, truly.",
+                                "Those politicians are fucking idiots.", "You are a fucking idiot."],
+                       "parent_text": ["Let's cut taxes again."] * 2 + ["Taxes should go up."] * 2})
+    out = score(df, "neural")
+    assert out["p_agree"][0] == 0.0 and out["p_disagree"][0] > out["p_disagree"][1]
+    assert out["label"][2] != "hostile" and out["offensive"][2]
+    assert out["label"][3] == "hostile"

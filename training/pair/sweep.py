@@ -227,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         prepare(a.dev)
     elif a.cmd == "fold0":
         a.out.mkdir(parents=True, exist_ok=True)
-        _, _, held, logits, secs = _job((a.config, CONFIGS[a.config], 0, str(a.data), a.device), keep=a.out)
+        _, _, _held, logits, secs = _job((a.config, CONFIGS[a.config], 0, str(a.data), a.device), keep=a.out)
         np.save(a.out / "heldout_logits.npy", logits)
         print(f"{a.config} fold 0 trained in {secs:.0f}s")
     elif a.cmd == "join":
