@@ -137,7 +137,7 @@ def pn_centrality(layers: SignedLayers, *, tol: float = 1e-12, max_iter: int = 1
     """PN centrality: ``(I - A / (2n - 2))^-1 1`` with ``A = P - 2N`` the binary signed adjacency.
 
     Solved by the Neumann series (the matrix norm of ``A / (2n-2)`` is at most 1 on simple graphs),
-    one sparse product per step.
+    one sparse product per step, and by a direct sparse solve when the series does not converge.
     """
     n = layers.n_vertices
     if n < 2:
@@ -150,10 +150,16 @@ def pn_centrality(layers: SignedLayers, *, tol: float = 1e-12, max_iter: int = 1
         ax = np.bincount(u, weights=a * x[v], minlength=n) + np.bincount(v, weights=a * x[u], minlength=n)
         nxt = 1.0 + ax
         if np.max(np.abs(nxt - x)) < tol:
-            x = nxt
-            break
+            return nxt
         x = nxt
-    return x
+    # the series did not converge: A / (2n-2) has an eigenvalue of modulus 1 (hostile ties forming a
+    # complete graph give -1, and the iterates alternate between 1 and 0). I - A / (2n-2) itself is
+    # never singular (its eigenvalues lie in (0, 2]), so solve it directly.
+    from scipy.sparse import coo_matrix, identity
+    from scipy.sparse.linalg import spsolve
+
+    m = coo_matrix((np.concatenate([a, a]), (np.concatenate([u, v]), np.concatenate([v, u]))), shape=(n, n))
+    return np.asarray(spsolve((identity(n) - m).tocsc(), np.ones(n)), dtype=float)
 
 
 def centralities(graph: ig.Graph, layers: SignedLayers, *, seed: int = 0) -> tuple[pl.DataFrame, dict[str, Any]]:

@@ -171,3 +171,17 @@ def test_status_consistency_by_hand() -> None:
     x = figure_input(12, src, dst, w, np.clip(w, 0, None), np.clip(-w, 0, None), ones.astype(int),
                      0 * ones.astype(int), np.zeros(12, dtype=int), np.zeros(12, dtype=int))
     assert status_consistency(x) == (pytest.approx(2 / 3), None)
+
+
+@pytest.mark.parametrize("n", [3, 6])
+def test_pn_centrality_when_the_hostile_ties_form_a_complete_graph(n: int) -> None:
+    """A = -2(J - I): the all-ones vector has eigenvalue -1 of A / (2n-2), the Neumann series
+    alternates and used to stop at 1.0; the exact value is 1 / (1 - (-1)) = 0.5 for everyone."""
+    from discourse.analysis.centrality import pn_centrality
+    from discourse.analysis.factions import layers_from_arrays
+
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+    u, v = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
+    w = -np.ones(u.size)
+    layers = layers_from_arrays(n, u, v, w, 0 * w, -w, np.ones(u.size, dtype=int))
+    assert pn_centrality(layers) == pytest.approx(np.full(n, 0.5))
