@@ -65,10 +65,30 @@ class Comparison:
     build_options: BuildOptions = field(default_factory=BuildOptions)
 
     def figure(self) -> Any:
-        """Dot plots of every figure per thread with intervals (a plotly Figure)."""
-        from discourse.viz.compare import figures_dotplot
+        """Dot plots of every figure per thread with intervals (for many threads, one strip of dots per
+        figure): a plotly Figure that displays itself in Jupyter and survives nbconvert."""
+        from discourse.viz.compare import MANY_THREADS, figures_dotplot, figures_strip
+        from discourse.viz.notebook import NotebookFigure
 
-        return figures_dotplot(self.table)
+        fig = figures_strip(self.table) if self.table.height > MANY_THREADS else figures_dotplot(self.table)
+        return NotebookFigure(fig)
+
+    def __repr__(self) -> str:
+        return f"<Comparison: {self.table.height} thread(s), {len(self.table.columns)} columns>"
+
+    def _repr_html_(self) -> str:
+        """A short summary for notebooks: the threads compared (at most 12 rows), not every column."""
+        import html
+
+        cols = [c for c in ("site", "thread_id", "title", "n_comments", "n_authors", "n_factions", "hostility_share")
+                if c in self.table.columns]
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+        rows = "".join("<tr>" + "".join(f"<td>{html.escape('' if r[c] is None else (f'{r[c]:.3g}' if isinstance(r[c], float) else str(r[c])))}</td>"
+                                        for c in cols) + "</tr>" for r in self.table.head(12).to_dicts())
+        more = f"<p>… and {self.table.height - 12} more</p>" if self.table.height > 12 else ""
+        return (f"<div><b>Comparison of {self.table.height} thread(s)</b><table><tr>{head}</tr>{rows}</table>{more}"
+                "<p><code>.table</code> holds every figure with z-scores and intervals; <code>.figure()</code> plots them; "
+                "<code>.write(dir)</code> writes compare.html.</p></div>")
 
     def html(self, *, cdn: bool | None = None) -> str:
         """compare.html as a string (``cdn``: default from the render options)."""
@@ -90,7 +110,9 @@ class Comparison:
             if image:
                 from discourse.viz import write_image
 
-                written.append(write_image(d / f"compare.{image}", self.figure(), format=image))
+                render = self.build_options.render
+                written.append(write_image(d / f"compare.{image}", self.figure(), format=image, width=render.image_width,
+                                           height=render.image_height, scale=render.image_scale))
         return [Path(out_dir) / Path(p).name for p in written]
 
 

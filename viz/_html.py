@@ -442,7 +442,10 @@ details { margin: 0.3rem 0 0.8rem; color: #555; font-size: 0.9rem; }
 .tools button { font: inherit; padding: 3px 10px; }
 #network-status { color: #333; font-size: 0.92rem; }
 #load-error { color: #8e0c25; font-weight: bold; }
-table.threads td.num { text-align: right; }
+table.threads td.num { text-align: right; white-space: nowrap; }
+table.threads td { vertical-align: middle; }
+dl#glossary-list dt { margin-top: 0.4rem; }
+dl#glossary-list dd { margin-left: 1.2rem; color: #444; }
 footer { max-width: 1280px; margin: 1rem auto; padding: 0 1.5rem; color: #777; font-size: 0.85rem; }
 """
 
