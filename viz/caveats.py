@@ -49,7 +49,7 @@ class Caveats:
         out = [f"Coverage: {self.coverage}.", f"Reply structure: {self.parents}.", f"Language: {self.language}.",
                f"Factions: {self.factions}.", f"Stance: {self.scorer}."]
         if self.figures:
-            out.append("Key figures: " + "; ".join(f"{f.label} {f.value} ({f.verdict})" for f in self.figures) + ".")
+            out.append(_figure_line(self.figures))
         out += [f"Warning: {w}" for w in self.warnings]
         return out
 
@@ -72,6 +72,25 @@ class Caveats:
             cells = "".join(f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>" for k, v in self.details)
             out += f'<details><summary>method, seed and settings</summary><table class="metrics">{cells}</table></details>'
         return out
+
+
+_UNTESTED = "not tested: no null model run (--null-models N)"
+
+
+def _figure_line(figures: list[FigureLine]) -> str:
+    """The key figures on one line: verdicts said once where they are the same."""
+    shown = [f for f in figures if not f.verdict.startswith("not computed")]
+    missing = [f for f in figures if f.verdict.startswith("not computed")]
+    untested = all(f.verdict == _UNTESTED or f.verdict.startswith("descriptive") for f in shown)
+    if untested:
+        parts = [f"{f.label} {f.value}" for f in shown]
+        text = "; ".join(parts) + (" (none tested against a null model: --null-models N)" if shown else "")
+    else:
+        text = "; ".join(f"{f.label} {f.value} ({f.verdict})" for f in shown)
+    if missing:
+        text += ("; " if text else "") + "not computed: " + ", ".join(
+            f"{f.label} ({f.verdict.removeprefix('not computed: ')})" for f in missing)
+    return f"Key figures: {text}."
 
 
 def _pct(x: float) -> str:
@@ -159,7 +178,7 @@ def _verdict(rec: Mapping[str, Any]) -> tuple[str, str]:
         return shown, f"{side} what the {null} null model gives (z = {z:+.1f}, {rec.get('replicates', '?')} replicates)"
     reason = str(rec.get("reason") or "not tested")
     if "no null replicates" in reason:
-        reason = "not tested: no null model run (--null-models N)"
+        reason = _UNTESTED
     return shown, reason
 
 

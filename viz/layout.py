@@ -548,13 +548,18 @@ def _rings(hidden: np.ndarray, coords: np.ndarray, main: np.ndarray, pairs: pl.D
     slots_r: list[float] = []
     slots_a: list[float] = []
     radius = base
-    while len(slots_r) < len(hidden):
+    while len(slots_r) < 1.5 * len(hidden):
         k = max(int(2 * np.pi * radius / spacing), 8)
         slots_r += [radius] * k
         slots_a += list(-np.pi + 2 * np.pi * (np.arange(k) + 0.5) / k)
         radius += spacing
-    sr, sa = np.asarray(slots_r), np.asarray(slots_a)
-    pick = np.lexsort((sr, sa))[np.linspace(0, len(sr) - 1, len(hidden)).round().astype(np.int64)]
-    out = np.empty((len(hidden), 2))
-    out[order] = np.column_stack([sr[pick] * np.cos(sa[pick]), sr[pick] * np.sin(sa[pick])])
+    by_angle = np.lexsort((np.asarray(slots_r), np.asarray(slots_a)))
+    sr, sa = np.asarray(slots_r)[by_angle], np.asarray(slots_a)[by_angle]
+    # each author (in the order of the angle it wishes) takes the first free slot at or after that angle
+    n_slots, k = len(sr), len(hidden)
+    ideal = np.searchsorted(sa, np.where(np.isfinite(want[order]), want[order], np.pi + 1.0))
+    take = np.maximum.accumulate(np.maximum(ideal, np.arange(k)) - np.arange(k)) + np.arange(k)
+    take = np.minimum(take, n_slots - k + np.arange(k))
+    out = np.empty((k, 2))
+    out[order] = np.column_stack([sr[take] * np.cos(sa[take]), sr[take] * np.sin(sa[take])])
     return out

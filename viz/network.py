@@ -256,7 +256,7 @@ def network_view(
             else _plural(isolates, "isolate"))
         menus.append({
             "type": "buttons", "direction": "right", "x": 0.16 if len(options) > 1 else 0.0, "xanchor": "left",
-            "y": 1.0, "yanchor": "top", "showactive": False, "bgcolor": "#fff", "pad": {"t": 4, "l": 4},
+            "y": 1.0, "yanchor": "top", "showactive": True, "active": -1, "bgcolor": "#fff", "pad": {"t": 4, "l": 4},
             "buttons": [{
                 "label": f"show / hide {what}", "method": "update",
                 "args": [{"visible": True}, {"xaxis.range": all_r, "yaxis.range": all_r}, toggled],

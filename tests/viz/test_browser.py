@@ -187,3 +187,148 @@ def test_static_image_export(tmp_path: Path) -> None:
     assert not [e.tag for e in elements if e.tag.rsplit("}", 1)[-1] in ("script", "a", "foreignObject")]
     assert not [k for e in elements for k in e.attrib if k.lower().startswith("on") or k.endswith("href")]
     assert any((e.text or "").startswith("<script>window.__pwned=") for e in elements)  # a name, as typed
+
+
+# -- issue 17: names, grey edges, hover quotes, search, isolation, caveats ----------------------------
+
+@pytest.fixture(scope="module")
+def sample_page(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    import discourse
+
+    result = discourse.build(Path(__file__).resolve().parents[2] / "sample_data" / "main_street.csv", scorer="fast",
+                             runs=1)
+    path = write_report(tmp_path_factory.mktemp("issue17") / "network.html", result.report_html())
+    return path, result
+
+
+def _ready(browser: Any, path: Path) -> tuple[Any, list[str]]:
+    page, problems = _open(browser, path)
+    page.wait_for_function("window.__discourseTools === true", timeout=30_000)
+    return page, problems
+
+
+def test_names_grey_edges_and_caveats_in_chromium(browser: Any, sample_page: tuple[Path, Any]) -> None:
+    path, result = sample_page
+    page, problems = _ready(browser, path)
+    try:
+        names = page.eval_on_selector_all("#plot-network .annotation-text", "els => els.map(e => e.textContent)")
+        nodes = result.nodes
+        wanted = set(nodes.sort(["n_comments", "author"], descending=[True, False]).head(15)["author"].to_list())
+        wanted |= set(nodes.filter(pl.col("roles").list.contains("instigator") | pl.col("roles").list.contains("target"))
+                      ["author"].to_list())
+        assert wanted <= set(names), wanted - set(names)
+        # neutral pairs are drawn, in grey, and listed in the legend
+        grey = page.evaluate("""() => document.getElementById('plot-network')._fullData
+            .filter(t => t.legendgroup === 'sign0' && t.mode === 'lines' && t.visible === true)
+            .map(t => t.line.color)""")
+        neutral_pairs = result.edges.filter((pl.col("n_agree") == 0) & (pl.col("n_disagree") == 0)
+                                            & (pl.col("n_hostile") == 0) & (pl.col("source") != pl.col("target")))
+        assert neutral_pairs.height and grey and set(grey) == {"#8c8c8c"}
+        legend = page.eval_on_selector_all("#plot-network .legendtext", "els => els.map(e => e.textContent)")
+        assert any(t.startswith("neutral (") for t in legend)
+        # the caveats come first, the settings folded away
+        header = page.text_content("header")
+        for text in ("coverage:", "reply structure:", "language:", "factions:", "stance:", "key figure"):
+            assert text in header, text
+        assert header.index("coverage:") < header.index("method, seed and settings")
+        assert page.evaluate("document.querySelector('header details').open") is False
+        assert problems == []
+    finally:
+        page.close()
+
+
+def test_edge_hover_quotes_what_the_pair_said(browser: Any, sample_page: tuple[Path, Any]) -> None:
+    path, _ = sample_page
+    page, problems = _ready(browser, path)
+    try:
+        curve = page.evaluate("""() => document.getElementById('plot-network')._fullData
+            .findIndex(t => t.legendgroup === 'sign-1' && t.hoverinfo === 'text')""")
+        assert curve >= 0
+        page.mouse.move(2, 2)
+        x, y = page.evaluate(_POINT_JS, ["plot-network", curve, 0])
+        page.mouse.move(x, y)
+        label = page.wait_for_selector("#plot-network .hoverlayer .hovertext", timeout=5_000)
+        text = label.text_content()
+        assert "→" in text and "tone: disagreement / hostility" in text and "“" in text
+        assert "(hostile)" in text or "(disagree)" in text
+        assert problems == []
+    finally:
+        page.close()
+
+
+def test_search_highlights_a_commenters_neighbourhood(browser: Any, sample_page: tuple[Path, Any]) -> None:
+    path, result = sample_page
+    page, problems = _ready(browser, path)
+    try:
+        who = "gary54"
+        e = result.edges.filter(pl.col("source") != pl.col("target"))
+        others = set(e.filter(pl.col("source") == who)["target"]) | set(e.filter(pl.col("target") == who)["source"])
+        traces_before = page.evaluate("document.getElementById('plot-network').data.length")
+        page.fill("#network-search", "GARY")   # a part of the name, any case
+        page.press("#network-search", "Enter")
+        page.wait_for_function("window.__discourseHighlight && window.__discourseHighlight.points > 0", timeout=10_000)
+        found = page.evaluate("window.__discourseHighlight")
+        assert found["points"] == 1 + len(others)
+        assert page.text_content("#network-status").startswith(f"{who}: {len(others)} people")
+        overlay = page.evaluate("""() => { const d = document.getElementById('plot-network').data;
+            return d[d.length - 1].text; }""")
+        assert sorted(overlay) == sorted([who, *others])
+        page.click("#network-clear")
+        page.wait_for_function(f"document.getElementById('plot-network').data.length === {traces_before}", timeout=10_000)
+        page.fill("#network-search", "nobody-by-this-name")
+        page.press("#network-search", "Enter")
+        assert "No commenter matches" in page.text_content("#network-status")
+        assert problems == []
+    finally:
+        page.close()
+
+
+def test_clicking_a_faction_in_the_legend_isolates_it(browser: Any, sample_page: tuple[Path, Any]) -> None:
+    path, _ = sample_page
+    page, problems = _ready(browser, path)
+    try:
+        entry = page.locator("#plot-network .legend .traces", has_text="faction 0")
+        entry.locator(".legendtoggle").click(force=True)
+        page.wait_for_function("window.__discourseIsolated && window.__discourseIsolated.group === 'f0'", timeout=10_000)
+        vis = page.evaluate("""() => document.getElementById('plot-network').data
+            .filter(t => /^f[0-9]+$/.test(t.legendgroup || '')).map(t => [t.legendgroup, t.visible])""")
+        assert [v for g, v in vis if g == "f0"] == [True]
+        assert all(v == "legendonly" for g, v in vis if g != "f0")
+        assert page.text_content("#network-status").startswith("One faction shown")
+        page.wait_for_timeout(400)
+        entry.locator(".legendtoggle").click(force=True)   # again: every faction back
+        page.wait_for_function("window.__discourseIsolated === null", timeout=10_000)
+        vis = page.evaluate("""() => document.getElementById('plot-network').data
+            .filter(t => /^f[0-9]+$/.test(t.legendgroup || '')).map(t => t.visible)""")
+        assert all(v is True for v in vis)
+        assert problems == []
+    finally:
+        page.close()
+
+
+def test_the_singletons_button_shows_the_periphery(browser: Any, tmp_path: Path) -> None:
+    data = _data()
+    nodes = data["nodes"].with_columns(community=pl.when(pl.col("author") == "user8").then(99)
+                                       .otherwise(pl.col("community")))
+    nodes = pl.concat([nodes, pl.DataFrame({"author": ["quiet"], "community": [100], "n_comments": [1],
+                                            "pagerank": [0.001]})], how="diagonal_relaxed")
+    nodes = nodes.with_columns(n_comments=pl.when(pl.col("author").is_in(["user8", "quiet"])).then(0)
+                               .otherwise(pl.col("n_comments") + 5), pagerank=pl.when(pl.col("author").is_in(
+                                   ["user8", "quiet"])).then(0.0).otherwise(pl.col("pagerank")))
+    # 15 others outrank the two: user8 (a singleton faction) and quiet (no tie) wait outside the view
+    extra = pl.DataFrame({"author": [f"x{i}" for i in range(12)], "community": [i % 2 for i in range(12)],
+                          "n_comments": [9] * 12, "pagerank": [0.5] * 12})
+    nodes = pl.concat([nodes, extra], how="diagonal_relaxed")
+    path = write_report(tmp_path / "network.html", report_html(nodes=nodes, edges=data["edges"], title="periphery"))
+    page, problems = _ready(browser, path)
+    try:
+        hidden = page.evaluate("""() => document.getElementById('plot-network').data
+            .filter(t => t.legendgroup === 'periphery').map(t => t.visible)""")
+        assert hidden and all(v is False for v in hidden)
+        page.click("#plot-network .updatemenu-button >> text=/singleton/")
+        page.wait_for_function("""() => document.getElementById('plot-network').data
+            .filter(t => t.legendgroup === 'periphery').every(t => t.visible === true)""", timeout=10_000)
+        assert page.evaluate("document.getElementById('plot-network').layout.xaxis.range[1]") > 1.2
+        assert problems == []
+    finally:
+        page.close()

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 
 import discourse
@@ -95,3 +96,46 @@ def test_compare_html_in_chromium_shows_names_as_typed(comparison: Comparison, t
             assert problems == []
         finally:
             browser.close()
+
+
+# -- issue 17: many threads --------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory: pytest.TempPathFactory) -> Comparison:
+    d = tmp_path_factory.mktemp("many")
+    rows = ["id,parent,author,text,thread"]
+    texts = ["I agree, well said.", "No, you are wrong about that.", "What time is the meeting?",
+             "You are an idiot and a liar."]
+    for t in range(15):
+        for i in range(10):
+            parent = "" if i % 5 == 0 else f"{t}-{i - 1}"
+            rows.append(f'{t}-{i},{parent},"p{(i + t) % 4}","{texts[(i * (t + 1)) % 4]}",thread{t:02d}')
+    path = d / "many.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return discourse.compare([path], id_col="id", parent_col="parent", author_col="author", text_col="text",
+                             thread_col="thread", scorer="fast", runs=1, bootstrap=0, null_models=0, min_comments=1)
+
+
+def test_many_threads_get_a_table_with_sparklines_and_a_glossary(many: Comparison) -> None:
+    from discourse.viz.compare import MANY_THREADS, figure_columns, figures_strip
+
+    assert many.table.height == 15 > MANY_THREADS
+    page = many.html()
+    table = page.split('id="threads-table"', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr>") == 16 and table.count("<polyline") == 15   # a sparkline per thread
+    assert re.findall(r'<section id="([a-z]+)">', page) == ["networks", "stance", "figures", "escalation", "glossary"]
+    glossary = page.split('<dl id="glossary-list">', 1)[1].split("</dl>", 1)[0]
+    for col in figure_columns(many.table):
+        assert f"<code>{col}</code>" in glossary, col
+    # a figure no thread has says why, in the glossary and on its table cell
+    assert "no thread has a value" in glossary and "each camp needs" in glossary
+    assert 'title="each camp needs' in table
+    # the strip plot does not grow with the number of threads
+    doubled = pl.concat([many.table, many.table.with_columns(pl.col("thread_id") + "b")])
+    assert figures_strip(doubled).layout.height == figures_strip(many.table).layout.height
+
+
+def test_a_comparison_has_a_short_notebook_summary(many: Comparison) -> None:
+    summary = many._repr_html_()
+    assert summary.count("<tr>") == 13 and "and 3 more" in summary
+    assert repr(many) == f"<Comparison: 15 thread(s), {len(many.table.columns)} columns>"
