@@ -12,6 +12,7 @@ them). The same script runs on any checkout, so today's figure and the new one c
     python bench/bench_network_view.py silhouette --factions 3 4 5 6 --comments 10000
     python bench/bench_network_view.py silhouette --factions 3 --comments 100000
     python bench/bench_network_view.py page sample_data/main_street.csv      # page size, time to interactive
+    python bench/bench_network_view.py shot OUT.png INPUT...                  # build, then a screenshot
 
 Data goes to bench/data/nv_k<K>_n<N>/ (generated once); one JSON line per measurement is printed and
 appended to bench/out/network_view.jsonl.
@@ -127,6 +128,31 @@ def cmd_page(args: argparse.Namespace) -> None:
     _emit(rec, args)
 
 
+def cmd_shot(args: argparse.Namespace) -> None:
+    """Build INPUTs with the defaults and screenshot network.html's network (and, with --header, the
+    caveats above it) in headless Chromium at 1300 px wide: the pictures in docs/img/."""
+    import discourse
+    from playwright.sync_api import sync_playwright
+
+    result = discourse.build([Path(p) for p in args.inputs], seed=0)
+    out = ROOT / "out" / "nv_shot"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "network.html"
+    path.write_text(result.report_html(), encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        page = browser.new_page(viewport={"width": 1300, "height": 1000})
+        page.goto(path.as_uri(), timeout=120_000)
+        page.wait_for_function("window.__discourseTools === true", timeout=120_000)
+        page.mouse.move(1, 1)
+        page.wait_for_timeout(500)
+        page.locator("#plot-network").screenshot(path=args.png)
+        if args.header:
+            page.locator("header").screenshot(path=args.header)
+        browser.close()
+    _emit({"what": "shot", "png": args.png, "inputs": args.inputs, "authors": result.nodes.height}, args)
+
+
 def open_in_chromium(path: Path) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
@@ -162,8 +188,12 @@ def main() -> None:
     s.add_argument("--seed", type=int, default=1)
     p = sub.add_parser("page")
     p.add_argument("inputs", nargs="+")
+    h = sub.add_parser("shot")
+    h.add_argument("png")
+    h.add_argument("inputs", nargs="+")
+    h.add_argument("--header", default=None, help="also a screenshot of the page's header (the caveats)")
     args = ap.parse_args()
-    {"silhouette": cmd_silhouette, "page": cmd_page}[args.cmd](args)
+    {"silhouette": cmd_silhouette, "page": cmd_page, "shot": cmd_shot}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -64,6 +64,10 @@ ANTAGONIST_ROLES = ("instigator", "target", "combatant")
 ANTAGONIST_COLOUR = "#8e0c25"
 _EXTRA_HOVER = ("internal_replies", "internal_hostile")  # faction overview
 _COUNT_COLS = ("n_replies", "n_agree", "n_neutral", "n_disagree", "n_hostile")
+PER_NODE_SHARE = 0.02
+"""When edges are capped: the most of the drawn edges one commenter may have (2%: 200 of 10,000)."""
+MAX_ARROWS = 3_000
+"""Edges of one tone above which no arrowheads are drawn and the lines are fainter (a bundle)."""
 PERIPHERY = "periphery"
 """legendgroup of the singletons and isolates kept out of the main view."""
 
@@ -231,7 +235,9 @@ def network_view(
     if title:
         fig.update_layout(title={"text": escape_text(title), "x": 0.01, "xanchor": "left"})
     if drawn.height < total:
-        fig.add_annotation(text=f"Showing the {drawn.height:,} strongest of {total:,} reply pairs.", xref="paper",
+        per = max(25, int(max_edges * PER_NODE_SHARE))
+        fig.add_annotation(text=f"Showing the {drawn.height:,} strongest of {total:,} reply pairs "
+                                f"(at most {per:,} per commenter).", xref="paper",
                            yref="paper", x=0.5, y=1.0, showarrow=False, xanchor="center", yanchor="bottom",
                            font={"size": 12, "color": "#555"})
     plot_w, plot_h = _plot_px(width or (1600 if static else 1230), height, static)
@@ -484,7 +490,12 @@ def _edge_table(edges: pl.DataFrame, table: pl.DataFrame, max_edges: int) -> tup
     e = e.filter(pl.col("source") != pl.col("target"))
     total = e.height
     if total > max_edges:
-        e = e.sort(["_strength", "_n", "source", "target"], descending=[True, True, False, False]).head(max_edges)
+        # at most PER_NODE_SHARE of the drawn edges touch one commenter: a hub's thousands of replies would
+        # otherwise fill the picture with one star (its degree is in its hover, its ties in the overview)
+        cap = max(25, int(max_edges * PER_NODE_SHARE))
+        e = e.sort(["_strength", "_n", "source", "target"], descending=[True, True, False, False])
+        e = e.filter((pl.int_range(pl.len()).over("source") < cap) & (pl.int_range(pl.len()).over("target") < cap))
+        e = e.head(max_edges)
     cls = pl.lit(len(REPLY_CLASSES) - 1)
     for k in range(len(REPLY_CLASSES) - 2, -1, -1):
         hi = REPLY_CLASSES[k][1]
@@ -621,7 +632,9 @@ def _edge_traces(e: pl.DataFrame, table: pl.DataFrame, scatter: type, *, big: bo
             continue
         group, colour = f"sign{tone}", SIGN_COLOURS[tone]
         name = f"{TONE_NAMES[tone]} ({part.height:,})"
-        opacity = (0.35 if big else 0.5) if tone == 0 else (0.5 if big else 0.75)
+        # many edges on WebGL: fainter, so that thousands of them read as a bundle, not a red flood
+        crowd = part.height > MAX_ARROWS
+        opacity = (0.1 if crowd else 0.15 if big else 0.5) if tone == 0 else (0.13 if crowd else 0.25 if big else 0.75)
         first = True
         for cls, (_lo, _hi, width, _arrow) in enumerate(REPLY_CLASSES):
             seg = part.filter(pl.col("_class") == cls)
@@ -643,16 +656,19 @@ def _edge_traces(e: pl.DataFrame, table: pl.DataFrame, scatter: type, *, big: bo
         if big:  # WebGL builds one marker texture per distinct angle: keep a few
             angle = (np.round(angle / _GL_ANGLE_STEP) * _GL_ANGLE_STEP) % 360
         arrow_size = np.array([c[3] for c in REPLY_CLASSES])[part["_class"].to_numpy()] * (0.8 if big else 1.0)
-        traces.append(scatter(
-            x=ax, y=ay, mode="markers", hoverinfo="skip", legendgroup=group, name=name, showlegend=False,
-            opacity=min(1.0, opacity + 0.15),
-            marker={"symbol": "triangle-up", "angle": angle, "size": arrow_size, "color": colour, "line": {"width": 0}},
-        ))
+        if not crowd:  # thousands of arrowheads of one tone are noise: their hover still says who replied to whom
+            traces.append(scatter(
+                x=ax, y=ay, mode="markers", hoverinfo="skip", legendgroup=group, name=name, showlegend=False,
+                opacity=min(1.0, opacity + 0.15),
+                marker={"symbol": "triangle-up", "angle": angle, "size": arrow_size, "color": colour,
+                        "line": {"width": 0}},
+            ))
         if not static:
             traces.append(scatter(
                 x=(x0 + x1) / 2, y=(y0 + y1) / 2, mode="markers", hoverinfo="text",
                 hovertext=part["_hover"].to_list(), legendgroup=group, name=name, showlegend=False,
-                marker={"size": 5 if big else 7, "color": colour, "opacity": 0.3, "line": {"width": 0}},
+                # crowded: nearly transparent (they still answer the mouse), else they paint a solid band
+                marker={"size": 5 if big else 7, "color": colour, "opacity": 0.04 if crowd else 0.3, "line": {"width": 0}},
             ))
     return traces
 
@@ -696,7 +712,9 @@ def _node_traces(table: pl.DataFrame, options: list[str], scatter: type, *, stat
     """One trace per faction of the main view, one for the periphery (hidden); the original poster
     ringed in black, instigators and targets in dark red."""
     size_cols = [f"_size_{o}" for o in options] or ["_size_"]
-    ring_w = pl.when(pl.col("_op")).then(2.5).when(pl.col("_antagonist")).then(2.0).otherwise(0.6)
+    # every instigator and target is ringed; the named ones (all of them on all but huge threads) thicker
+    ring_w = (pl.when(pl.col("_op")).then(2.5).when(pl.col("_antagonist") & pl.col("_name_rank").is_not_null()).then(2.0)
+              .when(pl.col("_antagonist")).then(1.0).otherwise(0.6))
     ring_c = (pl.when(pl.col("_op")).then(pl.lit("#111111")).when(pl.col("_antagonist"))
               .then(pl.lit(ANTAGONIST_COLOUR)).otherwise(pl.lit("#ffffff")))
     table = table.with_columns(_ring_w=ring_w, _ring_c=ring_c)

@@ -154,8 +154,20 @@ def test_max_edges_keeps_the_strongest_and_says_so() -> None:
     drawn = sorted(re.findall(r"<b>(a\d)</b>", h)[0] for t in _hover_traces(fig) for h in t.hovertext)
     assert drawn == ["a7", "a8", "a9"]  # |weight| 0.8, 0.9, 1.0
     notes = [a.text for a in fig.layout.annotations]
-    assert "Showing the 3 strongest of 10 reply pairs." in notes
+    assert "Showing the 3 strongest of 10 reply pairs (at most 25 per commenter)." in notes
     assert sum(len(t.x) for t in _node_traces(fig)) == 2 * n  # every author is still drawn
+
+
+def test_capped_edges_do_not_all_go_to_one_hub() -> None:
+    # 100 strong replies to a hub, 40 weaker pairs elsewhere: at most 25 of the 60 drawn touch the hub
+    edges = pl.DataFrame({
+        "source": [f"f{i}" for i in range(100)] + [f"a{i}" for i in range(40)],
+        "target": ["hub"] * 100 + [f"b{i}" for i in range(40)],
+        "n_replies": [1] * 140, "weight_sum": [-0.9] * 100 + [-0.5] * 40,
+    }).with_columns(abs_w=pl.col("weight_sum").abs())
+    fig = network_figure(pl.DataFrame({"author": ["hub"]}), edges, max_edges=60)
+    drawn = [h for t in _hover_traces(fig) for h in t.hovertext]
+    assert len(drawn) == 60 and sum("<b>hub</b>" in h for h in drawn) == 25
 
 
 def test_webgl_switch() -> None:
