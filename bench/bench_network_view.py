@@ -9,10 +9,17 @@ faction). Two node sets are scored: the commenters the network shows at first (`
 faction traces) and every commenter (``all``: singletons and isolates too, wherever the figure puts
 them). The same script runs on any checkout, so today's figure and the new one come from one command:
 
-    python bench/bench_network_view.py silhouette --factions 3 4 5 6 --comments 10000
-    python bench/bench_network_view.py silhouette --factions 3 --comments 100000
+    python bench/bench_network_view.py silhouette --factions 3 4 5 6 --comments 10000 --against 38dd13a
+    python bench/bench_network_view.py silhouette --factions 3 --comments 100000 --against 38dd13a
     python bench/bench_network_view.py page sample_data/main_street.csv      # page size, time to interactive
     python bench/bench_network_view.py shot OUT.png INPUT...                  # build, then a screenshot
+    python bench/bench_network_view.py tti --against 38dd13a --nodes 30000 --edges 100000 --repeat 3
+    python bench/bench_network_view.py tti --against 38dd13a sample_data/main_street.csv
+
+``tti`` renders the same tables with today's viz/ and with viz/ as it was at ``--against`` (extracted
+with ``git show`` into bench/out/, its imports pointed at the copy), and opens the two pages in turn
+in one Chromium: page size, time until the network answers (``__discourseInteractive``) and until a
+node's hover label shows, old and new alternately, so both see the same machine load.
 
 Data goes to bench/data/nv_k<K>_n<N>/ (generated once); one JSON line per measurement is printed and
 appended to bench/out/network_view.jsonl.
@@ -22,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -104,7 +112,15 @@ def cmd_silhouette(args: argparse.Namespace) -> None:
                                   "seed": args.seed, "authors": result.nodes.height,
                                   "factions_found": result.metrics["sizes"]["factions"],
                                   "build_s": round(t_build, 2), "figure_s": round(t_fig, 2)}
-        for name, pos in (("main", main), ("all", every)):
+        sets = [("main", main), ("all", every)]
+        if args.against:  # the same build drawn by viz/ as it was at that commit
+            import importlib
+
+            _old_viz(args.against)
+            old = importlib.import_module(f"oldviz_{args.against}.network")
+            _, old_all = _positions(old.network_figure(result.nodes, result.edges, comments=result.comments, seed=0))
+            sets += [(f"{args.against}_all", old_all)]
+        for name, pos in sets:
             j = pos.join(truth, on="author", how="inner")
             rec[f"n_{name}"] = j.height
             rec[f"silhouette_{name}"] = round(silhouette(j.select("x", "y").to_numpy(), j["planted"].to_numpy()), 4)
@@ -131,8 +147,9 @@ def cmd_page(args: argparse.Namespace) -> None:
 def cmd_shot(args: argparse.Namespace) -> None:
     """Build INPUTs with the defaults and screenshot network.html's network (and, with --header, the
     caveats above it) in headless Chromium at 1300 px wide: the pictures in docs/img/."""
-    import discourse
     from playwright.sync_api import sync_playwright
+
+    import discourse
 
     result = discourse.build([Path(p) for p in args.inputs], seed=0)
     out = ROOT / "out" / "nv_shot"
@@ -153,7 +170,71 @@ def cmd_shot(args: argparse.Namespace) -> None:
     _emit({"what": "shot", "png": args.png, "inputs": args.inputs, "authors": result.nodes.height}, args)
 
 
-def open_in_chromium(path: Path) -> dict[str, float]:
+def _old_viz(rev: str):
+    """viz/ at ``rev`` as an importable package ``oldviz_<rev>`` under bench/out/ (imports rewritten)."""
+    import importlib
+    import re as _re
+
+    name = f"oldviz_{rev}"
+    pkg = ROOT / "out" / "oldviz" / name
+    pkg.mkdir(parents=True, exist_ok=True)
+    files = subprocess.run(["git", "ls-tree", "--name-only", rev, "viz/"], cwd=ROOT.parent, capture_output=True,
+                           text=True, check=True).stdout.split()
+    for f in files:
+        if not f.endswith(".py"):
+            continue
+        text = subprocess.run(["git", "show", f"{rev}:{f}"], cwd=ROOT.parent, capture_output=True, text=True,
+                              check=True).stdout
+        text = _re.sub(r"\bdiscourse\.viz\b", name, text)
+        (pkg / Path(f).name).write_text(text, encoding="utf-8")
+    sys.path.insert(0, str(pkg.parent))
+    return importlib.import_module(f"{name}.report")
+
+
+def cmd_tti(args: argparse.Namespace) -> None:
+    from discourse.viz import report_html
+
+    old = _old_viz(args.against)
+    if args.inputs:
+        import discourse
+
+        r = discourse.build([Path(p) for p in args.inputs], seed=0)
+        tables = {"nodes": r.nodes, "edges": r.edges, "replies": r.replies, "comments": r.comments,
+                  "metrics": r.metrics, "title": r.title}
+        extra = {"quality": r.quality.to_dict(), "threads": r.threads}
+        what = " ".join(args.inputs)
+    else:
+        sys.path.insert(0, str(ROOT))
+        from bench_html import synthetic
+
+        tables = {**synthetic(args.nodes, args.edges, 6, 1), "title": "synthetic"}
+        extra = {}
+        what = f"synthetic {args.nodes} nodes, {args.edges} edges"
+    out = ROOT / "out" / "nv_tti"
+    out.mkdir(parents=True, exist_ok=True)
+    pages = {}
+    for label, render, kw in (("old", old.report_html, {}), ("new", report_html, extra)):
+        t0 = time.perf_counter()
+        html = render(**tables, **kw)
+        path = out / f"{label}.html"
+        path.write_text(html, encoding="utf-8")
+        pages[label] = (path, len(html.encode("utf-8")), round(time.perf_counter() - t0, 2))
+    runs: dict[str, list[dict[str, float]]] = {"old": [], "new": []}
+    for _ in range(args.repeat):
+        for label in ("old", "new"):
+            runs[label].append(open_in_chromium(pages[label][0], hover=True))
+    for label in ("old", "new"):
+        inter = sorted(r["network_interactive_s"] for r in runs[label])
+        hover = sorted(r["first_hover_s"] for r in runs[label])
+        _emit({"what": "tti", "input": what, "code": label if label == "new" else f"{label} ({args.against})",
+               "html_bytes": pages[label][1], "render_s": pages[label][2], "interactive_s": inter,
+               "first_hover_s": hover, "in_page_interactive_ms": sorted(r["in_page_ms"].get("interactive", -1)
+                                                                         for r in runs[label]),
+               "in_page_ms": runs[label][-1]["in_page_ms"],
+               "load_1min": round(os.getloadavg()[0], 1)}, args)
+
+
+def open_in_chromium(path: Path, hover: bool = False) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -163,9 +244,21 @@ def open_in_chromium(path: Path) -> dict[str, float]:
         page.goto(path.as_uri(), timeout=120_000)
         page.wait_for_function("window.__discourseInteractive === true", timeout=120_000)
         t_inter = time.perf_counter() - t0
+        t_hover = float("nan")
+        if hover:
+            xy = page.evaluate("""() => {
+              const gd = document.getElementById('plot-network');
+              gd.scrollIntoView({block: 'start'});
+              const i = gd._fullData.findIndex(t => (t.legendgroup || '').startsWith('f') && t.visible === true);
+              const t = gd._fullData[i], xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+              const r = gd.getBoundingClientRect();
+              return [r.left + xa._offset + xa.l2p(t.x[0]), r.top + ya._offset + ya.l2p(t.y[0])]; }""")
+            page.mouse.move(*xy)
+            page.wait_for_selector("#plot-network .hoverlayer .hovertext", timeout=60_000)
+            t_hover = time.perf_counter() - t0
         timings = page.evaluate("window.__discourseTimings")
         browser.close()
-    return {"network_interactive_s": round(t_inter, 2), "in_page_ms": timings}
+    return {"network_interactive_s": round(t_inter, 2), "first_hover_s": round(t_hover, 2), "in_page_ms": timings}
 
 
 def _emit(rec: dict[str, object], args: argparse.Namespace) -> None:
@@ -186,14 +279,21 @@ def main() -> None:
     s.add_argument("--factions", type=int, nargs="+", default=[3, 4, 5, 6])
     s.add_argument("--comments", type=int, default=10_000)
     s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--against", default=None, help="also score the layout of viz/ at this commit, on the same build")
     p = sub.add_parser("page")
     p.add_argument("inputs", nargs="+")
     h = sub.add_parser("shot")
     h.add_argument("png")
     h.add_argument("inputs", nargs="+")
     h.add_argument("--header", default=None, help="also a screenshot of the page's header (the caveats)")
+    t = sub.add_parser("tti")
+    t.add_argument("inputs", nargs="*")
+    t.add_argument("--against", default="38dd13a", help="the commit whose viz/ is compared")
+    t.add_argument("--nodes", type=int, default=30_000)
+    t.add_argument("--edges", type=int, default=100_000)
+    t.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
-    {"silhouette": cmd_silhouette, "page": cmd_page, "shot": cmd_shot}[args.cmd](args)
+    {"silhouette": cmd_silhouette, "page": cmd_page, "shot": cmd_shot, "tti": cmd_tti}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -245,7 +245,7 @@ _BOOT = r"""
           window.__discourseTimings.interactive = Math.round(performance.now());
           window.__discourseInteractive = true;
           var idx = document.getElementById('network-index');
-          if (idx) { textOf(idx).then(function (t) { networkTools(div, JSON.parse(t)); }).catch(fail); }
+          if (idx) { networkTools(div, idx); }
         }
         setTimeout(function () { next(i + 1); }, 0);
       }, fail);
@@ -255,14 +255,25 @@ _BOOT = r"""
   loadPlotly().then(start, fail);
 
   // ---- the network: find a commenter, isolate a faction
-  function networkTools(gd, index) {
-    var X = index.x, Y = index.y, N = index.names.length, adj = null;
+  // the search index is read on first use (or when the browser is idle), never in the way of the
+  // first hover
+  function networkTools(gd, indexBlock) {
+    var index = null, loading = null, X, Y, N, adj = null, lower, nodeTrace = {};
+    function ready() {
+      if (!loading) {
+        loading = textOf(indexBlock).then(function (t) {
+          index = JSON.parse(t); X = index.x; Y = index.y; N = index.names.length;
+          lower = index.names.map(function (n) { return String(n).toLowerCase(); });
+          index.nodeTraces.forEach(function (p) { nodeTrace[p[0]] = p[1]; });
+          return index;
+        });
+      }
+      return loading;
+    }
+    if (window.requestIdleCallback) { window.requestIdleCallback(function () { ready().catch(fail); }, {timeout: 10000}); }
     var input = document.getElementById('network-search'), list = document.getElementById('network-names');
     var status = document.getElementById('network-status'), clearButton = document.getElementById('network-clear');
-    var nodeTrace = {}, groupOf = {};
-    index.nodeTraces.forEach(function (p) { nodeTrace[p[0]] = p[1]; });
     var overlay = 0, dimmed = null, isolated = null, home = null, labelsHidden = false;
-    var lower = index.names.map(function (n) { return String(n).toLowerCase(); });
     function ties(i) {
       if (!adj) {
         adj = []; for (var k = 0; k < N; k++) { adj.push([]); }
@@ -383,23 +394,28 @@ _BOOT = r"""
     gd.on('plotly_legendclick', function (ev) {
       var g = (gd.data[ev.curveNumber] || {}).legendgroup || '';
       if (!/^f[0-9]+$/.test(g)) { return true; }   // tones and keys: plotly's own show / hide
-      (isolated === g ? unisolate() : isolate(g)).catch(fail);
+      ready().then(function () { return isolated === g ? unisolate() : isolate(g); }).catch(fail);
       return false;
     });
     gd.on('plotly_legenddoubleclick', function () { return false; });
     if (input) {
+      input.addEventListener('focus', function () { ready().catch(fail); });
       input.addEventListener('input', function () {
-        var q = input.value.trim().toLowerCase(), shown = 0;
-        while (list.firstChild) { list.removeChild(list.firstChild); }
-        if (q.length < 1) { return; }
-        for (var i = 0; i < N && shown < 20; i++) {
-          if (lower[i].indexOf(q) >= 0) { var o = document.createElement('option'); o.value = index.names[i]; list.appendChild(o); shown++; }
-        }
+        ready().then(function () {
+          var q = input.value.trim().toLowerCase(), shown = 0;
+          while (list.firstChild) { list.removeChild(list.firstChild); }
+          if (q.length < 1) { return; }
+          for (var i = 0; i < N && shown < 20; i++) {
+            if (lower[i].indexOf(q) >= 0) { var o = document.createElement('option'); o.value = index.names[i]; list.appendChild(o); shown++; }
+          }
+        }).catch(fail);
       });
       var go = function () {
-        var i = find(input.value);
-        if (i < 0) { say('No commenter matches "' + input.value + '".'); return; }
-        highlight(i).catch(fail);
+        ready().then(function () {
+          var i = find(input.value);
+          if (i < 0) { say('No commenter matches "' + input.value + '".'); return; }
+          return highlight(i);
+        }).catch(fail);
       };
       input.addEventListener('change', go);
       input.addEventListener('keydown', function (ev) { if (ev.key === 'Enter') { ev.preventDefault(); go(); } });
@@ -413,7 +429,9 @@ _BOOT = r"""
         }).catch(fail);
       });
     }
-    window.__discourseSearch = function (q) { var i = find(q); return i < 0 ? Promise.resolve(false) : highlight(i).then(function () { return true; }); };
+    window.__discourseSearch = function (q) {
+      return ready().then(function () { var i = find(q); return i < 0 ? false : highlight(i).then(function () { return true; }); });
+    };
     window.__discourseTools = true;
   }
 })();
