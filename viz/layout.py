@@ -190,6 +190,8 @@ GROUP_GAP = 2.0
 HOSTILE_GAP = 0.6
 """Extra space between two factions whose replies to each other are mostly opposing, as a share of
 the sum of their radii: hostile factions sit visibly apart, the red edges crossing the gap."""
+LEAN_MIN_MEMBERS = 12
+"""Factions this big lean toward their partners (smaller ones keep their own shape)."""
 OPPOSING_PULL = 0.2
 """How strongly opposing replies draw two factions together, relative to friendly ones."""
 FORCE_MAX_GROUPS = 300
@@ -248,7 +250,7 @@ def faction_layout(
     group = np.full(n, -1, dtype=np.int64)
     group[main_idx] = rank[inverse]
     members = counts[order]
-    radii = np.sqrt(members.astype(float)) + 0.6 * (members == 1)
+    radii = np.sqrt(members.astype(float))
 
     coords = np.zeros((n, 2))
     rng = np.random.default_rng(seed)
@@ -353,7 +355,9 @@ def _place_groups(group: np.ndarray, members: np.ndarray, radii: np.ndarray, pai
 
 
 def _gap(ri: np.ndarray, rj: np.ndarray, hostile: np.ndarray | bool) -> np.ndarray:
-    return ri + rj + GROUP_GAP + np.where(hostile, HOSTILE_GAP * (ri + rj), 0.0)
+    # the fixed gap shrinks for small factions (two of five members need no two node spacings between them)
+    fixed = np.minimum(GROUP_GAP, 0.25 * (ri + rj))
+    return ri + rj + fixed + np.where(hostile, HOSTILE_GAP * (ri + rj), 0.0)
 
 
 def _force(radii: np.ndarray, g: np.ndarray, h: np.ndarray, replies: np.ndarray, hostile: np.ndarray,
@@ -499,7 +503,7 @@ def _lean(coords: np.ndarray, group: np.ndarray, centres: np.ndarray, radii: np.
     if len(a) == 0:
         return coords
     sel = group >= 0
-    big = sel & (members[np.maximum(group, 0)] >= 4)
+    big = sel & (members[np.maximum(group, 0)] >= LEAN_MIN_MEMBERS)
     if not big.any():
         return coords
     w = np.log1p(pairs["friendly"].to_numpy() + OPPOSING_PULL * pairs["opposing"].to_numpy())
