@@ -634,7 +634,7 @@ def _edge_traces(e: pl.DataFrame, table: pl.DataFrame, scatter: type, *, big: bo
         name = f"{TONE_NAMES[tone]} ({part.height:,})"
         # many edges on WebGL: fainter, so that thousands of them read as a bundle, not a red flood
         crowd = part.height > MAX_ARROWS
-        opacity = (0.1 if crowd else 0.15 if big else 0.5) if tone == 0 else (0.13 if crowd else 0.25 if big else 0.75)
+        opacity = (0.1 if crowd else 0.3 if big else 0.5) if tone == 0 else (0.13 if crowd else 0.6 if big else 0.75)
         first = True
         for cls, (_lo, _hi, width, _arrow) in enumerate(REPLY_CLASSES):
             seg = part.filter(pl.col("_class") == cls)
