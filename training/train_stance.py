@@ -16,11 +16,19 @@ Needs scikit-learn (pip install 'discourse-network-analysis[train]').
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
-from pathlib import Path
-from typing import Any
+import os
+
+# one BLAS thread, set before numpy loads: multi-threaded products sum in another order and move the fitted
+# coefficients in their fourth decimal, so the JSON would not reproduce byte for byte (limiting the threads
+# after numpy has loaded is not enough: OpenBLAS then takes another code path)
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402  (after the thread settings)
+import json  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 from discourse.io.write import write_text
 from training.stance.distill import DEFAULT_CACHE
@@ -97,9 +105,7 @@ def main(argv: list[str] | None = None) -> int:
                          "was not trained on (teacher: a fair comparison of distillation)")
     args = ap.parse_args(argv)
     if args.embed:
-        import os
-
-        os.environ.setdefault("OMP_NUM_THREADS", "2")  # the same thread count every run: the same vectors
+        os.environ["OMP_NUM_THREADS"] = "2"  # the same thread count every run: the same vectors
         import torch
 
         torch.set_num_threads(2)
