@@ -24,15 +24,15 @@ import os
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-import argparse  # noqa: E402  (after the thread settings)
+import argparse  # noqa: E402  (these imports follow the thread settings on purpose)
 import json  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
-from discourse.io.write import write_text
-from training.stance.distill import DEFAULT_CACHE
-from training.stance.train import CHAR_OPTIONS, train_cue_model
+from discourse.io.write import write_text  # noqa: E402
+from training.stance.distill import DEFAULT_CACHE  # noqa: E402
+from training.stance.train import CHAR_OPTIONS, train_cue_model  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "discourse" / "stance" / "data"
