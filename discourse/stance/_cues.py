@@ -134,8 +134,13 @@ class CueScorer(Scorer):
         w = np.asarray(model["stance"]["coef"], dtype=np.float64)
         b = np.asarray(model["stance"]["intercept"], dtype=np.float64)
         ow = np.asarray(model["offensive"]["coef"], dtype=np.float64)
-        logits = x @ w.T + b
-        off_logit = x @ ow + float(model["offensive"]["intercept"])
+        # summed feature by feature, in a fixed order: a multi-threaded BLAS product sums in an order that
+        # depends on the thread count, which moved the last bit of a few replies' probabilities
+        logits = np.tile(b, (x.shape[0], 1))
+        off_logit = np.full(x.shape[0], float(model["offensive"]["intercept"]))
+        for f in range(x.shape[1]):
+            logits += x[:, f, None] * w[None, :, f]
+            off_logit += x[:, f] * ow[f]
         if hits is not None and pats is not None and table is not None:
             # each occurrence of a known gram adds its coefficients to its reply's logits: a sparse (reply x gram)
             # count matrix times the gram table, summed in match order (the same result on any thread count)
