@@ -114,7 +114,7 @@ def planted_nmi(seed: int, scorer: str, work: Path) -> float:
 def debate_thread(sents: Path, out: Path) -> Path:
     """A debate_naacl13 .sents file as a JSON Lines thread: one comment per post (its sentences joined),
     replying to the target user's latest earlier post (or to the debate when it names none)."""
-    rows = pl.read_csv(sents, separator="\t", has_header=False, quote_char=None,
+    rows = pl.read_csv(sents, separator="\t", has_header=False, quote_char=None, encoding="utf8-lossy",
                        new_columns=["author", "target", "url", "post", "sentence"],
                        schema_overrides={"post": pl.String}, truncate_ragged_lines=True)
     posts = rows.group_by("post", maintain_order=True).agg(pl.col("author").first(), pl.col("target").first(),
@@ -136,7 +136,7 @@ def debates_nmi(scorer: str, work: Path) -> list[tuple[str, float, int]]:
         thread = debate_thread(sents, work / f"{sents.stem}.jsonl")
         result = discourse.build(thread, scorer=scorer, seed=0, id_col="id", parent_col="parent", author_col="author",
                                  text_col="text", thread_id=sents.stem)
-        labels = pl.read_csv(sents.with_suffix(".labels"), separator="\t", has_header=False,
+        labels = pl.read_csv(sents.with_suffix(".labels"), separator="\t", has_header=False, encoding="utf8-lossy",
                              new_columns=["author", "side"], schema_overrides={"author": pl.String})
         both = result.nodes.select("author", "community").join(labels, on="author", how="inner")
         out.append((sents.stem, _nmi(both["community"].to_numpy(), both["side"].to_numpy()), both.height))
@@ -155,6 +155,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"date {datetime.now(UTC):%Y-%m-%d %H:%M UTC}; {os.cpu_count()} cores; "
           f"command: python bench/bench_signs.py {' '.join(argv if argv is not None else sys.argv[1:])}")
     table: list[tuple[str, str, str]] = []
+    print("\n| scorer | figure | value |\n|---|---|---:|", flush=True)
+
+    class _Rows(list):  # type: ignore[type-arg]
+        """Rows printed as they are added, so a long run shows what it has measured."""
+
+        def append(self, row: tuple[str, str, str]) -> None:  # type: ignore[override]
+            super().append(row)
+            print(f"| {row[0]} | {row[1]} | {row[2]} |", flush=True)
+
+        def extend(self, rows: Any) -> None:  # type: ignore[override]
+            for row in rows:
+                self.append(row)
+
+    table = _Rows()
     with tempfile.TemporaryDirectory(prefix="discourse-signs-") as tmp:
         work = Path(tmp)
         for scorer in args.scorers.split(","):
@@ -174,9 +188,6 @@ def main(argv: list[str] | None = None) -> int:
             table.append(("neural", "speed, 2 cores, real reply lengths", f"{rate:,.0f} pairs/s ({what})"))
             rate, what = fast_speed()
             table.append(("fast", "speed, one core", f"{rate:,.0f} replies/s ({what})"))
-    print("\n| scorer | figure | value |\n|---|---|---:|")
-    for scorer, name, value in table:
-        print(f"| {scorer} | {name} | {value} |")
     return 0
 
 
