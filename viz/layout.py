@@ -413,27 +413,22 @@ def _force(radii: np.ndarray, g: np.ndarray, h: np.ndarray, replies: np.ndarray,
 
 def _fit_small(centres: np.ndarray, radii: np.ndarray, start: int, g: np.ndarray, h: np.ndarray,
                replies: np.ndarray, hostile: np.ndarray) -> None:
-    """Place factions ``start..`` one by one at the free spot nearest their main partner (or the middle)."""
-    golden = np.pi * (3.0 - np.sqrt(5.0))
-    for k in range(start, len(radii)):
-        mine = ((g == k) & (h < k)) | ((h == k) & (g < k))
-        if mine.any():
-            partner = np.where(g[mine] == k, h[mine], g[mine])
-            wts = replies[mine]
-            anchor = (centres[partner] * wts[:, None]).sum(axis=0) / wts.sum()
-            host = dict(zip(partner.tolist(), hostile[mine].tolist()))
-        else:
-            anchor, host = np.zeros(2), {}
-        placed = centres[:k]
-        hostile_to = np.array([host.get(j, False) for j in range(k)])
-        need = _gap(radii[:k], np.full(k, radii[k]), hostile_to)
-        step = max(radii[k], 1.0)
-        for t in range(1, 200_000):
-            r = step * np.sqrt(t) * 0.7
-            p = anchor + r * np.array([np.cos(t * golden), np.sin(t * golden)])
-            if (np.linalg.norm(placed - p, axis=1) >= need).all():
-                centres[k] = p
-                break
+    """Place the factions beyond the first ``start`` (the smallest) on rings around the others, each
+    at the angle of the placed factions it replies with (linear time: thousands of small factions at a
+    million comments)."""
+    n = len(radii)
+    sx, sy = np.zeros(n), np.zeros(n)
+    w = np.log1p(replies)
+    for me, other in ((g, h), (h, g)):
+        ok = (me >= start) & (other < start)
+        np.add.at(sx, me[ok], w[ok] * centres[other[ok], 0])
+        np.add.at(sy, me[ok], w[ok] * centres[other[ok], 1])
+    small = np.arange(start, n)
+    has = (np.abs(sx) + np.abs(sy))[small] > 0
+    want = np.where(has, np.arctan2(sy[small], sx[small]), np.inf)
+    extent = float((np.linalg.norm(centres[:start], axis=1) + radii[:start]).max())
+    spacing = 2.0 * float(radii[small].max()) + GROUP_GAP
+    centres[small] = _ring_slots(want, extent + GROUP_GAP + spacing / 2, spacing)
 
 
 def _inside(m: int, la: np.ndarray, lb: np.ndarray, replies: np.ndarray, tone: np.ndarray,
@@ -547,20 +542,27 @@ def _rings(hidden: np.ndarray, coords: np.ndarray, main: np.ndarray, pairs: pl.D
         np.add.at(sy, me[ok], w[ok] * coords[other[ok], 1])
     has = (np.abs(sx) + np.abs(sy))[hidden] > 0
     want = np.where(has, np.arctan2(sy[hidden], sx[hidden]), np.inf)
-    order = np.lexsort((np.arange(len(hidden)), want))   # by wished angle; isolates (inf) last
     base = float(np.abs(coords[main]).max()) * np.sqrt(2.0) + 3 * spacing
+    return _ring_slots(want, base, spacing)
+
+
+def _ring_slots(want: np.ndarray, base: float, spacing: float) -> np.ndarray:
+    """Points on concentric rings from radius ``base`` outward, ``spacing`` apart along and across the
+    rings, one per entry of ``want`` (a wished angle, or inf for none): in the order of the wished
+    angles, each takes the first free slot at or after its angle (those without a wish come last)."""
+    k = len(want)
+    order = np.lexsort((np.arange(k), want))
     slots_r: list[float] = []
     slots_a: list[float] = []
     radius = base
-    while len(slots_r) < 1.5 * len(hidden):
-        k = max(int(2 * np.pi * radius / spacing), 8)
-        slots_r += [radius] * k
-        slots_a += list(-np.pi + 2 * np.pi * (np.arange(k) + 0.5) / k)
+    while len(slots_r) < 1.5 * k:
+        m = max(int(2 * np.pi * radius / spacing), 8)
+        slots_r += [radius] * m
+        slots_a += list(-np.pi + 2 * np.pi * (np.arange(m) + 0.5) / m)
         radius += spacing
     by_angle = np.lexsort((np.asarray(slots_r), np.asarray(slots_a)))
     sr, sa = np.asarray(slots_r)[by_angle], np.asarray(slots_a)[by_angle]
-    # each author (in the order of the angle it wishes) takes the first free slot at or after that angle
-    n_slots, k = len(sr), len(hidden)
+    n_slots = len(sr)
     ideal = np.searchsorted(sa, np.where(np.isfinite(want[order]), want[order], np.pi + 1.0))
     take = np.maximum.accumulate(np.maximum(ideal, np.arange(k)) - np.arange(k)) + np.arange(k)
     take = np.minimum(take, n_slots - k + np.arange(k))
