@@ -7,8 +7,9 @@
   somehow reached the page could not run, so the content policy's guarantee (only our code runs)
   holds although plotly.js itself is no longer an inline script.
 * Figure data (and the network's search index) go inside ``<script type="application/octet-stream">``
-  blocks, gzip-compressed and base85-encoded with an alphabet without ``<``: no data can close the
-  element, and the big hover texts of a large network shrink about five times.
+  blocks, gzip-compressed and base64-encoded (plotly.js: base85 with an alphabet without ``<``, a fifth
+  smaller): no data can close the element, and the big hover texts of a large network shrink about
+  five times.
 * A Content-Security-Policy allows only the page's own scripts, by their SHA-256 hashes: an inline
   event handler (``<img onerror=...>``) that somehow reached the DOM would still not run, and
   ``connect-src 'none'`` forbids network access from the page. ``'unsafe-eval'`` stays because
@@ -85,29 +86,33 @@ _B85_FROM, _B85_TO = "<", "."
 _B85_JS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;.=>?@^_`{|}~"
 
 
-def encode_block(text: str, level: int = 6) -> str:
-    """``text`` gzip-compressed (no timestamp: the same text gives the same bytes) and base85-encoded
-    with an alphabet that has no ``<``: safe inside any script element, read back by the page."""
+def encode_block(text: str, level: int = 6, *, b85: bool = False) -> str:
+    """``text`` gzip-compressed (no timestamp: the same text gives the same bytes) and base64-encoded,
+    or with ``b85`` base85 with an alphabet that has no ``<`` (a fifth smaller, slower to make: used for
+    plotly.js, made once per process). Neither alphabet has ``<``: safe inside any script element."""
     packed = gzip.compress(text.encode("utf-8"), compresslevel=level, mtime=0)
-    return base64.b85encode(packed).decode("ascii").replace(_B85_FROM, _B85_TO)
+    if b85:
+        return base64.b85encode(packed).decode("ascii").replace(_B85_FROM, _B85_TO)
+    return base64.b64encode(packed).decode("ascii")
 
 
-def decode_block(data: str) -> str:
+def decode_block(data: str, *, b85: bool = False) -> str:
     """The inverse of :func:`encode_block` (tests and tools read pages with it)."""
-    return gzip.decompress(base64.b85decode(data.replace(_B85_TO, _B85_FROM))).decode("utf-8")
+    raw = base64.b85decode(data.replace(_B85_TO, _B85_FROM)) if b85 else base64.b64decode(data)
+    return gzip.decompress(raw).decode("utf-8")
 
 
-_BLOCK = re.compile(r'<script type="application/octet-stream" data-encoding="gzip-b85"([^>]*)>([^<]*)</script>')
+_BLOCK = re.compile(r'<script type="application/octet-stream" data-encoding="gzip-(b85|b64)"([^>]*)>([^<]*)</script>')
 
 
 def page_blocks(page: str) -> dict[str, str]:
     """The data blocks of a page written by :func:`render_page`, decoded: by element id (``plotly-js``,
     ``network-index``) or, for figures, by the id of the div they are drawn in (``plot-network``)."""
     out = {}
-    for attrs, data in _BLOCK.findall(page):
+    for enc, attrs, data in _BLOCK.findall(page):
         key = re.search(r'(?:data-target|id)="([^"]*)"', attrs)
         if key:
-            out[html.unescape(key.group(1))] = decode_block(data)
+            out[html.unescape(key.group(1))] = decode_block(data, b85=enc == "b85")
     return out
 
 
@@ -115,7 +120,7 @@ def page_blocks(page: str) -> dict[str, str]:
 def _plotly_blob() -> tuple[str, str]:
     """plotly.js compressed for the page, and its SHA-256 (hex) that the loader checks."""
     js = get_plotlyjs()
-    return encode_block(js, level=9), hashlib.sha256(js.encode("utf-8")).hexdigest()
+    return encode_block(js, level=9, b85=True), hashlib.sha256(js.encode("utf-8")).hexdigest()
 
 
 _SHA256_K = ("428a2f98 71374491 b5c0fbcf e9b5dba5 3956c25b 59f111f1 923f82a4 ab1c5ed5 d807aa98 12835b01 243185be "
@@ -142,7 +147,7 @@ _BOOT = r"""
     if (box) { box.hidden = false; box.textContent = 'This page could not be drawn: ' + String(err) +
       '. It needs a recent browser (Chrome 80, Firefox 113, Safari 16.4 or later).'; }
   }
-  // ---- blocks: base85 (no "<" in the alphabet) of gzip
+  // ---- blocks: gzip, then base64 (figures, index) or base85 without "<" (plotly.js)
   var ALPHA = '%(b85)s', LUT = new Uint8Array(128);
   for (var a = 0; a < ALPHA.length; a++) { LUT[ALPHA.charCodeAt(a)] = a; }
   function b85(text) {
@@ -160,8 +165,13 @@ _BOOT = r"""
     }
     return out;
   }
+  function b64(text) {
+    var bin = atob(text), out = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) { out[i] = bin.charCodeAt(i); }
+    return out;
+  }
   function bytesOf(el) {
-    var packed = b85(el.textContent);
+    var packed = el.getAttribute('data-encoding') === 'gzip-b85' ? b85(el.textContent) : b64(el.textContent);
     var stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream('gzip'));
     return new Response(stream).arrayBuffer();
   }
@@ -468,9 +478,9 @@ footer { max-width: 1280px; margin: 1rem auto; padding: 0 1.5rem; color: #777; f
 """
 
 
-def _block(data: str, **attrs: str) -> str:
+def _block(data: str, b85: bool = False, **attrs: str) -> str:
     attr = "".join(f' {k.replace("_", "-")}="{html.escape(v)}"' for k, v in attrs.items())
-    return f'<script type="application/octet-stream" data-encoding="gzip-b85"{attr}>{data}</script>'
+    return f'<script type="application/octet-stream" data-encoding="gzip-{"b85" if b85 else "b64"}"{attr}>{data}</script>'
 
 
 def render_page(*, title: str, header_html: str, sections: list[Section], cdn: bool = False,
@@ -495,7 +505,7 @@ def render_page(*, title: str, header_html: str, sections: list[Section], cdn: b
         plotly_sha, plotly_tag = "", f'<script src="{CDN_URL}" charset="utf-8"></script>'
     else:
         blob, plotly_sha = _plotly_blob()
-        plotly_tag = _block(blob, id="plotly-js")
+        plotly_tag = _block(blob, b85=True, id="plotly-js")
     boot = _BOOT % {"config": json.dumps(_CONFIG), "plotly_sha": plotly_sha, "b85": _B85_JS, "sha_k": _SHA256_K,
                     "colours": json.dumps(colours)}
     script_src = _sha256(boot) + (" https://cdn.plot.ly" if cdn else "")

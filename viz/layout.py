@@ -348,7 +348,8 @@ def _place_groups(group: np.ndarray, members: np.ndarray, radii: np.ndarray, pai
     big = min(n_groups, FORCE_MAX_GROUPS)
     in_big = (g_i < big) & (h_i < big)
     centres = np.zeros((n_groups, 2))
-    centres[:big] = _force(radii[:big], g_i[in_big], h_i[in_big], replies[in_big], hostile[in_big], rng)
+    centres[:big] = _force(radii[:big], g_i[in_big], h_i[in_big], replies[in_big], hostile[in_big], rng,
+                           iterations=300 if big <= 100 else 150)
     if big < n_groups:
         _fit_small(centres, radii, big, g_i, h_i, replies, hostile)
     return centres
@@ -443,7 +444,8 @@ def _inside(m: int, la: np.ndarray, lb: np.ndarray, replies: np.ndarray, tone: n
         weights = np.log1p(replies) + 1.0
         weights = np.where(tone < 0, weights * HOSTILE_PULL, weights)
         graph = graph_from_arrays(m, la, lb, directed=False)
-        xy = np.asarray(graph.layout_fruchterman_reingold(weights=weights.tolist(), niter=500 if m <= 300 else 200,
+        niter = 150 if m <= 50 else 500 if m <= 300 else 200   # small groups settle in few steps
+        xy = np.asarray(graph.layout_fruchterman_reingold(weights=weights.tolist(), niter=niter,
                                                           grid=m > 300).coords, dtype=float)
     else:
         t = np.arange(m)
