@@ -478,8 +478,8 @@ footer { max-width: 1280px; margin: 1rem auto; padding: 0 1.5rem; color: #777; f
 """
 
 
-def _block(data: str, b85: bool = False, **attrs: str) -> str:
-    attr = "".join(f' {k.replace("_", "-")}="{html.escape(v)}"' for k, v in attrs.items())
+def _block(data: str, attrs: dict[str, str], *, b85: bool = False) -> str:
+    attr = "".join(f' {k}="{html.escape(v)}"' for k, v in attrs.items())
     return f'<script type="application/octet-stream" data-encoding="gzip-{"b85" if b85 else "b64"}"{attr}>{data}</script>'
 
 
@@ -495,17 +495,17 @@ def render_page(*, title: str, header_html: str, sections: list[Section], cdn: b
         if sec.figure is not None:
             div = f"plot-{sec.id}"
             body.append(f'<div id="{html.escape(div)}" class="plot"></div>')
-            data_blocks.append(_block(encode_block(figure_json(sec.figure)), **{"class": "figure-data"},
-                                      data_target=div))
+            data_blocks.append(_block(encode_block(figure_json(sec.figure)),
+                                      {"class": "figure-data", "data-target": div}))
         body.append("</section>")
     for key, value in sorted((data or {}).items()):
-        data_blocks.append(_block(encode_block(json.dumps(value, separators=(",", ":"))), id=key))
+        data_blocks.append(_block(encode_block(json.dumps(value, separators=(",", ":"))), {"id": key}))
     colours = {"1": "#1a9850", "0": "#8c8c8c", "-1": "#d73027"}
     if cdn:
         plotly_sha, plotly_tag = "", f'<script src="{CDN_URL}" charset="utf-8"></script>'
     else:
         blob, plotly_sha = _plotly_blob()
-        plotly_tag = _block(blob, b85=True, id="plotly-js")
+        plotly_tag = _block(blob, {"id": "plotly-js"}, b85=True)
     boot = _BOOT % {"config": json.dumps(_CONFIG), "plotly_sha": plotly_sha, "b85": _B85_JS, "sha_k": _SHA256_K,
                     "colours": json.dumps(colours)}
     script_src = _sha256(boot) + (" https://cdn.plot.ly" if cdn else "")
