@@ -268,11 +268,22 @@ def test_quoting_the_parent_is_seen() -> None:
     assert g["overlap"].item() == pytest.approx(2 / 3)
 
 
-@pytest.mark.parametrize("scorer", HAND_SCORERS)
-def test_opening_cue_counts_more_than_the_same_cue_later(scorer: str) -> None:
+def test_opening_cue_counts_more_than_the_same_cue_later() -> None:
+    # a rule of the cue model (its opening-cue features); the neural scorer reads both as a rebuttal, below
     early = pl.DataFrame({"text": ["No. Taxes fund the roads and schools here."], "parent_text": ["Taxes are theft."]})
     late = pl.DataFrame({"text": ["Taxes fund the roads and schools here. No."], "parent_text": ["Taxes are theft."]})
-    assert score(early, scorer)["p_disagree"].item() > score(late, scorer)["p_disagree"].item()
+    assert score(early, "cues")["p_disagree"].item() > score(late, "cues")["p_disagree"].item()
+
+
+def test_a_rebuttal_reads_as_disagreement_wherever_its_no_stands() -> None:
+    # the neural scorer's int8 kernels differ in their last digits between CPUs (AVX-512 VNNI or not), so the
+    # claim is the label and a clear margin, not an order between two close probabilities
+    pairs = pl.DataFrame({"text": ["No. Taxes fund the roads and schools here.",
+                                   "Taxes fund the roads and schools here. No."],
+                          "parent_text": ["Taxes are theft.", "Taxes are theft."]})
+    out = score(pairs, "default")
+    assert out["label"].to_list() == ["disagree", "disagree"]
+    assert min(out["p_disagree"]) > 0.45
 
 
 # -- untrusted text: any string scores without error -----------------------------------------------
