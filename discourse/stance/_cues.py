@@ -115,7 +115,7 @@ class CueScorer(Scorer):
     """
 
     name = "cues"
-    version = "4"
+    version = "5"
     reads_quotes = True     # "quotes the parent" is one of its features; it drops quoted lines itself
     shipped_file: str = MODEL_FILE
 
@@ -164,5 +164,5 @@ class CharCueScorer(CueScorer):
     """
 
     name = "cues-char"
-    version = "4"
+    version = "5"
     shipped_file = CHAR_MODEL_FILE

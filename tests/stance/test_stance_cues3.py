@@ -73,7 +73,7 @@ def test_cues_char_is_registered_and_shares_the_stance_head() -> None:
     df = pl.DataFrame({"text": ["Exactly, well said.", "You f*cking idiot.", "What time is it?"],
                        "parent_text": ["Fund transit.", "Masks work.", "Game tonight."]})
     a, b = score(df, "cues"), score(df, "cues-char")
-    assert b["scorer"][0] == "cues-char/4" and a["scorer"][0] == "cues/4"
+    assert b["scorer"][0] == "cues-char/5" and a["scorer"][0] == "cues/5"
     assert np.allclose(a.select("p_agree", "p_neutral", "p_disagree", "p_hostile").to_numpy(),
                        b.select("p_agree", "p_neutral", "p_disagree", "p_hostile").to_numpy(), atol=1e-12)
     assert b["offensive"].to_list()[1] is True

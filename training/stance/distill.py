@@ -20,6 +20,7 @@ last-digit difference between machines from reaching the fitted model.
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import polars as pl
@@ -29,7 +30,7 @@ from discourse.io.write import write_parquet
 from training.stance.fit import Block, prepare
 from training.stance.real import real_pairs
 
-__all__ = ["DEFAULT_CACHE", "Q_COLUMNS", "distill_blocks", "distill_frames", "teacher_targets"]
+__all__ = ["DEFAULT_CACHE", "Q_COLUMNS", "distill_blocks", "distill_frames", "teacher_card", "teacher_targets"]
 
 Q_COLUMNS = (*(f"q_{c}" for c in STANCE_LABELS), "q_offensive")
 DEFAULT_CACHE = Path.home() / ".cache" / "discourse-training"
@@ -41,6 +42,15 @@ def _digest(pairs: pl.DataFrame) -> str:
     for text, parent in pairs.select("text", "parent_text").iter_rows():
         h.update(text.encode("utf-8") + b"\x00" + (parent or "").encode("utf-8") + b"\x01")
     return h.hexdigest()
+
+
+def teacher_card() -> str:
+    """The teacher's name, version and the SHA-256 of its model card (model.json), as the cue model records it."""
+    from discourse.stance._pair import MODEL_DIR
+
+    card = json.loads((MODEL_DIR / "model.json").read_text(encoding="utf-8"))
+    digest = hashlib.sha256((MODEL_DIR / "model.json").read_bytes()).hexdigest()
+    return f"{card.get('name', 'neural')}/{card.get('version', '?')} (model.json sha256 {digest})"
 
 
 def teacher_targets(pairs: pl.DataFrame, cache: str | Path | None = DEFAULT_CACHE, threads: int = 2) -> pl.DataFrame:

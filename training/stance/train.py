@@ -33,7 +33,7 @@ from discourse.errors import MissingDependency
 from discourse.stance import read_labeled
 from discourse.stance._features import FEATURES
 from discourse.stance._ngrams import MAX_CHARS
-from training.stance.distill import DEFAULT_CACHE, distill_blocks
+from training.stance.distill import DEFAULT_CACHE, distill_blocks, teacher_card
 from training.stance.fit import (
     OFFENSIVE_PRIOR,
     PRIOR_C,
@@ -108,7 +108,7 @@ OFFENSIVE_SHARE = {"toxichat": "off_tc_share", "cat": "off_cat_share", "convabus
                    "diasafety": "off_dia_share", "bots": "off_bot_share", "distill_real": "off_real_distill_share",
                    "distill_dev": "off_dev_distill_share"}
 DISTILL = ("distill_real", "distill_dev")
-VERSION = "4"
+VERSION = "5"
 # Every choice of the cue model, each made by cross-validation on dev (training/stance/cv.py; RESULTS.md):
 # C: L2 variance of the cue coefficients without a hand-set prior; gram_C / off_gram_C: of the gram coefficients
 # in the stance / offensive head (None: that head has no grams); min_df: a gram is a column if it is in that many
@@ -123,10 +123,10 @@ VERSION = "4"
 OPTIONS: dict[str, Any] = {
     "C": 1.0, "gram_C": 0.3, "off_gram_C": 1.0, "min_df": 2, "gram_min": 0.1, "source_weight": 1000.0, "partial": True,
     "tc_share": 2.0, "mask_share": 1.0, "cat_share": 0.1, "fanchuan_share": 0.0, "deb_share": 1.0, "wiki_share": 1.0,
-    "abuse_share": 1.0, "dia_share": 1.0, "rumour_share": 1.0, "bot_share": 0.0, "real_distill_share": 0.0,
+    "abuse_share": 1.0, "dia_share": 1.0, "rumour_share": 1.0, "bot_share": 0.0, "real_distill_share": 0.5,
     "dev_distill_share": 0.0,
     "off_tc_share": 2.0, "off_cat_share": 0.0, "off_abuse_share": 0.0, "off_dia_share": 0.0, "off_bot_share": 0.0,
-    "off_real_distill_share": 0.0, "off_dev_distill_share": 0.0,
+    "off_real_distill_share": 1.0, "off_dev_distill_share": 0.5,
     "offsets": (), "offset_C": 1.0, "off_balance": 1.0, "drop": (), "threshold_folds": 5, "threshold_sources": ("toxichat",), "bias": False,
     "off_char_C": None, "char_min_df": 5, "char_max_share": 1.0, "char_keep": 0, "char_sign": "abs",
     "tol": 1e-10, "max_iter": 5000, "decimals": 4,
@@ -137,6 +137,7 @@ CUES3_PLAN: dict[str, Any] = {
     "partial": False, "gram_min": 0.0, "deb_share": 0.0, "wiki_share": 0.0, "abuse_share": 0.0, "dia_share": 0.0,
     "rumour_share": 0.0,
     "off_abuse_share": 0.0, "off_dia_share": 0.0,
+    "real_distill_share": 0.0, "off_real_distill_share": 0.0, "off_dev_distill_share": 0.0,
 }
 # the cues-char scorer: the offensive head reads the 3,000 character grams with the largest coefficients
 # (off_char_C: their L2 variance; char_min_df, char_max_share: candidates in that many / at most that share of rows)
@@ -345,9 +346,13 @@ def train_cue_model(dev_dir: str | Path, opts: dict[str, Any] | None = None, cor
     blocks, vocab, frames = dev_blocks(dev_dir, o, partial=o["partial"])
     classes = list(STANCE_LABELS)
     sources = source_blocks(blocks)
+    distilled: dict[str, Any] | None = None
     if uses_distill(o):
         dev = {k: frames[k] for k in DEV_FILES}
-        sources |= distill_blocks(dev, Path(dev_dir).parent.parent if corpora is None else corpora, vocab, cache)
+        pools = distill_blocks(dev, Path(dev_dir).parent.parent if corpora is None else corpora, vocab, cache)
+        sources |= pools
+        distilled = {"teacher": teacher_card(),
+                     "pairs": {name: b.frame.height for name, b in pools.items() if not name.endswith("_off")}}
     stance, off, df_blocks = plan(sources, o)
     char = np.array([g.startswith("~") for g in vocab], dtype=bool)
     heads = fit_heads(stance, off, o, df_blocks, char)
@@ -379,6 +384,8 @@ def train_cue_model(dev_dir: str | Path, opts: dict[str, Any] | None = None, cor
         "prior": {"stance": STANCE_PRIOR, "offensive": OFFENSIVE_PRIOR, "prior_c": PRIOR_C},
         "trained_on": {name: {"rows": frames[k].height, "sha256": _sha256(d / name)}
                        for k, name in DEV_FILES.items() if _SOURCE_OF[k] in used},
+        # soft targets: the neural scorer's probabilities on unlabeled pairs (training.stance.distill)
+        "distilled_from": distilled,
         "ngrams": {"max_chars": MAX_CHARS, "vocabulary_size": int(heads.vocab.sum()),
                    "columns": ["gram", *classes, "offensive"], "rows": rows},
     }
