@@ -40,6 +40,8 @@ _ENGLISH = (
     "want because any these give day most us is are was were been has had does did isn't don't doesn't "
     "didn't can't won't i'm you're it's that's there's should very really why where here more much"
 ).split()
+_IDEOGRAPH = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]"
+_NOT_IDEOGRAPH = r"[^\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]"
 _ENGLISH_PATTERN = r"\b(?:" + "|".join(sorted(set(_ENGLISH), key=len, reverse=True)) + r")\b"
 
 
@@ -68,16 +70,18 @@ def detect_languages(texts: pl.Series) -> pl.Series:
     it cannot settle are looked at again (about a tenth of an English dump)."""
     frame = pl.DataFrame({"t": texts.cast(pl.String)}).with_row_index("i")
     head = pl.col("t").str.slice(0, _HEAD)
+    # "at least N letters / ideographs" as one anchored match that stops at the Nth, not a count of every
+    # letter (a count is a match per letter: it cost as much as the cue scorer itself)
     features = frame.select(
         "i", head.alias("head"),
-        head.str.count_matches(r"\p{L}").alias("letters"),
-        head.str.count_matches(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]").alias("ideographs"),
+        head.str.contains(rf"^(?:\P{{L}}*\p{{L}}){{{MIN_LETTERS}}}").alias("lettered"),
+        head.str.contains(rf"^(?:{_NOT_IDEOGRAPH}*{_IDEOGRAPH}){{{MIN_IDEOGRAPHS}}}").alias("ideographic"),
         head.str.count_matches(" ", literal=True).alias("spaces"),
         head.str.to_lowercase().str.count_matches(_ENGLISH_PATTERN).alias("english"),
     )
     words = pl.col("spaces") + 1
     quick = (pl.when(pl.col("head").is_null()).then(pl.lit(None, pl.String))
-             .when((pl.col("letters") < MIN_LETTERS) & (pl.col("ideographs") < MIN_IDEOGRAPHS))
+             .when(~pl.col("lettered") & ~pl.col("ideographic"))
              .then(pl.lit(UNDETERMINED))
              .when((pl.col("english") >= 2) & (pl.col("english") >= 0.25 * words)).then(pl.lit("en"))
              .otherwise(pl.lit(None, pl.String)))
@@ -85,6 +89,8 @@ def detect_languages(texts: pl.Series) -> pl.Series:
     open_rows = features.filter(lang.is_null() & pl.col("head").is_not_null())
     if open_rows.height == 0:
         return lang.alias(texts.name)
+    open_rows = open_rows.with_columns(pl.col("head").str.count_matches(r"\p{L}").alias("letters"),
+                                       pl.col("head").str.count_matches(_IDEOGRAPH).alias("ideographs"))
     # scripts that name their language: Hangul is Korean, kana Japanese, Han alone Chinese
     cjk = pl.col("ideographs") >= 0.5 * pl.col("letters")
     by_script = (pl.when(cjk & pl.col("head").str.contains(r"\p{Hangul}")).then(pl.lit("ko"))
