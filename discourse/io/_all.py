@@ -15,5 +15,6 @@ from discourse.io import (
     pushshift,  # noqa: F401
     reddit,  # noqa: F401
     stackexchange,  # noqa: F401
+    webpage,  # noqa: F401
     youtube,  # noqa: F401
 )

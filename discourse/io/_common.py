@@ -295,8 +295,14 @@ class _TextExtractor(SafeHTMLParser):
         self._skip = 0                    # open elements whose text is dropped (quote headers)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._BLOCK and self.parts and not self.parts[-1].endswith("\n"):
-            self.parts.append("\n\n" if tag == "p" else "\n")
+        if tag in self._BLOCK and self.parts:
+            # a paragraph is a blank line away from what precedes it, whatever white space the markup
+            # has between the tags ("</p>\n<p>" too); other blocks start a line
+            tail = self.parts[-1].rstrip(" \t")
+            if tag == "p" and not tail.endswith("\n\n"):
+                self.parts.append("\n\n")
+            elif not tail.endswith("\n"):
+                self.parts.append("\n")
         classes = (dict(attrs).get("class") or "").split()
         if tag in ("blockquote", "aside") and (tag == "blockquote" or "quote" in classes):
             # an <aside class="quote"> holds a header and a <blockquote>: the quote level is the blockquote's

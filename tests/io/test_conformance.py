@@ -28,6 +28,7 @@ SAMPLES: dict[str, Path] = {
     "convokit": DATA / "convokit" / "tiny",
     "flatpage": DATA / "flatpage" / "wordpress.txt",
     "table": DATA / "compare" / "calm.csv",
+    "webpage": DATA / "webpage" / "wordpress.html",
 }
 # formats where any prefix of the file is itself a valid file of that format (text without structure)
 PREFIX_VALID = {"flatpage"}

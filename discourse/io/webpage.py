@@ -1,0 +1,599 @@
+"""Comment sections saved as HTML ("Save page as..."), read with the nesting the page has.
+
+Layouts, tried in this order (the first that finds comments is used):
+
+* ``wordpress``: ``ol.commentlist`` / ``ol.comment-list`` (``ul`` too) of ``li.comment`` items whose
+  replies sit in a nested ``ul.children`` / ``ol.children``. The id is the number of ``li#comment-123``
+  (``li#li-comment-123`` in older themes), the author ``.comment-author .fn`` ("Anonymous" is no
+  name), the time ``time[datetime]`` (else the ``.comment-metadata`` link's text), the text
+  ``.comment-content`` (else ``.comment-body`` without its header and "Reply" link). ``li.pingback``
+  and ``li.trackback`` items are dropped with the reasons ``pingback`` / ``trackback``; a comment
+  "awaiting moderation" is kept and flagged ``awaiting_moderation``.
+* ``disqus``: the Disqus embed as a browser saves it (the iframe's document): ``#post-list`` of
+  ``li.post#post-123`` with replies in ``ul.children``; author ``.post-byline .author``, text
+  ``.post-message``, time the ``a.time-ago`` link's title. Deleted posts stay as placeholders (null
+  author and text), counted as ``author_deleted`` / ``text_deleted`` repairs. Ids are Disqus post ids,
+  as in the Disqus XML export.
+* ``discourse``: a Discourse topic as a browser saves it: ``article[data-post-id]`` posts (in
+  ``.topic-post``), the id the post number (``#post_3``), as the Discourse JSON reader uses; post 1 is the
+  topic, not a comment. A post with a reply-to marker (``a.reply-to-tab``, naming the post or only its
+  author) replies to that post (``explicit``; 0.9 when only the author is named and the latest earlier
+  post by that author is taken). Discourse hides the marker when a post answers the one right above it,
+  so a post without one answers either that post or the topic: its parent is left to the infer stage
+  (``parent_source = "none"``). Discourse's no-script view (``div.crawler-post``) is read the same way.
+* ``generic``: any page whose comments are repeated blocks: elements of one tag-and-class signature
+  (classes that vary per item, such as ``depth-2`` or ``even``, ignored) repeated at least three times,
+  holding text. The group is chosen by a score (how many blocks, how much text, whether names such as
+  "comment" or "post" appear, whether an author can be found in each); nesting is DOM containment.
+  Each comment's ``layout_confidence`` is the group's confidence, reported in the quality notes.
+
+A page where none of these finds comments is read as flat text (its visible text through
+:func:`discourse.io.flatpage.parse_flatpage`), and the notes say so: flat text stays the last resort.
+Every comment item found is counted (``add_read``) and kept or dropped with a reason. A page cut short
+(no ``</html>``) is an error naming the file, or with ``on_error="skip"`` read as far as it goes, noted.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import warnings
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import polars as pl
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4.element import PreformattedString
+from bs4.exceptions import ParserRejectedMarkup
+
+from discourse.errors import ParseError
+from discourse.io._common import comments_frame, html_to_text, read_text, threads_frame
+from discourse.io.flatpage import PageLayout, parse_flatpage
+from discourse.io.registry import Reader, ReadOptions, ReadResult, register
+from discourse.quality import FileQuality, QualityReport
+
+__all__ = ["parse_webpage", "read_webpage", "sniff_webpage"]
+
+_ANONYMOUS = frozenset(n.lower() for n in PageLayout().anonymous_names)
+_HTML_START = re.compile(r"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.IGNORECASE | re.DOTALL)
+_BAD_MARKED = re.compile(r"<!\[(?!CDATA\[)[^>]*>?")      # <![if !IE]> etc.: a bogus comment to a browser
+_HTML_END = re.compile(r"</html\s*>", re.IGNORECASE)
+_NUM = re.compile(r"(\d+)$")
+_WHEN_FORMATS = (
+    "%A, %B %d, %Y %I:%M %p", "%B %d, %Y at %I:%M %p", "%B %d, %Y at %H:%M", "%B %d, %Y %I:%M %p", "%b %d, %Y %I:%M %p",
+    "%b %d, %Y at %I:%M %p", "%B %d, %Y", "%b %d, %Y", "%d %B %Y at %H:%M", "%d %B %Y %H:%M", "%d %B %Y",
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%b %d, %Y %I:%M %p",
+)
+# classes that differ between items of one list (alternation, depth, state) and are ignored in signatures
+_VARYING = re.compile(r".*\d.*|even|odd|alt|parent|first|last|active|selected|highlighted?|new|unread|open|closed"
+                      r"|thread-(even|odd|alt)|by(user|postauthor)|(post|comment)-author-.*|depth-.*|is-.*|has-.*")
+_CUE = re.compile(r"comment|reply|replies|post|message|msg|response|discussion|entry|review|note|thread", re.IGNORECASE)
+_AUTHOR_CUE = re.compile(r"author|user|username|poster|byline|nick|(^|[-_])name($|[-_])|fn$|creator", re.IGNORECASE)
+_TEXT_CUE = re.compile(r"content|body|text|message|cooked|entry|comment-text|post-text", re.IGNORECASE)
+_TIME_CUE = re.compile(r"date|time|when|ago|posted|published", re.IGNORECASE)
+_SKIP_TAGS = ("script", "style", "noscript", "template", "svg", "form", "textarea", "select", "iframe")
+
+
+def _parse_when(value: str | None) -> str | None:
+    """ISO-8601 text for a page's time (ISO, epoch milliseconds, or a written date), else None."""
+    if not value:
+        return None
+    s = re.sub(r"\s+", " ", value.strip())
+    if s.isdigit() and len(s) >= 12:               # Discourse's data-time: epoch milliseconds
+        return datetime.fromtimestamp(int(s) / 1000, tz=UTC).isoformat()
+    try:
+        dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
+    except ValueError:
+        pass
+    else:
+        return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).isoformat()
+    s = re.sub(r"\b([ap])\.?m\.?(?=\s|$)", lambda m: m.group(1).upper() + "M", s, flags=re.IGNORECASE)
+    for fmt in _WHEN_FORMATS:
+        try:
+            return datetime.strptime(s, fmt).replace(tzinfo=UTC).isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def _classes(el: Tag) -> list[str]:
+    value = el.get("class")
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else str(value).split()
+
+
+def _attr(el: Tag | None, name: str) -> str | None:
+    if el is None:
+        return None
+    value = el.get(name)
+    if value is None:
+        return None
+    return " ".join(value) if isinstance(value, list) else str(value)
+
+
+def _text_of(el: Tag | None) -> str:
+    return re.sub(r"\s+", " ", el.get_text(" ")).strip() if el is not None else ""
+
+
+def _author_name(value: str | None) -> str | None:
+    if not value:
+        return None
+    s = re.sub(r"\s+(says|said|wrote|writes):?$", "", re.sub(r"\s+", " ", value).strip(), flags=re.IGNORECASE)
+    s = s.lstrip("@").strip()
+    return None if not s or s.lower() in _ANONYMOUS else s
+
+
+@dataclass
+class _Item:
+    """A comment found on the page."""
+
+    el: Tag
+    cid: str
+    author: str | None = None
+    text: str | None = ""
+    created_at: str | None = None
+    parent: str | None = None
+    parent_source: str = "nesting"
+    confidence: float = 1.0
+    drop: str | None = None                 # a reason to drop it (pingback, trackback)
+    repairs: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+
+
+class _Page:
+    """The parsed document and the comment elements found on it."""
+
+    def __init__(self, soup: BeautifulSoup) -> None:
+        self.soup = soup
+        self.members: dict[int, _Item] = {}
+
+    def own(self, item: _Item, selector: str) -> list[Tag]:
+        """The elements inside ``item`` matching ``selector`` that belong to it, not to a nested comment."""
+        return [el for el in item.el.select(selector) if self.owner(el) is item]
+
+    def own_first(self, item: _Item, selector: str) -> Tag | None:
+        found = self.own(item, selector)
+        return found[0] if found else None
+
+    def owner(self, el: Tag) -> _Item | None:
+        for anc in el.parents:
+            if id(anc) in self.members:
+                return self.members[id(anc)]
+        return None
+
+    def nest(self, items: list[_Item]) -> None:
+        """Register the items and give each its parent by DOM containment."""
+        self.members = {id(it.el): it for it in items}
+        for it in items:
+            up = self.owner(it.el)
+            it.parent = up.cid if up is not None else None
+
+    def body_text(self, item: _Item, remove: str) -> str:
+        """The item's text without its nested comments and the parts ``remove`` selects."""
+        clone = copy.copy(item.el)
+        nested = {id(m.el) for m in self.members.values() if m is not item}
+        for orig, cl in zip(item.el.descendants, clone.descendants):
+            if isinstance(orig, Tag) and id(orig) in nested and isinstance(cl, Tag):
+                cl["data-discourse-nested"] = "1"
+        for el in clone.select(f"[data-discourse-nested], {remove}" if remove else "[data-discourse-nested]"):
+            el.decompose()
+        return html_to_text(clone.decode_contents()) or ""
+
+
+def _unique(ids: Iterable[str | None], items: list[_Item]) -> None:
+    """Ids from the page where it gives them (else the item's position); repeated ids made unique."""
+    seen: Counter[str] = Counter()
+    for pos, (cid, it) in enumerate(zip(ids, items)):
+        base = cid or f"c{pos}"
+        seen[base] += 1
+        it.cid = base if seen[base] == 1 else f"{base}~{seen[base]}"
+
+
+# -- WordPress ------------------------------------------------------------------------------------
+_WP_LISTS = "ol.commentlist, ul.commentlist, ol.comment-list, ul.comment-list"
+_WP_ITEMS = "li.comment, li.pingback, li.trackback, li[id^=comment-], li[id^=li-comment-]"
+_WP_HEADER = (".comment-author, .comment-meta, .comment-metadata, .commentmetadata, .reply, .comment-reply-link, "
+              ".comment-awaiting-moderation, .says, footer, .comment-edit-link")
+
+
+def _wordpress(page: _Page) -> list[_Item] | None:
+    lists = page.soup.select(_WP_LISTS)
+    if not lists:
+        return None
+    els: list[Tag] = []
+    seen: set[int] = set()
+    for lst in lists:
+        for el in lst.select(_WP_ITEMS):
+            if id(el) not in seen:
+                seen.add(id(el))
+                els.append(el)
+    if not els:
+        return None
+    items = [_Item(el, "") for el in els]
+    ids = []
+    for el in els:
+        m = re.fullmatch(r"(?:li-)?comment-(\d+)", _attr(el, "id") or "")
+        inner = None if m else el.select_one("[id^=comment-], [id^=div-comment-]")
+        m = m or (re.search(r"(\d+)$", _attr(inner, "id") or "") if inner is not None else None)
+        ids.append(m.group(1) if m else None)
+    _unique(ids, items)
+    page.nest(items)
+    for it in items:
+        kinds = set(_classes(it.el))
+        if "pingback" in kinds or "trackback" in kinds:
+            it.drop = "pingback" if "pingback" in kinds else "trackback"
+            continue
+        fn = page.own_first(it, ".comment-author .fn, .comment-author cite, .comment-author")
+        it.author = _author_name(_text_of(fn))
+        when = page.own_first(it, "time[datetime]")
+        it.created_at = _parse_when(_attr(when, "datetime")) if when is not None else None
+        if it.created_at is None:
+            meta = page.own_first(it, ".comment-metadata a, .comment-meta a, .commentmetadata a")
+            it.created_at = _parse_when(_text_of(meta))
+        content = page.own_first(it, ".comment-content, .comment-text")
+        if content is not None:
+            it.text = html_to_text(content.decode_contents()) or ""
+        else:
+            body = page.own_first(it, ".comment-body")
+            it.text = page.body_text(it if body is None else _Item(body, it.cid), _WP_HEADER)
+        if page.own_first(it, ".comment-awaiting-moderation") is not None:
+            it.flags.append("awaiting_moderation")
+    return items
+
+
+# -- Disqus (the embed's saved document) ----------------------------------------------------------
+def _disqus(page: _Page) -> list[_Item] | None:
+    root = page.soup.select_one("#post-list, ul.post-list")
+    els = root.select("li.post") if root is not None else []
+    if not els:
+        return None
+    items = [_Item(el, "") for el in els]
+    _unique([(m.group(1) if (m := re.fullmatch(r"post-(\d+)", _attr(el, "id") or "")) else None) for el in els], items)
+    page.nest(items)
+    for it in items:
+        message = page.own_first(it, ".post-message")
+        deleted = "deleted" in _classes(it.el) or page.own_first(it, ".post-content.deleted, .deleted") is not None
+        if deleted or message is None:
+            it.author, it.text = None, None
+            it.repairs += ["author_deleted", "text_deleted"]
+            continue
+        author = page.own_first(it, ".post-byline .author a, .post-byline .author")
+        it.author = _author_name(_text_of(author))
+        link = page.own_first(it, "a.time-ago, .post-meta time, time[datetime]")
+        it.created_at = _parse_when(_attr(link, "datetime") or _attr(link, "title") or _attr(link, "data-timestamp"))
+        it.text = html_to_text(message.decode_contents()) or ""
+    return items
+
+
+# -- Discourse (a topic page as saved) ------------------------------------------------------------
+def _discourse(page: _Page) -> tuple[list[_Item], _Item | None] | None:
+    els = page.soup.select("article[data-post-id]")
+    crawler = False
+    if not els:
+        els = page.soup.select("div.crawler-post, [itemtype$='DiscussionForumPosting'][id^=post_]")
+        crawler = True
+    if not els:
+        return None
+    items = [_Item(el, "", parent_source="none", confidence=0.0) for el in els]
+    numbers = []
+    for el in els:
+        m = re.fullmatch(r"post_(\d+)", _attr(el, "id") or "")
+        pos = el.select_one("meta[itemprop=position]")
+        numbers.append(m.group(1) if m else (_attr(pos, "content") or _attr(el, "data-post-number")))
+    _unique(numbers, items)
+    page.members = {id(it.el): it for it in items}
+    by_author: dict[str, str] = {}
+    root: _Item | None = None
+    kept: list[_Item] = []
+    for it in items:
+        el = it.el
+        name = el.select_one(".names .username a, .names .first a, .creator [itemprop=name], [itemprop=author] [itemprop=name],"
+                             " .username a, [data-user-card]")
+        it.author = _author_name(_attr(name, "data-user-card") or _text_of(name))
+        when = el.select_one(".post-date [data-time], .relative-date[data-time], time[datetime], [itemprop=datePublished]")
+        it.created_at = _parse_when(_attr(when, "data-time") or _attr(when, "datetime") or _attr(when, "content"))
+        cooked = el.select_one(".cooked, [itemprop=text], .post")
+        classes = set(_classes(el))
+        if "deleted" in classes or (cooked is None and not crawler):
+            it.author, it.text = None, None
+            it.repairs += ["author_deleted", "text_deleted"]
+        else:
+            it.text = html_to_text(cooked.decode_contents()) if cooked is not None else ""
+        if it.cid == "1":
+            root = it
+            continue
+        tab = el.select_one(".reply-to-tab, [data-reply-to-post-number]")
+        if tab is not None:
+            label = " ".join(filter(None, (_attr(tab, "data-reply-to-post-number"), _attr(tab, "aria-label"),
+                                          _attr(tab, "title"), _attr(tab, "href"))))
+            m = re.search(r"(?:^|post\s*#?\s*|#post_|/)(\d+)\b(?!.*\d)", label)
+            if m:
+                it.parent, it.parent_source, it.confidence = m.group(1), "explicit", 1.0
+            else:
+                who = _author_name(_text_of(tab.select_one("span") or tab))
+                target = by_author.get(who or "")
+                if target is not None:
+                    it.parent, it.parent_source, it.confidence = target, "explicit", 0.9
+        if it.parent == "1":
+            it.parent = None
+        if it.author:
+            by_author[it.author] = it.cid
+        kept.append(it)
+    return kept, root
+
+
+# -- generic: repeated blocks ---------------------------------------------------------------------
+def _stable_classes(el: Tag) -> list[str]:
+    return sorted(c for c in _classes(el) if not _VARYING.fullmatch(c.lower()))
+
+
+def _generic(page: _Page) -> tuple[list[_Item], float, str] | None:
+    body = page.soup.body or page.soup
+    # an element joins one group per stable class it has: nested replies often carry an extra class
+    # ("msg-card msg-nested"), and the class they share is what makes them one kind of block
+    groups: dict[tuple[str, str], list[Tag]] = defaultdict(list)
+    for el in body.find_all(["div", "li", "article", "section", "tr", "dd", "blockquote"]):
+        if any(p.name in ("nav", "header", "footer", "aside", "menu") for p in el.parents):
+            continue
+        for c in _stable_classes(el):
+            groups[(el.name, c)].append(el)
+    best: tuple[float, tuple[str, str], list[Tag]] | None = None
+    scored: list[tuple[float, tuple[str, str], list[Tag]]] = []
+    for sig, els in sorted(groups.items()):
+        if len(els) < 3:
+            continue
+        lengths = sorted(len(_text_of(el)) for el in els)
+        median = lengths[len(lengths) // 2]
+        if median < 15:
+            continue
+        cue = 1.0 if _CUE.search(sig[1]) else 0.4
+        authors = sum(1 for el in els[:50] if _first_name(el.select(_AUTHOR_SELECTOR)) is not None) / min(len(els), 50)
+        score = len(els) ** 0.5 * min(median, 400) ** 0.5 * cue * (0.5 + authors)
+        scored.append((score, sig, els))
+        if best is None or score > best[0]:
+            best = (score, sig, els)
+    if best is None:
+        return None
+    top, sig, els = best
+    # of blocks that wrap one another one to one (li.comment around its div.comment-body), the outer
+    # one holds the nesting
+    for score, other_sig, others in scored:
+        if (len(others) == len(els) and score >= 0.8 * top and other_sig != sig
+                and all(any(d is inner for d in outer.descendants) for inner, outer in zip(els[:5], others[:5]))):
+            sig, els = other_sig, others
+            break
+    items = [_Item(el, "") for el in els]
+    ids = [(m.group(1) if (m := re.search(r"(\d+)$", _attr(el, "id") or _attr(el, "data-id") or "")) else None)
+           for el in els]
+    _unique(ids, items)
+    page.nest(items)
+    found_author = 0
+    for it in items:
+        it.author = _author_name(_first_name(page.own(it, _AUTHOR_SELECTOR)))
+        found_author += it.author is not None
+        when = page.own_first(it, "time[datetime]")
+        it.created_at = _parse_when(_attr(when, "datetime")) if when is not None else None
+        texts = [el for el in page.own(it, "div, p, section, blockquote")
+                 if _TEXT_CUE.search(" ".join(_classes(el))) and not _AUTHOR_CUE.search(" ".join(_classes(el)))]
+        if texts:
+            main = max(texts, key=lambda el: len(_text_of(el)))
+            it.text = page.body_text(_Item(main, it.cid), "")
+        else:
+            remove = ", ".join(s for s in (_AUTHOR_SELECTOR, "time", "[class*=reply]", "[class*=meta]") if s)
+            it.text = page.body_text(it, remove)
+    cue = 1.0 if _CUE.search(sig[1]) else 0.6
+    confidence = round(min(1.0, 0.35 + 0.1 * min(len(items), 5)) * cue * (0.6 + 0.4 * found_author / len(items)), 3)
+    for it in items:
+        it.confidence = confidence
+    return items, confidence, f"{sig[0]}.{sig[1]}"
+
+
+_AUTHOR_SELECTOR = ("[itemprop=author], [rel=author], [class*=author], [class*=user], [class*=poster], [class*=byline], "
+                    "[class*=nick], [class*=member], .fn, .name")
+
+
+def _first_name(candidates: list[Tag]) -> str | None:
+    """The first candidate author element's text that can be a name (short, one line)."""
+    for el in candidates:
+        name = _text_of(el)
+        if 0 < len(name) <= 40:
+            return name
+    return None
+
+
+# -- the page -------------------------------------------------------------------------------------
+def _soup(text: str, path: str) -> BeautifulSoup:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return BeautifulSoup(_BAD_MARKED.sub("", text), "html.parser")
+    except (ParserRejectedMarkup, AssertionError) as err:
+        raise ParseError(path, None, f"HTML the parser cannot read ({err}); expected a saved web page") from err
+
+
+_BLOCKS = ("p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "article", "section", "header", "footer",
+           "blockquote", "pre", "table", "tr", "dl", "dt", "dd", "aside", "main", "nav", "figure", "figcaption")
+
+
+def _visible_text(root: Tag) -> str:
+    """The page's text as a reader sees it, for the flat-page reader: white space collapsed as a browser
+    collapses it, each block (paragraph, heading, list item) a paragraph of its own, ``<br>`` a line break."""
+    parts: list[str] = []
+    for node in root.descendants:
+        if isinstance(node, Tag):
+            if node.name == "br":
+                parts.append("\n")
+            elif node.name in _BLOCKS:
+                parts.append("\n\n")
+        elif isinstance(node, NavigableString) and not isinstance(node, PreformattedString):
+            parts.append(re.sub(r"\s+", " ", str(node)))
+    text = re.sub(r" *\n *", "\n", "".join(parts))
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def _meta(soup: BeautifulSoup, *selectors: str, text: bool = False) -> str | None:
+    """The first value found: a ``<meta>``'s content, a ``<time>``'s datetime, a link's address, or
+    (``text=True``, or none of those) the element's text."""
+    for sel in selectors:
+        el = soup.select_one(sel)
+        if el is None:
+            continue
+        value = _text_of(el) if text else (_attr(el, "content") or _attr(el, "datetime") or _attr(el, "href") or _text_of(el))
+        if value:
+            return value.strip()
+    return None
+
+
+def _thread_row(soup: BeautifulSoup, site: str, tid: str, root: _Item | None) -> dict[str, Any]:
+    title = _meta(soup, "meta[property='og:title']", "h1.entry-title", "#topic-title h1", "h1", "title")
+    article = soup.select_one(".entry-content, article .post-content, [itemprop=articleBody]")
+    text = _visible_text(article).strip() if article is not None else None
+    if title == "Disqus Comments":          # the embed's own title, not the page's
+        title = None
+    return {
+        "site": site, "thread_id": tid, "title": title, "reported_comments": _reported(soup),
+        "text": root.text if root is not None else (text or None),
+        "author": root.author if root is not None else _author_name(_meta(
+            soup, ".entry-meta .author .fn", ".byline .author", "article a[rel=author]", text=True)
+            or _meta(soup, "meta[name=author]")),
+        "url": _meta(soup, "link[rel=canonical]", "meta[property='og:url']") or _saved_from(soup, "t_u"),
+        "created_at": root.created_at if root is not None else _parse_when(
+            _meta(soup, "meta[property='article:published_time']", "time.entry-date", "article time[datetime]")),
+    }
+
+
+def _saved_from(soup: BeautifulSoup, key: str) -> str | None:
+    """A parameter of the address in the browser's "saved from url" comment (the Disqus embed's
+    ``t_i`` thread identifier and ``t_u`` page address)."""
+    for c in soup.find_all(string=lambda s: isinstance(s, Comment) and "saved from url" in s):
+        m = re.search(r"saved from url=\(\d+\)(\S+)", str(c))
+        if m:
+            values = parse_qs(urlsplit(m.group(1)).query).get(key)
+            if values and values[0].strip():
+                return values[0].strip()
+    return None
+
+
+def _reported(soup: BeautifulSoup) -> int | None:
+    """The comment count the page states ("6 comments on ...", "5 Comments")."""
+    el = soup.select_one(".comments-title, #comments-title, .comment-count, .comments-count")
+    m = re.match(r"\s*(\d[\d,]*)\s+(comments?|responses?|replies|thoughts?)", _text_of(el), re.IGNORECASE) if el else None
+    return int(m.group(1).replace(",", "")) if m else None
+
+
+def _thread_id(soup: BeautifulSoup, layout: str, fallback: str) -> str:
+    if layout == "wordpress":
+        body = soup.body
+        for c in _classes(body) if body is not None else []:
+            if m := re.fullmatch(r"postid-(\d+)", c):
+                return m.group(1)
+        art = soup.select_one("article[id^=post-]")
+        if art is not None and (m := re.fullmatch(r"post-(\d+)", _attr(art, "id") or "")):
+            return m.group(1)
+    if layout == "discourse":
+        el = soup.select_one("[data-topic-id]")
+        if el is not None and (value := _attr(el, "data-topic-id")):
+            return value
+    if layout == "disqus":
+        return _saved_from(soup, "t_i") or fallback
+    return fallback
+
+
+def parse_webpage(text: str, *, path: str | Path = "<html>", thread_id: str | None = None, site: str | None = None,
+                  on_error: str = "raise", page_layout: dict[str, Any] | None = None) -> ReadResult:
+    """Parse a saved page's HTML into the canonical tables (see the module's docstring)."""
+    spath = str(path)
+    notes: list[str] = []
+    if not _HTML_END.search(text[-4096:] if len(text) > 4096 else text):
+        if on_error != "skip":
+            raise ParseError(spath, None, "the page ends before </html> (a saved page cut short?); "
+                                          "use --on-error skip to read what is there")
+        notes.append("the page ends before </html> (cut short?): read as far as it goes")
+    soup = _soup(text, spath)
+    for el in soup.find_all(list(_SKIP_TAGS)):
+        el.decompose()
+    page = _Page(soup)
+    fallback_id = thread_id or Path(spath).stem
+    root: _Item | None = None
+    confidence = 1.0
+    items: list[_Item] | None = None
+    layout = ""
+    if (found := _wordpress(page)) is not None:
+        items, layout = found, "wordpress"
+    elif (found := _disqus(page)) is not None:
+        items, layout = found, "disqus"
+    elif (disc := _discourse(page)) is not None:
+        (items, root), layout = disc, "discourse"
+    elif (gen := _generic(page)) is not None:
+        items, confidence, sig = gen
+        layout = "generic"
+        notes.append(f"generic layout: {len(items)} repeated blocks <{sig}>, confidence {confidence:.2f}")
+        if confidence < 0.3:
+            items = None
+    if items is None:
+        flat = parse_flatpage(_visible_text(soup.body or soup), path=path,
+                              thread_id=fallback_id, site=site or "web", layout=PageLayout.from_options(page_layout, path))
+        for fq in flat.quality.files:
+            fq.format = "webpage"
+            fq.notes.insert(0, "no comment structure found in the HTML: read as a flat page (its visible text)")
+            fq.notes[1:1] = notes
+        return flat
+    site = site or {"wordpress": "wordpress", "disqus": "disqus", "discourse": "discourse"}.get(layout, "web")
+    tid = thread_id or _thread_id(soup, layout, fallback_id)
+    quality = QualityReport()
+    rows: list[dict[str, Any]] = []
+    counts: Counter[str] = Counter()
+    if root is not None:
+        notes.append(f"post {root.cid} is the topic itself (the thread's text), not a comment")
+    quality.add_read(site, tid, len(items))
+    quality.thread(site, tid).reported = _reported(soup)
+    for it in items:
+        if it.drop:
+            quality.drop(site, tid, it.drop)
+            counts[it.drop] += 1
+            continue
+        for r in it.repairs:
+            quality.repair(site, tid, r)
+        for f in it.flags:
+            quality.flag(site, tid, f)
+        counts[it.parent_source] += 1
+        rows.append({
+            "site": site, "thread_id": tid, "comment_id": it.cid, "parent_id": it.parent,
+            "author": it.author, "text": it.text, "created_at": it.created_at,
+            "parent_source": it.parent_source, "parent_confidence": it.confidence if it.parent_source != "none" else 0.0,
+            "layout_confidence": confidence,
+        })
+    named = {r["author"] for r in rows if r["author"]}
+    notes.insert(0, f"webpage: {layout} layout; {len(items)} comment item(s), {len(rows)} kept "
+                    f"({len(named)} named author(s), {sum(r['author'] is None for r in rows)} without a name); "
+                    + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
+    quality.files.append(FileQuality(spath, "webpage", records=len(items), notes=notes))
+    comments = comments_frame([{k: v for k, v in r.items() if k != "layout_confidence"} for r in rows])
+    if rows:
+        comments = comments.with_columns(layout_confidence=pl.lit(confidence, pl.Float64))
+    return ReadResult(comments, threads_frame([_thread_row(soup, site, tid, root)]), quality)
+
+
+def read_webpage(path: str | Path, options: ReadOptions | None = None) -> ReadResult:
+    """Read one saved web page (.html)."""
+    options = options or ReadOptions()
+    return parse_webpage(read_text(path), path=path, thread_id=options.thread_id, site=options.site,
+                         on_error=options.on_error, page_layout=options.page_layout)
+
+
+def sniff_webpage(path: Path, head: str) -> bool:
+    """An HTML document (a doctype, or an ``<html>``, ``<head>`` or ``<body>`` start)."""
+    return not path.is_dir() and bool(_HTML_START.match(head[:8192]))
+
+
+READER = register(Reader(
+    name="webpage", site="web",
+    description="a comment section saved as HTML (WordPress, Disqus or Discourse pages, or repeated comment blocks)",
+    sniff=sniff_webpage, read=read_webpage, priority=20, suffixes=(".html", ".htm", ".xhtml"),
+))
