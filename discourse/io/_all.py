@@ -16,5 +16,6 @@ from discourse.io import (
     reddit,  # noqa: F401
     stackexchange,  # noqa: F401
     webpage,  # noqa: F401
+    wxr,  # noqa: F401
     youtube,  # noqa: F401
 )

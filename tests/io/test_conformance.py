@@ -29,6 +29,7 @@ SAMPLES: dict[str, Path] = {
     "flatpage": DATA / "flatpage" / "wordpress.txt",
     "table": DATA / "compare" / "calm.csv",
     "webpage": DATA / "webpage" / "wordpress.html",
+    "wxr": DATA / "wxr" / "export.xml",
 }
 # formats where any prefix of the file is itself a valid file of that format (text without structure)
 PREFIX_VALID = {"flatpage"}
