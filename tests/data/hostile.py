@@ -248,7 +248,8 @@ def seeds() -> list[tuple[str, bytes]]:
         "hn/item_page.html", "disqus/small.xml", "mastodon/context_with_ancestors.json", "mastodon/statuses.json",
         "peertube/page.json", "peertube/tree.json", "youtube/threads_page.json", "youtube/replies_page.json",
         "discourse_forum/topic.json", "discourse_forum/topic_quotes.json", "flatpage/wordpress.txt",
-        "flatpage/disqus_copy.txt", "compare/hostile.csv",
+        "flatpage/disqus_copy.txt", "compare/hostile.csv", "webpage/wordpress.html", "webpage/disqus.html",
+        "webpage/discourse.html", "webpage/forum.html", "wxr/export.xml",
     ]
     out = [(Path(n).name, (DATA / n).read_bytes()) for n in names]
     out += [(p.name, p.read_bytes()) for p in sorted(SAMPLE.iterdir()) if p.is_file()]
