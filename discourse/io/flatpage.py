@@ -40,7 +40,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, fields
+from collections.abc import Collection
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -82,6 +83,18 @@ _TIME_FORMATS = (
 _PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "dos", "del", "la", "le", "al",
                         "el", "bin", "ibn", "ben", "y", "e", "of", "the"})
 _URL_RE = re.compile(r"https?://|www\.", re.IGNORECASE)
+_HANDLE_RE = re.compile(r"@?[^\W_][\w.\-']{0,38}")
+_HANDLE_MARK_RE = re.compile(r"\d|_|\w\.\w")
+# a comment's header line as Hacker News (and old Reddit) print it: "user 3 hours ago | parent | next [–]",
+# "user 12 points 3 hours ago", "user on March 3, 2021 | reply"
+_AGO = r"\d+\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago"
+_HEADER_RE = re.compile(
+    r"(?P<author>@?[^\W_][\w.\-]{0,38})\s*[•·|]?\s+"
+    r"(?:-?\d+\s+points?\s+)?"
+    rf"(?P<when>{_AGO}|on\s+[A-Z][a-z]{{2,8}}\.?\s+\d{{1,2}},\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}(?:[ T]\d{{2}}:\d{{2}}(?::\d{{2}})?)?)"
+    r"(?:\s*[|•·]\s*[^|•·]{1,25}?)*\s*(?:\[\s*[-–+]\s*\d*\s*\])?",
+    re.IGNORECASE)
+_VOTE_RE = re.compile(r"[+-]?\d{1,5}|[+-]?\d+\s+(?:points?|votes?|upvotes?|downvotes?|likes?)|[↑↓▲▼]\s*\d*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -114,6 +127,12 @@ class PageLayout:
         ``inline_name``: a regex with groups ``author`` and ``text`` for pages where the name
         opens the comment's first line ("Jane: I agree", "<jane> I agree"); every matching line
         starts a comment, other lines continue it, and the blank-line rules are not used.
+    Detection
+        with ``detect`` (the default) the page's own layout is read from the page before the rules
+        apply (see :func:`detect_layout`): user-name lines of any case when the page has several in
+        name position, whether the text starts after a blank line, header lines ("user 3 hours ago |
+        reply"), and short lines repeated between comments (UI markers in any language). Rules given
+        explicitly are kept.
     """
 
     section_gap: int = 2
@@ -133,6 +152,7 @@ class PageLayout:
     timestamp_lines: tuple[str, ...] = _DEFAULT_TIMESTAMP
     anonymous_names: tuple[str, ...] = ("guest", "anonymous", "anon", "unknown", "[deleted]", "deleted user")
     inline_name: str | None = None
+    detect: bool = True
 
     @classmethod
     def from_options(cls, value: PageLayout | dict[str, Any] | None, path: str | Path = "<text>") -> PageLayout:
@@ -225,6 +245,13 @@ def name_score(line: str, layout: PageLayout) -> float:
         return 0.0
     if not any(ch.isalpha() for ch in s):
         return 0.0
+    if len(words) == 1 and not (s[0].isupper() or s[0] == "@"):
+        # a user name of any case ("alice_99", "li.wei", "tptacek"): one token of letters, digits,
+        # underscores, dots and hyphens. With a digit, an underscore or an inner dot it reads as a
+        # name; a plain lower-case word ("yes", "bob") needs the page's support (repetition, layout)
+        if not _HANDLE_RE.fullmatch(s):
+            return 0.0
+        return 0.55 if _HANDLE_MARK_RE.search(s) else 0.4
     core = [w for w in words if w.lower() not in _PARTICLES] or words
     capital = sum(1 for w in core if w[0].isupper() or w[0].isdigit() or w[0] == "@") / len(core)
     if layout.name_capitalised and capital < 1.0:
@@ -313,8 +340,100 @@ def _find_section(lines: list[str], layout: PageLayout) -> tuple[int, int, str, 
     return len(lines), len(lines), "no comment section found", None
 
 
-def _split_comments(blocks: list[_Block], layout: PageLayout, times: dict[int, datetime]) -> list[_Comment]:
-    """Walk the comment section's blocks and cut them into comments (see :class:`PageLayout`)."""
+@dataclass
+class LayoutFindings:
+    """What :func:`detect_layout` read from a page's comment section."""
+
+    blank_after_name: bool | None = None              # set when the page shows it (None: left as given)
+    user_names: frozenset[str] = frozenset()          # user-name lines ("alice_99", "bob") taken as names
+    header_lines: frozenset[int] = frozenset()        # line numbers of "user 3 hours ago | reply" headers
+    repeated_markers: dict[str, int] = field(default_factory=dict)   # short lines repeated between comments
+    name_lines: int = 0                               # name-like lines at the start of a block
+    in_position: int = 0                              # ... of which followed by text as the layout says
+    confidence: float = 1.0
+
+    def describe(self) -> str:
+        parts = [f"{self.in_position} of {self.name_lines} name-like line(s) in name position"]
+        if self.blank_after_name is not None:
+            parts.append("text " + ("after a blank line" if self.blank_after_name else "on the line after the name"))
+        if self.user_names:
+            parts.append(f"{len(self.user_names)} user name(s) of any case")
+        if self.header_lines:
+            parts.append(f"{len(self.header_lines)} header line(s) (name, time, links)")
+        if self.repeated_markers:
+            parts.append("repeated marker line(s) " + ", ".join(f"{k!r} x{v}" for k, v in sorted(self.repeated_markers.items())))
+        return f"layout detected from the page: {'; '.join(parts)}; confidence {self.confidence:.2f}"
+
+
+def _is_user_name(line: str, layout: PageLayout) -> bool:
+    """A one-token user name that the name rules alone do not take (lower case: "bob", "alice_99")."""
+    s = _strip_name(line, layout)
+    return " " not in s and not s[:1].isupper() and s[:1] != "@" and 0 < name_score(s, layout) < 0.85
+
+
+def detect_layout(kept: list[tuple[int, str]], layout: PageLayout) -> tuple[list[tuple[int, str]], LayoutFindings]:
+    """Read the layout of a comment section from the page itself, by repetition and position.
+
+    * short lines repeated at least 3 times, each time followed by the start of a comment (a name
+      line) or the end of the page, are UI markers ("Svar", "Antworten", "reply"): dropped;
+    * name-like lines (user names of any case included) at the start of blocks: when most of them
+      open a block that holds the text on the next line, the text follows the name without a blank
+      line (``blank_after_name`` False); when at least 3 different one-token user names stand in
+      name position (followed by text), user names are names on this page;
+    * the confidence is the share of name-like lines standing in name position.
+
+    Returns the lines without the markers and the findings."""
+    texts = [(n, line.strip()) for n, line in kept if line.strip()]
+    count = Counter(t for _, t in texts)
+    markers: dict[str, int] = {}
+    for line, n in count.items():
+        if (n < 3 or len(line) > 30 or len(line.split()) > 4 or line[-1] in layout.name_end_chars
+                or name_score(line, layout) >= 0.85):
+            continue
+        at = [i for i, (_, t) in enumerate(texts) if t == line]
+        # a marker closes a comment: text before it, the next comment's name (or the end) after it
+        after = sum(1 for i in at if i + 1 == len(texts) or (texts[i + 1][1] != line and name_score(texts[i + 1][1], layout) >= 0.4))
+        before = sum(1 for i in at if i > 0 and name_score(texts[i - 1][1], layout) < 0.4)
+        if after >= 0.8 * len(at) and before >= 0.8 * len(at):
+            markers[line] = n
+    if markers:
+        kept = [(n, line) for n, line in kept if line.strip() not in markers]
+    blocks = _blocks(kept)
+    single: list[str] = []      # name-like single-line blocks followed by a text block
+    opening: list[str] = []     # name-like first lines of blocks whose next line is text
+    total = 0
+    for k, b in enumerate(blocks):
+        first = b.lines[0]
+        if name_score(first, layout) < 0.4:
+            continue
+        total += 1
+        if len(b.lines) == 1:
+            nxt = blocks[k + 1] if k + 1 < len(blocks) else None
+            if nxt is not None and nxt.gap < layout.image_gap and name_score(nxt.lines[0], layout) < 0.4:
+                single.append(first)
+        elif name_score(b.lines[1], layout) < 0.4:
+            opening.append(first)
+    found = LayoutFindings(repeated_markers=markers)
+    blank = layout.blank_after_name
+    if blank and layout.detect and len(opening) >= 3 and len(opening) > 2 * len(single):
+        blank = False
+        found.blank_after_name = False
+    elif layout.detect and len(single) >= 3 and len(single) > 2 * len(opening):
+        found.blank_after_name = True
+    in_position = single if blank else opening
+    users = {_strip_name(line, layout) for line in in_position if _is_user_name(line, layout)}
+    if layout.detect and layout.name_pattern is None and len(users) >= 3:
+        found.user_names = frozenset(users)
+    found.name_lines, found.in_position = total, len(in_position)
+    found.confidence = round(len(in_position) / total, 2) if total else 1.0
+    return kept, found
+
+
+def _split_comments(blocks: list[_Block], layout: PageLayout, times: dict[int, datetime],
+                    found: LayoutFindings | None = None) -> list[_Comment]:
+    """Walk the comment section's blocks and cut them into comments (see :class:`PageLayout`).
+    ``found`` (from :func:`detect_layout`) names the lines the page's layout shows to be names."""
+    found = found or LayoutFindings()
     candidates = Counter(_strip_name(b.lines[0], layout) for b in blocks
                          if (len(b.lines) == 1 or not layout.blank_after_name) and name_score(b.lines[0], layout) > 0)
     comments: list[_Comment] = []
@@ -323,7 +442,12 @@ def _split_comments(blocks: list[_Block], layout: PageLayout, times: dict[int, d
         first = block.lines[0]
         score = name_score(first, layout)
         single = len(block.lines) == 1
-        if score and candidates[_strip_name(first, layout)] >= 2:
+        name = _strip_name(first, layout)
+        if block.line in found.header_lines:
+            score = 0.9
+        elif score and name in found.user_names:
+            score = max(score, 0.7)
+        if score and candidates[name] >= 2 and (score >= 0.5 or not _is_user_name(first, layout) or name in found.user_names):
             score = min(1.0, score + 0.15)
         is_name = score >= layout.name_min_score and (single or not layout.blank_after_name)
         if awaiting is not None and layout.blank_after_name and block.gap < layout.image_gap:
@@ -395,13 +519,16 @@ def _split_inline(lines: list[tuple[int, str]], layout: PageLayout, rx: re.Patte
 
 
 def parse_flatpage(text: str, *, path: str | Path = "<text>", thread_id: str = "page", site: str = "web",
-                   layout: PageLayout | None = None) -> ReadResult:
+                   layout: PageLayout | None = None, given: Collection[str] = ()) -> ReadResult:
     """Parse a flat page's text into comments, the article as the thread's root post, and a quality report.
 
     Comments get ``parent_id`` null and ``parent_source = "none"`` (infer them with
     :func:`discourse.infer.infer_parents`), ``position`` in page order, and ``layout_confidence``.
+    ``given``: the layout rules the user set (``ReadOptions.page_layout``'s keys); what the page's
+    detected layout shows does not replace them.
     """
     layout = layout or PageLayout()
+    fixed_blank = "blank_after_name" in given
     ignore = _full(layout.ignore_lines)
     stamp = _full(layout.timestamp_lines)
     raw = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").split("\n")
@@ -417,6 +544,8 @@ def parse_flatpage(text: str, *, path: str | Path = "<text>", thread_id: str = "
     kept: list[tuple[int, str]] = []
     times: dict[int, datetime] = {}
     dropped_markers = 0
+    votes = 0
+    headers: set[int] = set()
     last_name_line: int | None = None
     for i in range(start, len(raw)):
         line = raw[i]
@@ -424,6 +553,17 @@ def parse_flatpage(text: str, *, path: str | Path = "<text>", thread_id: str = "
         marker = s.strip(_DECORATION)     # "Reply • Share ›", "• 3 years ago"
         if s and ignore is not None and (ignore.fullmatch(s) or (marker and ignore.fullmatch(marker))):
             dropped_markers += 1
+            votes += bool(_VOTE_RE.fullmatch(marker or s))
+            continue
+        header = _HEADER_RE.fullmatch(s) if s and layout.detect and not layout.inline_name else None
+        if header is not None and not header.group("author").isdigit():
+            # "user 3 hours ago | parent | next [–]": the name line, its time kept when it is a date
+            headers.add(i + 1)
+            kept.append((i + 1, header.group("author")))
+            parsed = _parse_time(re.sub(r"^on\s+", "", header.group("when"), flags=re.IGNORECASE))
+            if parsed is not None:
+                times.setdefault(i + 1, parsed)
+            last_name_line = None
             continue
         if s and stamp is not None and len(s) <= 60 and marker and stamp.fullmatch(marker):
             dropped_markers += 1
@@ -435,10 +575,17 @@ def parse_flatpage(text: str, *, path: str | Path = "<text>", thread_id: str = "
         if s:
             last_name_line = i + 1 if name_score(s, layout) else None
         kept.append((i + 1, line))
+    found: LayoutFindings | None = None
     if layout.inline_name:
         comments = _split_inline(kept, layout, re.compile(layout.inline_name))
     else:
-        comments = _split_comments(_blocks(kept), layout, times)
+        if layout.detect:
+            kept, found = detect_layout(kept, layout)
+            found.header_lines = frozenset(headers)
+            if found.blank_after_name is False and not fixed_blank:
+                layout = replace(layout, blank_after_name=False)
+            dropped_markers += sum(found.repeated_markers.values())
+        comments = _split_comments(_blocks(kept), layout, times, found)
 
     anonymous = {n.lower() for n in layout.anonymous_names}
     for c in comments:
@@ -469,7 +616,10 @@ def parse_flatpage(text: str, *, path: str | Path = "<text>", thread_id: str = "
             f"{sum(c.image_only for c in comments)} image-only); {dropped_markers} marker/timestamp line(s) ignored; "
             f"layout confidence mean {sum(confidences) / len(confidences) if confidences else 0:.2f}, "
             f"{sum(c < 0.5 for c in confidences)} comment(s) below 0.5")
-    quality.files.append(FileQuality(str(path), "flatpage", records=len(rows), notes=[note]))
+    notes = [note.replace("line(s) ignored;", f"line(s) ignored ({votes} vote count(s));") if votes else note]
+    if found is not None:
+        notes.append(found.describe())
+    quality.files.append(FileQuality(str(path), "flatpage", records=len(rows), notes=notes))
     return ReadResult(comments_df, threads, quality)
 
 
@@ -477,7 +627,7 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
     """Read one flat page (plain text) with the layout in ``options.page_layout``."""
     layout = PageLayout.from_options(options.page_layout, path)
     return parse_flatpage(read_text(path), path=path, thread_id=options.thread_id or Path(path).stem,
-                          site=options.site or "web", layout=layout)
+                          site=options.site or "web", layout=layout, given=tuple(options.page_layout))
 
 
 _NOT_TEXT_SUFFIXES = {".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".xml", ".html", ".htm", ".xhtml",

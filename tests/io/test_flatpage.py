@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -85,9 +86,14 @@ def test_compact_layout_with_usernames_and_no_blank_after_name() -> None:
     c = res.comments
     assert c["author"].to_list() == ["alice_99", "bob", "carol7", "author_dev"]
     assert c["text"][1] == "@alice_99 it probably keeps a stack of edits.\nThat is the usual trick."
-    # the default rules would take "alice_99" for text: lower-case, so not a capitalised name
-    default = _read("compact.txt").comments
-    assert "alice_99" not in default["author"].drop_nulls().to_list()
+    # the page's own layout shows the same without the rules: four user names, each opening a block
+    default = _read("compact.txt")
+    assert default.comments["author"].to_list() == ["alice_99", "bob", "carol7", "author_dev"]
+    assert default.comments["text"].to_list() == c["text"].to_list()
+    assert "text on the line after the name" in default.quality.files[0].notes[1]
+    # a rule given explicitly is kept: with a blank line required after names, no block is a name line
+    kept = _read("compact.txt", blank_after_name=True).comments
+    assert kept["author"].null_count() == kept.height
 
 
 def test_inferred_parents_on_hand_written_pages() -> None:
@@ -285,3 +291,70 @@ def test_generated_pages_parse_back_exactly(page: tuple[str, list[tuple[str | No
     assert got == expected
     assert res.threads["title"].to_list() == ["Title Of The Story"]
     assert not res.quality.check_balanced() and res.quality.thread("web", "gen").kept == len(expected)
+
+
+# -- name lines of any case and the page's own layout (issue 18) -------------------------------------
+def test_user_names_of_any_case_score_as_names() -> None:
+    layout = PageLayout()
+    for handle in ("alice_99", "li.wei", "x1y2z3", "m.k.larsen", "user2023"):
+        assert name_score(handle, layout) >= layout.name_min_score, handle
+    # a plain lower-case word may be a name, but only with the page's support (repetition, layout)
+    assert 0 < name_score("bob", layout) < layout.name_min_score
+    for text in ("e.g.", "nobody goes on sundays anyway", "3", "50%", "see http://x.example"):
+        assert name_score(text, layout) == 0, text
+
+
+def test_hacker_news_header_lines_give_names_and_times() -> None:
+    res = _read("hn_headers.txt")
+    c = res.comments
+    assert c["author"].to_list() == ["tptacek", "jdoe_42", "m.k.larsen", "tptacek", "Anna_B", "x1y2z3"]
+    assert c["text"][4] == "Bullet journal here, with an index page at the front.\nIt takes five minutes a week."
+    assert c["created_at"].to_list()[-1] == datetime(2021, 3, 3, tzinfo=UTC)    # "on March 3, 2021"
+    assert c["created_at"].null_count() == 5                                     # "3 hours ago": no date
+    notes = res.quality.files[0].notes
+    assert "6 marker/timestamp line(s) ignored" in notes[0]                      # the six "reply" links
+    assert "6 header line(s)" in notes[1] and "confidence 1.00" in notes[1]
+
+
+def test_header_lines_with_the_text_on_the_next_line(tmp_path: Path) -> None:
+    text = (DATA / "hn_headers.txt").read_text(encoding="utf-8")
+    compact = re.sub(r"(\[–\]\n)\n", r"\1", text)          # no blank line between header and text
+    page = tmp_path / "compact_hn.txt"
+    page.write_text(compact, encoding="utf-8")
+    res = io.read(page)
+    assert res.comments["author"].to_list() == ["tptacek", "jdoe_42", "m.k.larsen", "tptacek", "Anna_B", "x1y2z3"]
+    assert res.comments["text"][0] == "Yes. Paper is the only notebook that never asks me to update."
+    assert "text on the line after the name" in res.quality.files[0].notes[1]
+
+
+def test_lower_case_names_vote_counts_and_repeated_markers_found_by_repetition() -> None:
+    res = _read("usernames.txt")
+    c = res.comments
+    assert c["author"].to_list() == ["karin_h", "bob", "li.wei", "bob", "Mehmet Aslan", None, "user2023"]
+    assert c["text"].to_list() == [
+        "This strands everyone who works weekdays.",
+        "nobody goes on sundays anyway",
+        "I went last Sunday and it was full.",
+        "full of people using the free wifi, sure",
+        "Free wifi is a public service too.",
+        "I'm anonymous and I agree with Mehmet.",
+        "Petition is at the front desk.",
+    ]
+    notes = res.quality.files[0].notes
+    assert "(4 vote count(s))" in notes[0]
+    assert "'Svar' x7" in notes[1] and "user name(s) of any case" in notes[1]
+    tq = res.quality.thread("web", "usernames")
+    assert tq.read == tq.kept == 7
+
+
+def test_detection_can_be_turned_off() -> None:
+    res = _read("usernames.txt", detect=False)
+    # the rules alone: "Svar" is not a known marker, and "bob" needs the page's support to be a name
+    assert "bob" not in res.comments["author"].drop_nulls().to_list()
+    assert len(res.quality.files[0].notes) == 1
+
+
+def test_three_identical_short_comments_are_not_taken_for_markers() -> None:
+    page = "Title\n\nBody.\n\n\n" + "".join("Anna Berg\n\nThis this\n\n" for _ in range(3))
+    res = parse_flatpage(page, thread_id="t")
+    assert res.comments["text"].to_list() == ["This this"] * 3
