@@ -83,13 +83,13 @@ _TIME_FORMATS = (
 _PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "dos", "del", "la", "le", "al",
                         "el", "bin", "ibn", "ben", "y", "e", "of", "the"})
 _URL_RE = re.compile(r"https?://|www\.", re.IGNORECASE)
-_HANDLE_RE = re.compile(r"@?[^\W_][\w.\-']{0,38}")
+_HANDLE_RE = re.compile(r"@?\w[\w.\-']{0,38}")
 _HANDLE_MARK_RE = re.compile(r"\d|_|\w\.\w")
 # a comment's header line as Hacker News (and old Reddit) print it: "user 3 hours ago | parent | next [–]",
 # "user 12 points 3 hours ago", "user on March 3, 2021 | reply"
 _AGO = r"\d+\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago"
 _HEADER_RE = re.compile(
-    r"(?P<author>@?[^\W_][\w.\-]{0,38})\s*[•·|]?\s+"
+    r"(?P<author>@?\w[\w.\-]{0,38})\s*[•·|]?\s+"
     r"(?:-?\d+\s+points?\s+)?"
     rf"(?P<when>{_AGO}|on\s+[A-Z][a-z]{{2,8}}\.?\s+\d{{1,2}},\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}(?:[ T]\d{{2}}:\d{{2}}(?::\d{{2}})?)?)"
     r"(?:\s*[|•·]\s*[^|•·]{1,25}?)*\s*(?:\[\s*[-–+]\s*\d*\s*\])?",
