@@ -60,7 +60,7 @@ __all__ = [
 ]
 
 SelfReplies = Literal["drop", "keep"]
-FactionMethod = Literal["leiden-cpm", "signed-modularity", "spinglass", "leiden", "louvain", "infomap",
+FactionMethod = Literal["leiden-cpm", "leiden-sponge", "signed-modularity", "spinglass", "leiden", "louvain", "infomap",
                         "label-propagation"]
 FACTION_METHODS: tuple[str, ...] = get_args(FactionMethod)
 EngineName = Literal["memory", "stream", "dask"]
@@ -270,7 +270,7 @@ class AnalysisOptions(OptionGroup):
 
     heading: ClassVar[str] = "Analysis"
 
-    method: FactionMethod = opt("leiden-cpm", help="Faction method: " + ", ".join(FACTION_METHODS) + " (leiden-cpm: signed, the default).")
+    method: FactionMethod = opt("leiden-sponge", help="Faction method: " + ", ".join(FACTION_METHODS) + " (leiden-sponge, the default: Leiden-CPM's factions grouped with allies who oppose the same people; leiden-cpm: without that step).")
     runs: int = opt(5, min=1, help="Seeds in the faction ensemble; the consensus is reported with each author's stability.")
     resolution: float | None = opt(None, help="Faction resolution (default: the method's own; 0 for leiden-cpm = split only on hostility).")
     null_models: int = opt(0, min=0, help="Null-model replicates for z-scores of the thread figures (0: none).")

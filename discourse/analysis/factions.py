@@ -7,7 +7,7 @@ always give the same numbers.
 
 Methods (``FactionMethod``):
 
-``leiden-cpm`` (default)   Leiden with the Constant Potts Model on the signed weights: correlation
+``leiden-cpm``             Leiden with the Constant Potts Model on the signed weights: correlation
                            clustering. Positive edges pull authors together, negative edges push them
                            apart, and ``resolution`` is the price of putting two unrelated authors
                            in one faction.
@@ -15,6 +15,13 @@ Methods (``FactionMethod``):
                            weights 1 and -1 (Traag & Bruggeman 2009; Gómez et al. 2009).
 ``spinglass``              igraph's spinglass with negative weights (implementation "negative"); slow, so
                            only for graphs up to ``SPINGLASS_MAX_VERTICES``; run per component.
+``leiden-sponge`` (default) Leiden-CPM's factions, then grouped into camps by SPONGE (Cucuringu et al. 2019)
+                           on the graph of factions: allies who never reply to each other but oppose the
+                           same people end up together (the enemy of my enemy), which correlation
+                           clustering alone cannot see (putting two untied groups together costs it
+                           nothing either way). Per component of the faction graph, k camps for each k
+                           from 2 up are tried and the fewest camps that frustrate no more signed weight
+                           than the factions themselves are kept; otherwise the factions stay as found.
 ``leiden``, ``louvain``,   unsigned methods on the positive layer only (agreement as the tie).
 ``infomap``, ``label-propagation``
 
@@ -36,6 +43,7 @@ import numpy as np
 import polars as pl
 
 from discourse.analysis._graphs import graph_from_arrays
+from discourse.analysis.network import SIGN_TOLERANCE
 from discourse.errors import AnalysisError
 from discourse.options import FACTION_METHODS, FactionMethod
 
@@ -48,6 +56,7 @@ __all__ = [
     "canonical",
     "default_resolution",
     "ensemble",
+    "group_factions",
     "layers_from_arrays",
     "nmi",
     "partition",
@@ -190,6 +199,87 @@ def _signed_modularity(layers: SignedLayers, seed: int, resolution: float) -> np
     return np.asarray(parts[0].membership)
 
 
+SPONGE_MAX_FACTIONS = 300
+"""leiden-sponge: in a component of the faction graph with more factions, only the largest this many
+are grouped (a dense generalized eigenproblem of that order takes about a second); the rest stay."""
+SPONGE_MAX_K = 12
+SPONGE_TAU = 1.0      # SPONGE's regularisers tau+ = tau- (the paper's default)
+
+
+def _leiden_sponge(layers: SignedLayers, seed: int, resolution: float) -> np.ndarray:
+    factions = canonical(_leiden_cpm(layers, seed, resolution))
+    return group_factions(layers, factions, seed=seed)
+
+
+def group_factions(layers: SignedLayers, factions: np.ndarray, *, seed: int = 0) -> np.ndarray:
+    """Group the factions ``factions`` into camps by SPONGE on the faction graph (see ``leiden-sponge``)."""
+    nz = layers.w != 0
+    fu, fv, w = factions[layers.u[nz]], factions[layers.v[nz]], layers.w[nz]
+    between = fu != fv
+    m = int(factions.max()) + 1 if factions.size else 0
+    if m < 3 or not between.any():
+        return factions
+    # the faction graph: net signed weight between two factions, kept as positive and negative parts
+    a, b = np.minimum(fu[between], fv[between]), np.maximum(fu[between], fv[between])
+    q = (pl.DataFrame({"a": a, "b": b, "w": w[between]}).group_by("a", "b").agg(pl.col("w").sum())
+         .filter(pl.col("w").abs() > SIGN_TOLERANCE).sort("a", "b"))
+    qa, qb, qw = q["a"].to_numpy(), q["b"].to_numpy(), q["w"].to_numpy()
+    if qa.size == 0:
+        return factions
+    size = np.bincount(factions, minlength=m)
+    fg = graph_from_arrays(m, qa, qb, directed=False)
+    camp_of = np.arange(m)
+    next_camp = m
+    for comp in fg.connected_components():
+        if len(comp) < 3:
+            continue
+        members = np.asarray(sorted(comp, key=lambda f: (-size[f], f))[:SPONGE_MAX_FACTIONS], dtype=np.int64)
+        local = np.full(m, -1, dtype=np.int64)
+        local[members] = np.arange(members.size)
+        sel = (local[qa] >= 0) & (local[qb] >= 0)
+        labels = _sponge_camps(members.size, local[qa[sel]], local[qb[sel]], qw[sel], seed)
+        if labels is None:
+            continue
+        camp_of[members] = labels + next_camp
+        next_camp += int(labels.max()) + 1
+    return canonical(camp_of[factions])
+
+
+def _sponge_camps(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray, seed: int) -> np.ndarray | None:
+    """Camps of ``n`` factions (ties ``u``-``v`` with net weight ``w``): the fewest k whose SPONGE clustering
+    frustrates no more weight than keeping every faction apart; None when no grouping qualifies."""
+    from scipy.cluster.vq import kmeans2
+    from scipy.linalg import eigh
+
+    pos, neg = np.zeros((n, n)), np.zeros((n, n))
+    np.add.at(pos, (u, v), np.clip(w, 0, None))
+    np.add.at(neg, (u, v), np.clip(-w, 0, None))
+    pos, neg = pos + pos.T, neg + neg.T
+    d_pos, d_neg = pos.sum(axis=1), neg.sum(axis=1)
+    lap_pos, lap_neg = np.diag(d_pos) - pos, np.diag(d_neg) - neg
+    left = lap_pos + SPONGE_TAU * np.diag(d_neg)
+    right = lap_neg + SPONGE_TAU * np.diag(d_pos) + 1e-9 * np.eye(n)
+    k_max = min(SPONGE_MAX_K, n - 1)
+    # k camps from the k - 1 eigenvectors of the smallest generalized eigenvalues (as SigNet's SPONGE does)
+    _, vecs = eigh(left, right, subset_by_index=[0, k_max - 2])
+    apart = float(np.clip(w, 0, None).sum())   # every faction its own camp: all positive ties frustrated
+    for k in range(2, k_max + 1):
+        emb = vecs[:, :k - 1]
+        best: tuple[float, np.ndarray] | None = None
+        for trial in range(5):
+            centroids, labels = kmeans2(emb, k, minit="++", seed=np.random.default_rng(seed * 7919 + k * 31 + trial))
+            inertia = float(((emb - centroids[labels]) ** 2).sum())
+            if best is None or inertia < best[0] - 1e-12:
+                best = (inertia, labels)
+        assert best is not None
+        labels = canonical(best[1])
+        same = labels[u] == labels[v]
+        frustrated = float(np.where(same, np.clip(-w, 0, None), np.clip(w, 0, None)).sum())
+        if frustrated <= apart + 1e-9 * max(1.0, float(np.abs(w).sum())):
+            return labels
+    return None
+
+
 def _spinglass(layers: SignedLayers, seed: int, resolution: float) -> np.ndarray:
     if layers.n_vertices > SPINGLASS_MAX_VERTICES:
         raise AnalysisError(
@@ -231,11 +321,11 @@ def _positive(layers: SignedLayers, seed: int, resolution: float, algo: str) -> 
 
 
 def default_resolution(method: str) -> float:
-    """CPM's resolution is a density threshold; the modularity-based methods use 1."""
-    return DEFAULT_RESOLUTION if method == "leiden-cpm" else 1.0
+    """CPM's resolution (leiden-cpm, leiden-sponge) is a density threshold; the modularity-based methods use 1."""
+    return DEFAULT_RESOLUTION if method in ("leiden-cpm", "leiden-sponge") else 1.0
 
 
-def partition(layers: SignedLayers, method: str = "leiden-cpm", *, seed: int = 0,
+def partition(layers: SignedLayers, method: str = "leiden-sponge", *, seed: int = 0,
               resolution: float | None = None) -> np.ndarray:
     """One seeded partition of the signed network; see the module docstring for the methods."""
     if method not in FACTION_METHODS:
@@ -245,6 +335,7 @@ def partition(layers: SignedLayers, method: str = "leiden-cpm", *, seed: int = 0
     res = default_resolution(method) if resolution is None else float(resolution)
     runners: dict[str, Callable[[SignedLayers, int, float], np.ndarray]] = {
         "leiden-cpm": _leiden_cpm,
+        "leiden-sponge": _leiden_sponge,
         "signed-modularity": _signed_modularity,
         "spinglass": _spinglass,
     }
@@ -281,7 +372,7 @@ def _stability(consensus: np.ndarray, runs: Sequence[np.ndarray]) -> np.ndarray:
     return total / len(runs)
 
 
-def ensemble(layers: SignedLayers, method: str = "leiden-cpm", *, seed: int = 0, runs: int = 5,
+def ensemble(layers: SignedLayers, method: str = "leiden-sponge", *, seed: int = 0, runs: int = 5,
              resolution: float | None = None) -> Consensus:
     """Run ``method`` with seeds ``seed .. seed+runs-1`` and combine them.
 

@@ -37,7 +37,7 @@ def test_signed_layers_sum_both_directions_and_drop_loops():
     assert layers.n.tolist() == [3, 1]
 
 
-@pytest.mark.parametrize("method", ["leiden-cpm", "signed-modularity", "spinglass"])
+@pytest.mark.parametrize("method", ["leiden-cpm", "leiden-sponge", "signed-modularity", "spinglass"])
 def test_two_triangles_with_hostility_between_split_exactly(method):
     layers, names = _layers(H.two_factions())
     m = F.partition(layers, method, seed=0)
@@ -180,3 +180,53 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(F)
     assert result.attempted >= 3 and result.failed == 0
+
+
+# -- issue 19: allies who never reply to each other ------------------------------------------------
+def _allies_and_opponents():
+    """Two groups that agree inside and never reply to each other, both hostile to a third."""
+    e = []
+    for group in ("abc", "def", "xyz"):
+        e += [(p, q, "agree") for p in group for q in group if p < q]
+    e += [(p, q, "hostile") for p in "abcdef" for q in "xyz" if (ord(p) + ord(q)) % 2 == 0]
+    return H.pairs(e)
+
+
+def test_correlation_clustering_leaves_allies_apart_sponge_groups_them():
+    layers, names = _layers(_allies_and_opponents())
+    cpm = _by_name(names, F.partition(layers, "leiden-cpm"))
+    assert len({cpm[p] for p in "abcdef"}) == 2          # the failure the issue describes
+    for seed in (0, 1, 2):
+        m = _by_name(names, F.partition(layers, "leiden-sponge", seed=seed))
+        assert len({m[p] for p in "abcdef"}) == 1, seed   # the enemy of my enemy
+        assert len({m[p] for p in "xyz"}) == 1 and m["x"] != m["a"]
+
+
+def test_sponge_never_joins_groups_that_are_hostile_to_each_other():
+    # three groups, each hostile to both others: no grouping frustrates less than keeping them apart
+    e = []
+    for group in ("abc", "def", "xyz"):
+        e += [(p, q, "agree") for p in group for q in group if p < q]
+    e += [(p, q, "hostile") for g1, g2 in (("abc", "def"), ("abc", "xyz"), ("def", "xyz")) for p in g1 for q in g2]
+    layers, names = _layers(H.pairs(e))
+    m = _by_name(names, F.partition(layers, "leiden-sponge"))
+    assert len({m[a] for a in "adx"}) == 3
+
+
+def test_sponge_leaves_unconnected_discussions_apart():
+    # two separate quarrels: nothing ties the first pair of groups to the second
+    e = []
+    for group in ("ab", "cd", "ef", "gh", "ij", "kl"):
+        e += [(group[0], group[1], "agree"), (group[1], group[0], "agree")]
+    e += [("a", "c", "hostile"), ("e", "c", "hostile"), ("g", "i", "hostile"), ("k", "i", "hostile")]
+    layers, names = _layers(H.pairs(e))
+    m = _by_name(names, F.partition(layers, "leiden-sponge"))
+    assert m["a"] == m["e"] and m["g"] == m["k"]          # allies against c, allies against i
+    assert m["a"] != m["g"] and m["c"] != m["i"]          # but the two quarrels stay apart
+
+
+def test_sponge_is_deterministic_in_an_ensemble():
+    layers, _ = _layers(_allies_and_opponents())
+    a = F.ensemble(layers, "leiden-sponge", seed=4, runs=3)
+    b = F.ensemble(layers, "leiden-sponge", seed=4, runs=3)
+    assert np.array_equal(a.membership, b.membership) and np.array_equal(a.stability, b.stability)
