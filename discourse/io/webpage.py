@@ -47,7 +47,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import polars as pl
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
 from bs4.exceptions import ParserRejectedMarkup
 
@@ -151,38 +151,34 @@ class _Page:
 
     def __init__(self, soup: BeautifulSoup) -> None:
         self.soup = soup
-        self.members: dict[int, _Item] = {}
-
-    def own(self, item: _Item, selector: str) -> list[Tag]:
-        """The elements inside ``item`` matching ``selector`` that belong to it, not to a nested comment."""
-        return [el for el in item.el.select(selector) if self.owner(el) is item]
-
-    def own_first(self, item: _Item, selector: str) -> Tag | None:
-        found = self.own(item, selector)
-        return found[0] if found else None
-
-    def owner(self, el: Tag) -> _Item | None:
-        for anc in el.parents:
-            if id(anc) in self.members:
-                return self.members[id(anc)]
-        return None
 
     def nest(self, items: list[_Item]) -> None:
-        """Register the items and give each its parent by DOM containment."""
-        self.members = {id(it.el): it for it in items}
+        """Give each item its parent by DOM containment (the nearest enclosing item), then lift every
+        item out of the page: each becomes a small tree of its own content, without its replies, so
+        that looking inside one costs its own size however deep the nesting is."""
+        members = {id(it.el): it for it in items}
         for it in items:
-            up = self.owner(it.el)
+            up = next((members[id(anc)] for anc in it.el.parents if id(anc) in members), None)
             it.parent = up.cid if up is not None else None
+        for it in items:
+            it.el.extract()
 
-    def body_text(self, item: _Item, remove: str) -> str:
-        """The item's text without its nested comments and the parts ``remove`` selects."""
+    @staticmethod
+    def own(item: _Item, selector: str) -> list[Tag]:
+        """The elements of ``item`` (lifted out by :meth:`nest`) matching ``selector``."""
+        return list(item.el.select(selector))
+
+    @staticmethod
+    def own_first(item: _Item, selector: str) -> Tag | None:
+        return item.el.select_one(selector)
+
+    @staticmethod
+    def body_text(item: _Item, remove: str) -> str:
+        """The item's text without the parts ``remove`` selects."""
         clone = copy.copy(item.el)
-        nested = {id(m.el) for m in self.members.values() if m is not item}
-        for orig, cl in zip(item.el.descendants, clone.descendants):
-            if isinstance(orig, Tag) and id(orig) in nested and isinstance(cl, Tag):
-                cl["data-discourse-nested"] = "1"
-        for el in clone.select(f"[data-discourse-nested], {remove}" if remove else "[data-discourse-nested]"):
-            el.decompose()
+        if remove:
+            for el in clone.select(remove):
+                el.decompose()
         return html_to_text(clone.decode_contents()) or ""
 
 
@@ -287,7 +283,6 @@ def _discourse(page: _Page) -> tuple[list[_Item], _Item | None] | None:
         pos = el.select_one("meta[itemprop=position]")
         numbers.append(m.group(1) if m else (_attr(pos, "content") or _attr(el, "data-post-number")))
     _unique(numbers, items)
-    page.members = {id(it.el): it for it in items}
     by_author: dict[str, str] = {}
     root: _Item | None = None
     kept: list[_Item] = []
@@ -353,7 +348,7 @@ def _generic(page: _Page) -> tuple[list[_Item], float, str] | None:
         if median < 15:
             continue
         cue = 1.0 if _CUE.search(sig[1]) else 0.4
-        authors = sum(1 for el in els[:50] if _first_name(el.select(_AUTHOR_SELECTOR)) is not None) / min(len(els), 50)
+        authors = sum(1 for el in els[:50] if _first_name(el.select(_AUTHOR_SELECTOR, limit=3)) is not None) / min(len(els), 50)
         score = len(els) ** 0.5 * min(median, 400) ** 0.5 * cue * (0.5 + authors)
         scored.append((score, sig, els))
         if best is None or score > best[0]:
@@ -437,7 +432,7 @@ def _visible_text(root: Tag) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
-def _meta(soup: BeautifulSoup, *selectors: str, text: bool = False) -> str | None:
+def _meta(soup: Tag, *selectors: str, text: bool = False) -> str | None:
     """The first value found: a ``<meta>``'s content, a ``<time>``'s datetime, a link's address, or
     (``text=True``, or none of those) the element's text."""
     for sel in selectors:
@@ -450,34 +445,34 @@ def _meta(soup: BeautifulSoup, *selectors: str, text: bool = False) -> str | Non
     return None
 
 
-def _thread_row(soup: BeautifulSoup, site: str, tid: str, root: _Item | None) -> dict[str, Any]:
-    title = _meta(soup, "meta[property='og:title']", "h1.entry-title", "#topic-title h1", "h1", "title")
+def _thread_row(soup: BeautifulSoup, site: str, tid: str, root: _Item | None, saved: dict[str, str],
+                reported: int | None) -> dict[str, Any]:
+    head = soup.head or soup        # <meta>, <link> and <title> are looked up in the head only
+    title = (_meta(head, "meta[property='og:title']") or _meta(soup, "h1.entry-title, #topic-title h1")
+             or _meta(soup, "h1") or _meta(head, "title"))
     article = soup.select_one(".entry-content, article .post-content, [itemprop=articleBody]")
     text = _visible_text(article).strip() if article is not None else None
     if title == "Disqus Comments":          # the embed's own title, not the page's
         title = None
     return {
-        "site": site, "thread_id": tid, "title": title, "reported_comments": _reported(soup),
+        "site": site, "thread_id": tid, "title": title, "reported_comments": reported,
         "text": root.text if root is not None else (text or None),
-        "author": root.author if root is not None else _author_name(_meta(
-            soup, ".entry-meta .author .fn", ".byline .author", "article a[rel=author]", text=True)
-            or _meta(soup, "meta[name=author]")),
-        "url": _meta(soup, "link[rel=canonical]", "meta[property='og:url']") or _saved_from(soup, "t_u"),
+        "author": root.author if root is not None else _author_name(
+            _meta(soup, ".entry-meta .author .fn, .byline .author, article a[rel=author]", text=True)
+            or _meta(head, "meta[name=author]")),
+        "url": _meta(head, "link[rel=canonical], meta[property='og:url']") or saved.get("t_u"),
         "created_at": root.created_at if root is not None else _parse_when(
-            _meta(soup, "meta[property='article:published_time']", "time.entry-date", "article time[datetime]")),
+            _meta(head, "meta[property='article:published_time']") or _meta(soup, "time.entry-date, article time[datetime]")),
     }
 
 
-def _saved_from(soup: BeautifulSoup, key: str) -> str | None:
-    """A parameter of the address in the browser's "saved from url" comment (the Disqus embed's
-    ``t_i`` thread identifier and ``t_u`` page address)."""
-    for c in soup.find_all(string=lambda s: isinstance(s, Comment) and "saved from url" in s):
-        m = re.search(r"saved from url=\(\d+\)(\S+)", str(c))
-        if m:
-            values = parse_qs(urlsplit(m.group(1)).query).get(key)
-            if values and values[0].strip():
-                return values[0].strip()
-    return None
+def _saved_from(text: str) -> dict[str, str]:
+    """The query parameters of the address in the browser's "saved from url" comment at the top of a
+    saved page (for the Disqus embed: ``t_i``, the thread identifier, and ``t_u``, the page's address)."""
+    m = re.search(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->", text[:4096])
+    if not m:
+        return {}
+    return {k: v[0].strip() for k, v in parse_qs(urlsplit(m.group(1)).query).items() if v and v[0].strip()}
 
 
 def _reported(soup: BeautifulSoup) -> int | None:
@@ -487,7 +482,7 @@ def _reported(soup: BeautifulSoup) -> int | None:
     return int(m.group(1).replace(",", "")) if m else None
 
 
-def _thread_id(soup: BeautifulSoup, layout: str, fallback: str) -> str:
+def _thread_id(soup: BeautifulSoup, layout: str, fallback: str, saved: dict[str, str]) -> str:
     if layout == "wordpress":
         body = soup.body
         for c in _classes(body) if body is not None else []:
@@ -501,7 +496,7 @@ def _thread_id(soup: BeautifulSoup, layout: str, fallback: str) -> str:
         if el is not None and (value := _attr(el, "data-topic-id")):
             return value
     if layout == "disqus":
-        return _saved_from(soup, "t_i") or fallback
+        return saved.get("t_i") or fallback
     return fallback
 
 
@@ -545,14 +540,20 @@ def parse_webpage(text: str, *, path: str | Path = "<html>", thread_id: str | No
             fq.notes[1:1] = notes
         return flat
     site = site or {"wordpress": "wordpress", "disqus": "disqus", "discourse": "discourse"}.get(layout, "web")
-    tid = thread_id or _thread_id(soup, layout, fallback_id)
+    # every comment is read: take them out of the page (the nesting layouts have already), so that
+    # looking up the page's own parts (title, article, stated count) walks the rest only
+    for it in [*items, *([root] if root is not None else [])]:
+        it.el.extract()
+    saved = _saved_from(text)
+    tid = thread_id or _thread_id(soup, layout, fallback_id, saved)
+    reported = _reported(soup)
     quality = QualityReport()
     rows: list[dict[str, Any]] = []
     counts: Counter[str] = Counter()
     if root is not None:
         notes.append(f"post {root.cid} is the topic itself (the thread's text), not a comment")
     quality.add_read(site, tid, len(items))
-    quality.thread(site, tid).reported = _reported(soup)
+    quality.thread(site, tid).reported = reported
     for it in items:
         if it.drop:
             quality.drop(site, tid, it.drop)
@@ -577,7 +578,7 @@ def parse_webpage(text: str, *, path: str | Path = "<html>", thread_id: str | No
     comments = comments_frame([{k: v for k, v in r.items() if k != "layout_confidence"} for r in rows])
     if rows:
         comments = comments.with_columns(layout_confidence=pl.lit(confidence, pl.Float64))
-    return ReadResult(comments, threads_frame([_thread_row(soup, site, tid, root)]), quality)
+    return ReadResult(comments, threads_frame([_thread_row(soup, site, tid, root, saved, reported)]), quality)
 
 
 def read_webpage(path: str | Path, options: ReadOptions | None = None) -> ReadResult:
