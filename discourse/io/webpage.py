@@ -85,7 +85,10 @@ def _parse_when(value: str | None) -> str | None:
         return None
     s = re.sub(r"\s+", " ", value.strip())
     if s.isdigit() and len(s) >= 12:               # Discourse's data-time: epoch milliseconds
-        return datetime.fromtimestamp(int(s) / 1000, tz=UTC).isoformat()
+        try:
+            return datetime.fromtimestamp(int(s) / 1000, tz=UTC).isoformat()
+        except (OverflowError, OSError, ValueError):
+            return None
     try:
         dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
     except ValueError:
@@ -533,7 +536,8 @@ def parse_webpage(text: str, *, path: str | Path = "<html>", thread_id: str | No
             items = None
     if items is None:
         flat = parse_flatpage(_visible_text(soup.body or soup), path=path,
-                              thread_id=fallback_id, site=site or "web", layout=PageLayout.from_options(page_layout, path))
+                              thread_id=fallback_id, site=site or "web", layout=PageLayout.from_options(page_layout, path),
+                              given=tuple(page_layout or ()))
         for fq in flat.quality.files:
             fq.format = "webpage"
             fq.notes.insert(0, "no comment structure found in the HTML: read as a flat page (its visible text)")

@@ -204,3 +204,40 @@ def test_hostile_markup_reads_or_fails_in_one_line(tmp_path: Path) -> None:
         assert "\n" not in str(err)
     else:
         assert res.comments["comment_id"].to_list() == ["1"]
+
+
+CRAWLER = """<!DOCTYPE html><html><head><title>Ferry times - Harbour Forum</title></head><body>
+<div id="main-outlet" class="wrap" role="main">
+<div id="topic-title"><h1><a href="/t/ferry-times/77">Ferry times</a></h1></div>
+<div id="post_1" itemscope itemtype="http://schema.org/DiscussionForumPosting" class="topic-body crawler-post">
+ <div class="crawler-post-meta"><span class="creator" itemprop="author" itemscope itemtype="http://schema.org/Person">
+  <a itemprop="url" href="/u/harbour_admin"><span itemprop="name">harbour_admin</span></a></span>
+  <span class="crawler-post-infos"><time itemprop="datePublished" datetime="2024-05-01T08:00:00Z" class="post-time">May 1, 2024</time>
+  <meta itemprop="position" content="1"></span></div>
+ <div class="post" itemprop="text"><p>The summer timetable starts on Monday.</p></div>
+</div>
+<div id="post_2" itemprop="comment" itemscope itemtype="http://schema.org/Comment" class="topic-body crawler-post">
+ <div class="crawler-post-meta"><span class="creator" itemprop="author" itemscope itemtype="http://schema.org/Person">
+  <a itemprop="url" href="/u/sea.legs"><span itemprop="name">sea.legs</span></a></span>
+  <span class="crawler-post-infos"><time itemprop="datePublished" datetime="2024-05-01T09:30:00Z" class="post-time">May 1, 2024</time>
+  <meta itemprop="position" content="2"></span></div>
+ <div class="post" itemprop="text"><p>Is the 22:10 still running?</p></div>
+</div>
+</div></body></html>
+"""
+
+
+def test_discourse_no_script_view() -> None:
+    res = parse_webpage(CRAWLER, path="ferry.html")
+    rows = res.comments.to_dicts()
+    assert [(r["comment_id"], r["author"], r["text"], r["parent_source"]) for r in rows] == [
+        ("2", "sea.legs", "Is the 22:10 still running?", "none")]
+    t = res.threads.row(0, named=True)
+    assert (t["site"], t["author"], t["text"], t["title"]) == (
+        "discourse", "harbour_admin", "The summer timetable starts on Monday.", "Ferry times")
+
+
+def test_times_that_are_no_time_are_null() -> None:
+    page = DATA.joinpath("discourse.html").read_text().replace('data-time="1712085300000"', 'data-time="99999999999999999999"')
+    rows = parse_webpage(page, path="d.html").comments
+    assert rows.filter(comment_id="2")["created_at"].item() is None
