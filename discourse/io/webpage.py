@@ -514,6 +514,7 @@ def parse_webpage(text: str, *, path: str | Path = "<html>", thread_id: str | No
                                           "use --on-error skip to read what is there")
         notes.append("the page ends before </html> (cut short?): read as far as it goes")
     soup = _soup(text, spath)
+    framed = soup.select_one("iframe[src*='disqus.com/embed'], #disqus_thread iframe, #disqus_thread:empty") is not None
     for el in soup.find_all(list(_SKIP_TAGS)):
         el.decompose()
     page = _Page(soup)
@@ -541,6 +542,9 @@ def parse_webpage(text: str, *, path: str | Path = "<html>", thread_id: str | No
         for fq in flat.quality.files:
             fq.format = "webpage"
             fq.notes.insert(0, "no comment structure found in the HTML: read as a flat page (its visible text)")
+            if framed:
+                fq.notes.insert(1, "the page shows its Disqus comments in a frame, which a browser saves as a file of "
+                                   "its own (in the page's _files folder); read that file for the comments")
             fq.notes[1:1] = notes
         return flat
     site = site or {"wordpress": "wordpress", "disqus": "disqus", "discourse": "discourse"}.get(layout, "web")

@@ -241,3 +241,12 @@ def test_times_that_are_no_time_are_null() -> None:
     page = DATA.joinpath("discourse.html").read_text().replace('data-time="1712085300000"', 'data-time="99999999999999999999"')
     rows = parse_webpage(page, path="d.html").comments
     assert rows.filter(comment_id="2")["created_at"].item() is None
+
+
+def test_a_page_framing_disqus_says_where_its_comments_are() -> None:
+    page = ("<!DOCTYPE html><html><head><title>Ferry</title></head><body><h1>Night ferry cancelled</h1>"
+            "<p>The council voted on Tuesday.</p><div id=\"disqus_thread\"><iframe src=\"https://disqus.com/embed/"
+            "comments/?base=default&amp;f=harbour&amp;t_i=8841\"></iframe></div></body></html>")
+    notes = parse_webpage(page, path="ferry.html").quality.files[0].notes
+    assert "Disqus comments in a frame" in notes[1]
+    assert not any("Disqus" in n for n in read_webpage(DATA / "no_comments.html").quality.files[0].notes)
