@@ -38,6 +38,7 @@ of where the comment starts and who wrote it.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Collection
@@ -58,6 +59,9 @@ __all__ = ["PageLayout", "name_score", "parse_flatpage", "parse_layout_overrides
 
 _DEFAULT_SECTION_MARKERS = (
     r"\d*\s*(comments?|responses?|replies|reactions?|discussion)(\s*\(\d+\))?(\s+(to|on)\s+.*)?:?",
+    # the same heading in other languages of the news pages scraped most (de, nl, da/no/sv, fr, es/pt, it, pl, fi)
+    r"\d*\s*(kommentare?|reacties|kommentarer|commentaires?|comentarios?|coment[aá]rios?|commenti|komentarze|"
+    r"kommentit)(\s*\(\d+\))?:?",
     r"(leave|post|add|write) a (comment|reply|response).*",
     r"(show|view|load|read) (all )?(\d+ )?comments?.*",
 )
@@ -78,7 +82,8 @@ _DEFAULT_TIMESTAMP = (
 _TIME_FORMATS = (
     "%B %d, %Y at %I:%M %p", "%B %d, %Y at %H:%M", "%B %d, %Y %I:%M %p", "%B %d, %Y", "%b %d, %Y at %I:%M %p",
     "%b %d, %Y", "%d %B %Y at %H:%M", "%d %B %Y %H:%M", "%d %B %Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M",
-    "%Y-%m-%d",
+    "%Y-%m-%d", "%d.%m.%Y %H:%M", "%d.%m.%Y, %H:%M", "%d.%m.%Y um %H:%M", "%d.%m.%Y kl %H:%M", "%d.%m.%Y",
+    "%d/%m/%Y %H:%M", "%d-%m-%Y %H:%M",
 )
 _PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "dos", "del", "la", "le", "al",
                         "el", "bin", "ibn", "ben", "y", "e", "of", "the"})
@@ -270,13 +275,15 @@ def _strip_name(line: str, layout: PageLayout) -> str:
 
 
 def _parse_time(line: str) -> datetime | None:
-    s = re.sub(r"\s+", " ", line.strip().replace(".", "").replace(" at ", " at "))
+    plain = re.sub(r"\s+", " ", line.strip())
+    s = re.sub(r"\s+", " ", line.strip().replace(".", ""))          # "9:15 a.m." -> "9:15 am"
     s = re.sub(r"\b([ap])m\b", lambda m: m.group(1).upper() + "M", s, flags=re.IGNORECASE)
-    for fmt in _TIME_FORMATS:
-        try:
-            return datetime.strptime(s, fmt).replace(tzinfo=UTC)
-        except ValueError:
-            continue
+    for candidate in (s, plain):                                   # dates written with dots: "03.05.2024"
+        for fmt in _TIME_FORMATS:
+            try:
+                return datetime.strptime(candidate, fmt).replace(tzinfo=UTC)
+            except ValueError:
+                continue
     return None
 
 
@@ -348,6 +355,7 @@ class LayoutFindings:
     user_names: frozenset[str] = frozenset()          # user-name lines ("alice_99", "bob") taken as names
     header_lines: frozenset[int] = frozenset()        # line numbers of "user 3 hours ago | reply" headers
     repeated_markers: dict[str, int] = field(default_factory=dict)   # short lines repeated between comments
+    date_lines: dict[int, str] = field(default_factory=dict)          # line number -> a date line found by its shape
     name_lines: int = 0                               # name-like lines at the start of a block
     in_position: int = 0                              # ... of which followed by text as the layout says
     confidence: float = 1.0
@@ -360,9 +368,16 @@ class LayoutFindings:
             parts.append(f"{len(self.user_names)} user name(s) of any case")
         if self.header_lines:
             parts.append(f"{len(self.header_lines)} header line(s) (name, time, links)")
+        if self.date_lines:
+            parts.append(f"{len(self.date_lines)} date line(s) found by their repeated shape")
         if self.repeated_markers:
             parts.append("repeated marker line(s) " + ", ".join(f"{k!r} x{v}" for k, v in sorted(self.repeated_markers.items())))
         return f"layout detected from the page: {'; '.join(parts)}; confidence {self.confidence:.2f}"
+
+
+def _shape(line: str) -> str:
+    """A line's shape: every run of digits ``9``, every run of letters ``a`` ("3. März 2021" -> "9. a 9")."""
+    return re.sub(r"[^\W\d_]+", "a", re.sub(r"\d+", "9", line))
 
 
 def _is_user_name(line: str, layout: PageLayout) -> bool:
@@ -384,6 +399,22 @@ def detect_layout(kept: list[tuple[int, str]], layout: PageLayout) -> tuple[list
 
     Returns the lines without the markers and the findings."""
     texts = [(n, line.strip()) for n, line in kept if line.strip()]
+    # dates of a form the rules do not know ("03.03.2021 09:15", "3. März 2021 um 09:15"): short lines
+    # of one shape (digits as 9, words as a) with at least four digits, repeated at least 3 times, each
+    # right after a name line
+    shapes = {t: _shape(t) for _, t in texts if len(t) <= 40 and sum(ch.isdigit() for ch in t) >= 4}
+    shape_count = Counter(shapes.values())
+    dates: dict[int, str] = {}
+    if layout.detect:
+        for shape, n in shape_count.items():
+            if n < 3:
+                continue
+            at = [i for i, (_, t) in enumerate(texts) if shapes.get(t) == shape]
+            if sum(1 for i in at if i > 0 and name_score(texts[i - 1][1], layout) >= 0.4) >= 0.8 * len(at):
+                dates.update({texts[i][0]: texts[i][1] for i in at})
+    if dates:
+        kept = [(n, line) for n, line in kept if n not in dates]
+        texts = [(n, t) for n, t in texts if n not in dates]
     count = Counter(t for _, t in texts)
     markers: dict[str, int] = {}
     for line, n in count.items():
@@ -413,7 +444,7 @@ def detect_layout(kept: list[tuple[int, str]], layout: PageLayout) -> tuple[list
                 single.append(first)
         elif name_score(b.lines[1], layout) < 0.4:
             opening.append(first)
-    found = LayoutFindings(repeated_markers=markers)
+    found = LayoutFindings(repeated_markers=markers, date_lines=dates)
     blank = layout.blank_after_name
     if blank and layout.detect and len(opening) >= 3 and len(opening) > 2 * len(single):
         blank = False
@@ -582,6 +613,13 @@ def parse_flatpage(text: str, *, path: str | Path = "<text>", thread_id: str = "
         if layout.detect:
             kept, found = detect_layout(kept, layout)
             found.header_lines = frozenset(headers)
+            dropped_markers += len(found.date_lines)
+            lines_at = [n for n, line in kept if line.strip()]
+            for number, when in found.date_lines.items():       # the time of the name line above it
+                parsed = _parse_time(when)
+                k = bisect.bisect_left(lines_at, number)
+                if parsed is not None and k:
+                    times.setdefault(lines_at[k - 1], parsed)
             if found.blank_after_name is False and not fixed_blank:
                 layout = replace(layout, blank_after_name=False)
             dropped_markers += sum(found.repeated_markers.values())

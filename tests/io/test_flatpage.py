@@ -358,3 +358,15 @@ def test_three_identical_short_comments_are_not_taken_for_markers() -> None:
     page = "Title\n\nBody.\n\n\n" + "".join("Anna Berg\n\nThis this\n\n" for _ in range(3))
     res = parse_flatpage(page, thread_id="t")
     assert res.comments["text"].to_list() == ["This this"] * 3
+
+
+def test_dates_of_unknown_form_and_markers_in_another_language_found_by_repetition() -> None:
+    res = _read("german_forum.txt")
+    c = res.comments
+    assert c["author"].to_list() == ["Petra Schulz", "klaus_m", "Petra Schulz", "Jörg Weiß"]
+    assert c["text"][0] == "Unglaublich. Wo sollen die Kinder schwimmen lernen?"
+    assert c["created_at"].to_list() == [datetime(2024, 5, 3, 9, 15, tzinfo=UTC), datetime(2024, 5, 3, 10, 2, tzinfo=UTC),
+                                         datetime(2024, 5, 3, 10, 40, tzinfo=UTC), datetime(2024, 5, 4, 18, 22, tzinfo=UTC)]
+    notes = res.quality.files[0].notes
+    assert "marker 'Kommentare'" in notes[0] and "8 marker/timestamp line(s) ignored" in notes[0]
+    assert "4 date line(s) found by their repeated shape" in notes[1] and "'Antworten' x4" in notes[1]
