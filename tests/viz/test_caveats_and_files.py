@@ -119,7 +119,8 @@ def test_a_small_threads_page_is_self_contained_small_and_stable() -> None:
     assert {"plotly-js", "plot-network", "network-index"} <= set(blocks)
     header = page.split("</header>")[0]
     sizes = result.nodes["community"].value_counts()["count"]
-    factions = f"{int((sizes >= 2).sum())} factions (+ {int((sizes == 1).sum())} singleton"
+    single = int((sizes == 1).sum())
+    factions = f"{int((sizes >= 2).sum())} factions" + (f" (+ {single} singleton" if single else ", by ")
     for text in ("coverage:", "reply structure:", "language:", "factions:", factions, 'id="key-figures"', "<details>"):
         assert text in header, text
     index = json.loads(blocks["network-index"])
