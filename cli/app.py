@@ -50,8 +50,9 @@ def build(
             factions, singletons = int((sizes >= 2).sum()), int((sizes == 1).sum())
             err_console.print(
                 f"{q['read']} comments read, {q['kept']} kept; {result.graph.vcount()} authors, "
-                f"{result.graph.ecount()} edges, {factions} factions"
-                + (f" (+ {singletons} singletons)" if singletons else "") + ".", markup=False)
+                f"{result.graph.ecount()} edges, {factions} faction{'' if factions == 1 else 's'}"
+                + (f" (+ {singletons} singleton{'' if singletons == 1 else 's'})" if singletons else "") + ".",
+                markup=False)
             facts = result.caveats()
             for line in facts.lines():
                 if not line.startswith(("Factions:", "Warning:")):  # factions above, warnings below

@@ -163,5 +163,9 @@ def test_the_summary_counts_factions_apart_from_singletons(tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     sizes = run_build(path).nodes["community"].value_counts()["count"]
     k, singles = int((sizes >= 2).sum()), int((sizes == 1).sum())
-    expected = f"{k} factions" + (f" (+ {singles} singletons)" if singles else "") + "."
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}" + ("" if n == 1 else "s")
+
+    expected = count(k, "faction") + (f" (+ {count(singles, 'singleton')})" if singles else "") + "."
     assert expected in result.output
+    assert "(+ 1 singletons)" not in result.output
