@@ -134,9 +134,11 @@ def formats() -> None:
 
 def _mount_subapps() -> None:
     """Command groups that live in their own modules."""
+    from discourse.cli import fetch as fetch_cli
     from discourse.cli import stance as stance_cli
 
     app.add_typer(stance_cli.app, name="stance", help="Score and evaluate stance on (parent, reply) pairs.")
+    app.command(name="fetch")(fetch_cli.fetch)
 
 
 _mount_subapps()

@@ -19,7 +19,7 @@ SOURCES = {"discourse": ROOT / "discourse", "discourse.cli": ROOT / "cli", "disc
 LAYERS: list[tuple[str, ...]] = [
     ("discourse._typing", "discourse._version", "discourse.errors", "discourse.options", "discourse.schema",
      "discourse.quality"),
-    ("discourse.io",),
+    ("discourse.io", "discourse.fetch"),
     ("discourse.repair", "discourse.infer", "discourse.pairing", "discourse.stance", "discourse.analysis",
      "discourse.viz"),
     ("discourse.engines",),

@@ -7,6 +7,7 @@ from discourse.io import (
     convokit,  # noqa: F401
     discourse_forum,  # noqa: F401
     disqus,  # noqa: F401
+    fetched,  # noqa: F401
     flatpage,  # noqa: F401
     generic,  # noqa: F401
     hackernews,  # noqa: F401
