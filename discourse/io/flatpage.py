@@ -62,21 +62,29 @@ _DEFAULT_SECTION_MARKERS = (
     # the same heading in other languages of the news pages scraped most (de, nl, da/no/sv, fr, es/pt, it, pl, fi)
     r"\d*\s*(kommentare?|reacties|kommentarer|commentaires?|comentarios?|coment[aá]rios?|commenti|komentarze|"
     r"kommentit)(\s*\(\d+\))?:?",
-    r"(leave|post|add|write) a (comment|reply|response).*",
+    r"(leave|post|add|write)( a)? (comment|reply|response).*",
     r"(show|view|load|read) (all )?(\d+ )?comments?.*",
 )
 _DEFAULT_IGNORE = (
     r"reply", r"reply\s*[↓→]?", r"log in to reply", r"like", r"\d+\s+likes?", r"share", r"report",
     r"flag", r"permalink", r"edit", r"edited", r"delete", r"vote up", r"vote down", r"[↑↓▲▼+−-]",
     r"\d+\s+(points?|votes?|upvotes?|downvotes?)", r"loading\.*", r"load more( comments)?", r"see more",
-    r"read more", r"\d{1,5}", r"show( \d+)? more( replies)?", r"hide replies", r"avatar", r"(reply|like|share|report)"
+    r"read more", r"[+\-−]?\d{1,5}", r"show( \d+)? more( replies)?", r"hide replies", r"avatar", r"(reply|like|share|report)"
     r"([\s•·|]+(reply|like|share|report|flag))+",
+    # what a browser copies of new Reddit's and Hacker News' page chrome: the depth line above each comment
+    # ("level 2"), the action row, the "[–]" toggle, the search box under HN's footer
+    r"(reply|share|report|save|follow|give award)(\s+(reply|share|report|save|follow|give award))+",
+    r"save", r"follow", r"give award", r"sort by:?(\s+\w+){0,2}", r"\[\s*[-–+]\s*\d*\s*\]", r"search:?",
 )
+# the depth line new Reddit prints above each comment ("level 2"): the nesting the page had
+_LEVEL_RE = re.compile(r"level\s+(\d{1,3})", re.IGNORECASE)
+# a navigation bar copied as text: four or more short items separated by " | " ("Guidelines | FAQ | Lists | API")
+_NAV_RE = re.compile(r"[^|.!?]{1,24}(?:\s\|\s[^|.!?]{1,24}){3,}")
 _DECORATION = " \t•·|›»–—"
 _DEFAULT_TIMESTAMP = (
     r"(\w+\s+\d{1,2},\s+\d{4}|\d{1,2}\s+\w+\s+\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})"
     r"([\s,]+(at\s+)?\d{1,2}[:.]\d{2}(\s*[ap]\.?m\.?)?)?",
-    r"\d+\s+(seconds?|minutes?|hours?|days?|weeks?|months?|years?)\s+ago",
+    r"\d+\s*(seconds?|secs?|minutes?|mins?|hours?|hrs?|hr|h|days?|d|weeks?|wks?|w|months?|mos?|years?|yrs?|y)\.?\s+ago",
     r"(yesterday|today)(\s+at\s+\d{1,2}[:.]\d{2}(\s*[ap]\.?m\.?)?)?",
 )
 _TIME_FORMATS = (
@@ -92,14 +100,14 @@ _HANDLE_RE = re.compile(r"@?\w[\w.\-']{0,38}")
 _HANDLE_MARK_RE = re.compile(r"\d|_|\w\.\w")
 # a comment's header line as Hacker News (and old Reddit) print it: "user 3 hours ago | parent | next [–]",
 # "user 12 points 3 hours ago", "user on March 3, 2021 | reply"
-_AGO = r"\d+\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago"
+_AGO = r"\d+\s*(?:seconds?|minutes?|mins?|hours?|hrs?|hr|h|days?|d|weeks?|w|months?|mo|years?|yrs?|y)\.?\s+ago"
 _HEADER_RE = re.compile(
     r"(?P<author>@?\w[\w.\-]{0,38})\s*[•·|]?\s+"
     r"(?:-?\d+\s+points?\s+)?"
     rf"(?P<when>{_AGO}|on\s+[A-Z][a-z]{{2,8}}\.?\s+\d{{1,2}},\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}(?:[ T]\d{{2}}:\d{{2}}(?::\d{{2}})?)?)"
     r"(?:\s*[|•·]\s*[^|•·]{1,25}?)*\s*(?:\[\s*[-–+]\s*\d*\s*\])?",
     re.IGNORECASE)
-_VOTE_RE = re.compile(r"[+-]?\d{1,5}|[+-]?\d+\s+(?:points?|votes?|upvotes?|downvotes?|likes?)|[↑↓▲▼]\s*\d*", re.IGNORECASE)
+_VOTE_RE = re.compile(r"[+\-−]?\d{1,5}|[+\-−]?\d+\s+(?:points?|votes?|upvotes?|downvotes?|likes?)|[↑↓▲▼]\s*\d*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -250,6 +258,8 @@ def name_score(line: str, layout: PageLayout) -> float:
         return 0.0
     if not any(ch.isalpha() for ch in s):
         return 0.0
+    if s.lower() in layout.anonymous_names:     # "[deleted]", "guest": a name line that names no one
+        return 0.6
     if len(words) == 1 and not (s[0].isupper() or s[0] == "@"):
         # a user name of any case ("alice_99", "li.wei", "tptacek"): one token of letters, digits,
         # underscores, dots and hyphens. With a digit, an underscore or an inner dot it reads as a
@@ -549,6 +559,60 @@ def _split_inline(lines: list[tuple[int, str]], layout: PageLayout, rx: re.Patte
     return comments
 
 
+def _nest_by_levels(comments: list[_Comment], levels: dict[int, int]) -> tuple[list[int | None] | None, str | None]:
+    """Parents from the depth lines a page prints above its comments ("level 1", "level 2", as new Reddit
+    copies): each comment's depth is the last depth line between the previous comment and its own first
+    line; its parent is the latest earlier comment one level up (level 1: the post). Only when every
+    comment has a depth and no depth skips a level (else the page's nesting is not trusted and the infer
+    stage decides); returns the parents' positions (None: the post) and a note."""
+    if not levels:
+        return None, None
+    at = sorted(levels)
+    depths: list[int | None] = []
+    previous = 0
+    for c in comments:
+        k = bisect.bisect_left(at, c.line) - 1
+        depths.append(levels[at[k]] if k >= 0 and at[k] > previous else None)
+        previous = c.line
+    parents: list[int | None] = []
+    stack: list[int] = []           # positions of the open comments, one per level
+    for pos, depth in enumerate(depths):
+        if depth is None or depth < 1 or depth > len(stack) + 1:
+            have = sum(d is not None for d in depths)
+            return None, (f"{len(levels)} depth line(s) ('level N') for {have} of {len(comments)} comments, not a "
+                          "consistent nesting: parents left to inference")
+        del stack[depth - 1:]
+        parents.append(stack[-1] if stack else None)
+        stack.append(pos)
+    return parents, f"nesting from {len(levels)} depth line(s) ('level N'): every comment's parent is the page's"
+
+
+def _nest_by_header_links(comments: list[_Comment], links: dict[int, frozenset[str]]) -> tuple[dict[int, int | None], str | None]:
+    """What Hacker News' header links tell of the nesting ("user 3 hours ago | root | parent | next [–]"):
+    a comment without a "parent" link (but with "prev" or "next") answers the post; one with "parent" but
+    no "root" link is one level down, so on a depth-first page it answers the latest earlier top-level
+    comment. Deeper comments ("root") are left to the infer stage. Returns {position: parent position
+    (None: the post)} and a note."""
+    out: dict[int, int | None] = {}
+    top: int | None = None
+    deeper = 0
+    for pos, c in enumerate(comments):
+        words = links.get(c.line)
+        if not words or not words & {"parent", "prev", "next", "root"}:
+            top = None                       # a comment of unknown depth: what follows is not anchored
+            continue
+        if "parent" not in words:
+            out[pos], top = None, pos
+        elif "root" not in words and top is not None:
+            out[pos] = top
+        else:
+            deeper += 1
+    if not out:
+        return out, None
+    return out, (f"nesting from header links: {sum(p is None for p in out.values())} top-level comment(s), "
+                 f"{sum(p is not None for p in out.values())} direct repl(y/ies) to them; {deeper} deeper left to inference")
+
+
 def parse_flatpage(text: str, *, path: str | Path = "<text>", thread_id: str = "page", site: str = "web",
                    layout: PageLayout | None = None, given: Collection[str] = ()) -> ReadResult:
     """Parse a flat page's text into comments, the article as the thread's root post, and a quality report.
@@ -567,7 +631,8 @@ def parse_flatpage(text: str, *, path: str | Path = "<text>", thread_id: str = "
     start, article_end, how, reported = _find_section(raw, layout)
 
     article = list(raw[:article_end])
-    first = next((i for i, line in enumerate(article) if line.strip()), None)
+    # the title: the first line that is not the site's menu bar ("Hacker News new | past | comments | ask")
+    first = next((i for i, line in enumerate(article) if line.strip() and not _NAV_RE.fullmatch(line.strip())), None)
     title = article[first].strip() if first is not None else None
     body_blocks = _blocks(list(enumerate(article[first + 1:] if first is not None else [], start=1)))
     body = "\n\n".join("\n".join(b.lines) for b in body_blocks) or None
@@ -577,11 +642,20 @@ def parse_flatpage(text: str, *, path: str | Path = "<text>", thread_id: str = "
     dropped_markers = 0
     votes = 0
     headers: set[int] = set()
+    levels: dict[int, int] = {}     # line number -> depth, from "level 2" lines
+    header_links: dict[int, frozenset[str]] = {}    # header line number -> its links ("parent", "next")
     last_name_line: int | None = None
     for i in range(start, len(raw)):
         line = raw[i]
         s = line.strip()
         marker = s.strip(_DECORATION)     # "Reply • Share ›", "• 3 years ago"
+        if s and layout.detect and not layout.inline_name and (level := _LEVEL_RE.fullmatch(s)):
+            levels[i + 1] = int(level.group(1))
+            continue
+        # a bare "·" between a name and its time (new Reddit), a menu bar; a lone dash may part a comment's text
+        if s and (not s.strip(" \t•·|") or (_NAV_RE.fullmatch(s) and not _HEADER_RE.fullmatch(s))):
+            dropped_markers += 1
+            continue
         if s and ignore is not None and (ignore.fullmatch(s) or (marker and ignore.fullmatch(marker))):
             dropped_markers += 1
             votes += bool(_VOTE_RE.fullmatch(marker or s))
@@ -590,11 +664,15 @@ def parse_flatpage(text: str, *, path: str | Path = "<text>", thread_id: str = "
         if header is not None and not header.group("author").isdigit():
             # "user 3 hours ago | parent | next [–]": the name line, its time kept when it is a date
             headers.add(i + 1)
+            header_links[i + 1] = frozenset(re.findall(r"[a-z]+", s[header.end("when"):].lower()))
             kept.append((i + 1, header.group("author")))
             parsed = _parse_time(re.sub(r"^on\s+", "", header.group("when"), flags=re.IGNORECASE))
             if parsed is not None:
                 times.setdefault(i + 1, parsed)
             last_name_line = None
+            continue
+        if s in ("OP", "Mod", "MOD", "Author") and last_name_line is not None:   # a badge right after the name
+            dropped_markers += 1
             continue
         if s and stamp is not None and len(s) <= 60 and marker and stamp.fullmatch(marker):
             dropped_markers += 1
@@ -629,6 +707,11 @@ def parse_flatpage(text: str, *, path: str | Path = "<text>", thread_id: str = "
     for c in comments:
         if c.author is not None and c.author.lower() in anonymous:
             c.author = None
+    nesting, level_note = _nest_by_levels(comments, levels)
+    partial: dict[int, int | None] = {}
+    if nesting is None and header_links:
+        partial, links_note = _nest_by_header_links(comments, header_links)
+        level_note = "; ".join(n for n in (level_note, links_note) if n) or None
     rows = [{
         "site": site, "thread_id": thread_id, "comment_id": f"c{pos}", "parent_id": None,
         "author": c.author, "text": "" if c.image_only and not c.paragraphs else "\n\n".join(c.paragraphs),
@@ -636,6 +719,10 @@ def parse_flatpage(text: str, *, path: str | Path = "<text>", thread_id: str = "
         "parent_confidence": 0.0, "layout_confidence": round(min(1.0, max(0.0, c.confidence)), 4),
         "page_line": c.line,
     } for pos, c in enumerate(comments)]
+    if nesting is not None:
+        partial = dict(enumerate(nesting))
+    for pos, parent in partial.items():
+        rows[pos].update(parent_id=None if parent is None else f"c{parent}", parent_source="nesting", parent_confidence=1.0)
     frame = pl.DataFrame(rows, schema={**schema.COMMENTS, "layout_confidence": pl.Float64(), "page_line": pl.Int64()})
     comments_df = schema.conform(frame, schema.COMMENTS)
     threads = schema.conform(pl.DataFrame([{
@@ -657,6 +744,8 @@ def parse_flatpage(text: str, *, path: str | Path = "<text>", thread_id: str = "
     notes = [note.replace("line(s) ignored;", f"line(s) ignored ({votes} vote count(s));") if votes else note]
     if found is not None:
         notes.append(found.describe())
+    if level_note:
+        notes.append(level_note)
     quality.files.append(FileQuality(str(path), "flatpage", records=len(rows), notes=notes))
     return ReadResult(comments_df, threads, quality)
 

@@ -370,3 +370,51 @@ def test_dates_of_unknown_form_and_markers_in_another_language_found_by_repetiti
     notes = res.quality.files[0].notes
     assert "marker 'Kommentare'" in notes[0] and "8 marker/timestamp line(s) ignored" in notes[0]
     assert "4 date line(s) found by their repeated shape" in notes[1] and "'Antworten' x4" in notes[1]
+
+
+def test_new_reddit_copy_depth_lines_give_the_nesting() -> None:
+    res = _read("reddit_copy.txt")
+    c = res.comments
+    assert c["author"].to_list() == ["speedy_gonzales", "mayor_fan", "speedy_gonzales", "Anna.K", None, "x1y2z3",
+                                     "old.timer_42"]
+    assert c["parent_id"].to_list() == [None, "c0", "c1", "c0", None, "c4", None]
+    assert set(c["parent_source"]) == {"nesting"}
+    # "level 2", "·", "4 hr. ago", "OP", the vote count and the action row are not text; "[deleted]" is no name
+    assert c["text"][1] == "Shops did fine when Oslo closed its centre. Footfall went up."
+    assert c["text"][4] == "this is a waste of money"
+    assert res.threads["reported_comments"][0] == 12
+    notes = res.quality.files[0].notes
+    assert "nesting from 7 depth line(s)" in notes[-1]
+    assert "7 vote count(s)" in notes[0]
+
+
+def test_depth_lines_that_skip_a_level_leave_parents_to_inference() -> None:
+    page = ("Title\n\nBody.\n\n\nlevel 1\nanna_b\n\nFirst.\n\nlevel 3\nbob_7\n\nSecond.\n\nlevel 1\ncarl.k\n\nThird.\n")
+    res = parse_flatpage(page, thread_id="t")
+    assert res.comments["author"].to_list() == ["anna_b", "bob_7", "carl.k"]
+    assert set(res.comments["parent_source"]) == {"none"}
+    assert res.comments["parent_id"].null_count() == 3
+    assert "not a consistent nesting" in res.quality.files[0].notes[-1]
+
+
+def test_hacker_news_copy_menu_bars_and_header_links() -> None:
+    res = _read("hn_copy.txt")
+    c = res.comments
+    assert c["author"].to_list() == ["tptacek", "jdoe_42", "someuser", "Patio11", "karl.m", "dang"]
+    # the menu bar is not the title; the footer's links and search box are not a comment
+    assert res.threads["title"][0] == "Show HN: A tiny text editor in 500 lines of C (github.com)"
+    assert c["text"][-1] == "Please keep it civil and avoid flamebait."
+    # no "parent" link: a reply to the post; "parent" without "root": the latest top-level comment's reply;
+    # "root": deeper, left to inference
+    assert c["parent_id"].to_list() == [None, "c0", None, None, "c3", None]
+    assert c["parent_source"].to_list() == ["nesting", "nesting", "none", "nesting", "nesting", "nesting"]
+    assert "3 top-level comment(s), 2 direct repl(y/ies) to them; 1 deeper" in res.quality.files[0].notes[-1]
+    tq = res.quality.thread("web", "hn_copy")
+    assert tq.read == tq.kept == 6
+
+
+def test_a_lone_dash_between_paragraphs_stays_inside_the_comment() -> None:
+    page = "Title\n\nBody.\n\n\nanna_b\n\nFirst part.\n\n—\n\nSecond part.\n\nbob_7\n\nA reply.\n\ncarl.k\n\nAnother.\n"
+    res = parse_flatpage(page, thread_id="t")
+    assert res.comments["author"].to_list() == ["anna_b", "bob_7", "carl.k"]
+    assert res.comments["text"][0] == "First part.\n\n—\n\nSecond part."
