@@ -60,6 +60,7 @@ __all__ = [
 ]
 
 SelfReplies = Literal["drop", "keep"]
+UnknownAuthors = Literal["node", "drop"]
 FactionMethod = Literal["leiden-cpm", "leiden-sponge", "signed-modularity", "spinglass", "leiden", "louvain", "infomap",
                         "label-propagation"]
 FACTION_METHODS: tuple[str, ...] = get_args(FactionMethod)
@@ -250,6 +251,9 @@ class NetworkOptions(OptionGroup):
     mention_edges:  an ``@name`` naming another author known on the same site adds an extra edge
                     carrying the reply's stance (the parent's author is not counted twice).
     min_confidence: inferred parents (quote, mention, adjacency) below this confidence are left out.
+    unknown_authors: "node" (default) makes each comment with no known author (anonymous, deleted)
+                    a node of its own (``anonymous#<thread>/<comment>``, flagged ``anonymous``), so
+                    the replies to and from it count; "drop" leaves those replies out (counted).
     """
 
     heading: ClassVar[str] = "Network"
@@ -258,6 +262,7 @@ class NetworkOptions(OptionGroup):
     root_edges: bool = opt(True, help="Make replies to the post edges to the post's author, when known.")
     mention_edges: bool = opt(False, help="Add edges for @name mentions of other authors.")
     min_confidence: float = opt(0.0, min=0.0, max=1.0, help="Leave inferred replies below this parent confidence out of the network (counted in quality.json).")
+    unknown_authors: UnknownAuthors = opt("node", help="node: each comment with no known author (anonymous, deleted) is a node of its own, unlabelled; drop: leave replies to and from them out (counted in quality.json).")
 
     def options_dict(self) -> dict[str, Any]:
         """The options as a JSON-serialisable dict (for metrics.json)."""

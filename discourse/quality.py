@@ -81,6 +81,9 @@ class QualityReport:
     threads: dict[tuple[str, str], ThreadQuality] = field(default_factory=dict)
     network: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
+    # what the data suggests but the tool does not act on: anonymous comments that turn-taking says are
+    # likely one person's (discourse.analysis.network.same_author_hints), never merged
+    hints: list[dict[str, Any]] = field(default_factory=list)
 
     # -- recording -------------------------------------------------------------------------
     def thread(self, site: str, thread_id: str) -> ThreadQuality:
@@ -112,7 +115,7 @@ class QualityReport:
     def merge(self, other: QualityReport) -> QualityReport:
         """A new report holding both."""
         out = QualityReport(files=[*self.files, *other.files], network=self.network + other.network,
-                            notes=[*self.notes, *other.notes])
+                            notes=[*self.notes, *other.notes], hints=[*self.hints, *other.hints])
         for src in (self, other):
             for key, tq in src.threads.items():
                 out.thread(*key).merge(tq)
@@ -189,4 +192,6 @@ class QualityReport:
             "languages": dict(sorted(self.languages().items())),
             "warnings": self.warnings(),
             "balanced": not self.check_balanced(),
+            "hints": sorted(self.hints, key=lambda h: (str(h.get("site")), str(h.get("thread_id")),
+                                                      [str(i) for i in h.get("comment_ids") or []])),
         }

@@ -21,6 +21,7 @@ from discourse._typing import PARENT_SOURCES, STANCE_LABELS
 from discourse.errors import SchemaError
 
 __all__ = [
+    "ANONYMOUS_PREFIX",
     "COMMENTS",
     "EDGES",
     "NODES",
@@ -28,12 +29,22 @@ __all__ = [
     "STANCE_COLUMNS",
     "THREADS",
     "UTC",
+    "anonymous_key",
     "conform",
     "empty",
     "validate",
 ]
 
 UTC = pl.Datetime("us", "UTC")
+
+ANONYMOUS_PREFIX = "anonymous#"
+"""Node keys of comments with no known author: ``anonymous#<thread_id>/<comment_id>``, one node per
+comment (the network stage's ``unknown_authors="node"``); the ``anonymous`` node column flags them."""
+
+
+def anonymous_key(thread_id: pl.Expr, comment_id: pl.Expr) -> pl.Expr:
+    """The node key of the unknown author of comment ``comment_id`` in ``thread_id``."""
+    return pl.concat_str([pl.lit(ANONYMOUS_PREFIX), thread_id, pl.lit("/"), comment_id])
 
 COMMENTS: dict[str, pl.DataType] = {
     "site": pl.String(),

@@ -136,9 +136,12 @@ def _faction_table(nodes: pl.DataFrame, arrays: dict[str, np.ndarray], membershi
     loops = a["src"] == a["dst"]
     within_n, within_h = per(same & ~loops, "n_replies"), per(same & ~loops, "n_hostile")
     across_n, across_h = per(~same, "n_replies"), per(~same, "n_hostile")
-    ranked = (nodes.select("author", "community", "n_comments", "pagerank")
+    anonymous = _anonymous(nodes)
+    # anonymous commenters are counted, never named as a faction's top authors
+    ranked = (nodes.filter(~anonymous).select("author", "community", "n_comments", "pagerank")
               .sort(["community", "pagerank", "author"], descending=[False, True, False]))
     top = dict(ranked.group_by("community", maintain_order=True).agg(pl.col("author").head(3)).iter_rows())
+    anon_of = np.bincount(membership[anonymous.to_numpy()], minlength=k)
     sizes = np.bincount(membership, minlength=k)
     comments = nodes.group_by("community").agg(pl.col("n_comments").sum())
     comments_of = dict(comments.iter_rows())
@@ -150,8 +153,16 @@ def _faction_table(nodes: pl.DataFrame, arrays: dict[str, np.ndarray], membershi
              "replies_within": int(within_n[c]), "replies_across": int(across_n[c]),
              "hostile_share_within": share(within_h[c], within_n[c]),
              "hostile_share_across": share(across_h[c], across_n[c]),
+             "anonymous": int(anon_of[c]),
              "top_authors": list(top.get(c, []))}
             for c in range(min(limit, k))]
+
+
+def _anonymous(nodes: pl.DataFrame) -> pl.Series:
+    """Which nodes are anonymous commenters (all False when the table has no ``anonymous`` column)."""
+    if "anonymous" in nodes.columns:
+        return nodes["anonymous"].fill_null(False)
+    return pl.Series("anonymous", [False] * nodes.height, dtype=pl.Boolean)
 
 
 def analyse(network: AuthorNetwork, replies: pl.DataFrame | None = None, options: AnalysisOptions | None = None,
@@ -183,7 +194,7 @@ def analyse(network: AuthorNetwork, replies: pl.DataFrame | None = None, options
 
     authors = network.authors
     nodes = pl.concat([
-        authors.select("author", "n_comments"),
+        authors.select("author", "n_comments", *(["anonymous"] if "anonymous" in authors.columns else [])),
         pl.DataFrame({"community": membership.astype(np.int64), "stability": cons.stability.astype(float),
                       "camp": camps.astype(np.int64)}, schema={"community": pl.Int64, "stability": pl.Float64,
                                                               "camp": pl.Int64}),
@@ -199,6 +210,8 @@ def analyse(network: AuthorNetwork, replies: pl.DataFrame | None = None, options
 
     sizes = np.bincount(membership) if membership.size else np.zeros(0, dtype=np.int64)
     active = int((table["n_neighbours"] > 0).sum()) if g.vcount() else 0
+    anonymous = _anonymous(nodes).to_numpy()
+    alone = sizes[membership] == 1 if membership.size else np.zeros(0, dtype=bool)
     metrics: dict[str, Any] = {
         "method": method,
         "resolution": default_resolution(method) if resolution is None else float(resolution),
@@ -210,7 +223,12 @@ def analyse(network: AuthorNetwork, replies: pl.DataFrame | None = None, options
             "active_authors": active,
             "edges": g.ecount(),
             "replies": int(network.counts.get("kept", 0)),
+            "anonymous_authors": int(anonymous.sum()),
             "factions": int((sizes >= 2).sum()),
+            # authors in a faction of their own, named and anonymous apart: many anonymous commenters
+            # with one reply each are singletons, not factions
+            "singletons": int((alone & ~anonymous).sum()),
+            "anonymous_singletons": int((alone & anonymous).sum()),
             "largest_faction_share": float(sizes.max() / sizes.sum()) if sizes.size else None,
             "camps": [int((camps == 0).sum()), int((camps == 1).sum())],
         },

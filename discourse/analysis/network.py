@@ -22,6 +22,7 @@ from discourse.errors import AnalysisError
 from discourse.options import NetworkOptions
 
 __all__ = [
+    "ANONYMOUS_COUNTS",
     "EDGE_COLUMNS",
     "LEFT_OUT_REASONS",
     "SIGN_TOLERANCE",
@@ -31,6 +32,7 @@ __all__ = [
     "edges_from_replies",
     "graph_from_edges",
     "net_sign",
+    "same_author_hints",
 ]
 
 
@@ -46,6 +48,11 @@ LEFT_OUT_REASONS: tuple[str, ...] = (
     "self_reply",              # the replier answers themself, and self_replies="drop"
     "low_confidence",          # an inferred parent below min_confidence
 )
+
+#: Counts about comments with no known author, after the left-out reasons in ``AuthorNetwork.counts``:
+#: comments read with no author, anonymous nodes in the graph (``unknown_authors="node"``), and
+#: :func:`same_author_hints` found.
+ANONYMOUS_COUNTS: tuple[str, ...] = ("anonymous_comments", "anonymous_authors", "anonymous_hints")
 
 #: Columns of ``AuthorNetwork.edges``, in order: the schema's, then the signed layers.
 EDGE_COLUMNS: dict[str, pl.DataType] = {
@@ -82,8 +89,11 @@ class AuthorNetwork:
              row of ``edges`` with the same attributes. Vertices are every known author, sorted.
     counts:  replies read, kept, and left out by reason (:data:`LEFT_OUT_REASONS`), plus
              ``mention_edges`` added; flat ``str -> int`` for quality.json's "network" section.
-    authors: one row per vertex: ``author``, ``n_comments`` (comments written, edges or not).
+    authors: one row per vertex: ``author``, ``n_comments`` (comments written, edges or not),
+             ``anonymous`` (a comment with no known author: its node key is
+             ``schema.anonymous_key``; such a node exists only when a kept edge touches it).
     options: the options used.
+    hints:   :func:`same_author_hints` of the replies (never merged into one node).
     """
 
     edges: pl.DataFrame
@@ -91,6 +101,7 @@ class AuthorNetwork:
     counts: dict[str, int]
     authors: pl.DataFrame
     options: NetworkOptions = field(default_factory=NetworkOptions)
+    hints: list[dict[str, object]] = field(default_factory=list)
 
 
 def _fill_post_authors(replies: pl.DataFrame, threads: pl.DataFrame | None) -> pl.DataFrame:
@@ -109,6 +120,78 @@ def _fill_post_authors(replies: pl.DataFrame, threads: pl.DataFrame | None) -> p
         )
         .drop("_post_author")
     )
+
+
+def _name_unknown(work: pl.DataFrame) -> pl.DataFrame:
+    """Give each comment with no known author a node key of its own (``schema.anonymous_key``), as
+    replier and as the parent replied to. ``_anon`` marks the rows whose own author was unknown. A
+    parent id naming no comment of the replies (unrepaired input) gets no key: there is nobody to
+    name."""
+    present = work.select("site", "thread_id", pl.col("comment_id").alias("parent_id"),
+                          pl.lit(True).alias("_parent_present"))
+    return (
+        work.join(present, on=["site", "thread_id", "parent_id"], how="left", maintain_order="left")
+        .with_columns(
+            pl.col("author").is_null().alias("_anon"),
+            pl.when(pl.col("author").is_null()).then(schema.anonymous_key(pl.col("thread_id"), pl.col("comment_id")))
+            .otherwise(pl.col("author")).alias("author"),
+            pl.when(pl.col("parent_author").is_null() & ~pl.col("to_root") & pl.col("_parent_present").fill_null(False))
+            .then(schema.anonymous_key(pl.col("thread_id"), pl.col("parent_id")))
+            .otherwise(pl.col("parent_author")).alias("parent_author"),
+        )
+        .drop("_parent_present")
+    )
+
+
+def same_author_hints(replies: pl.DataFrame) -> list[dict[str, object]]:
+    """Anonymous comments that turn-taking suggests are one person's, as hints (never merged).
+
+    The pattern: an anonymous comment *a*, a reply *b* to it by a named author B, and an anonymous
+    reply *a'* to *b*: *a'* answers the one who answered *a*, as *a*'s author would. Pairs that share a
+    comment are joined into chains (a -> b -> a' -> b' -> a'' ...); a comment that two anonymous
+    replies answer starts two chains. Each hint: ``site``, ``thread_id``, ``comment_ids`` (the
+    anonymous comments, in reply order), ``interlocutors`` (the named authors between them) and
+    ``reason``. Sorted by site, thread and first comment.
+    """
+    need = {"site", "thread_id", "comment_id", "parent_id", "author"}
+    if replies.height == 0 or not need <= set(replies.columns):
+        return []
+    c = replies.select("site", "thread_id", "comment_id", "parent_id", "author")
+    b = c.filter(pl.col("author").is_not_null()).select(
+        "site", "thread_id", pl.col("comment_id").alias("_b"), pl.col("parent_id").alias("_a"),
+        pl.col("author").alias("_who"))
+    anon = c.filter(pl.col("author").is_null())
+    pairs = (
+        anon.select("site", "thread_id", pl.col("comment_id").alias("_a2"), pl.col("parent_id").alias("_b"))
+        .join(b, on=["site", "thread_id", "_b"], how="inner")
+        .join(anon.select("site", "thread_id", pl.col("comment_id").alias("_a")), on=["site", "thread_id", "_a"],
+              how="inner")
+        .filter(pl.col("_a") != pl.col("_a2"))
+    )
+    if pairs.height == 0:
+        return []
+    # each a' has one grandparent a: the pairs form a forest; one chain per path from a root to a leaf
+    nxt: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
+    has_prev: set[tuple[str, str, str]] = set()
+    for site, tid, a2, _b, a, who in pairs.select("site", "thread_id", "_a2", "_b", "_a", "_who").iter_rows():
+        nxt.setdefault((site, tid, a), []).append((a2, who))
+        has_prev.add((site, tid, a2))
+    hints: list[dict[str, object]] = []
+    for root in sorted(k for k in nxt if k not in has_prev):
+        site, tid, first = root
+        stack: list[tuple[str, list[str], list[str]]] = [(first, [first], [])]
+        while stack:
+            at, ids, who = stack.pop()
+            follow = sorted(nxt.get((site, tid, at), []))
+            if not follow:
+                hints.append({"site": site, "thread_id": tid, "comment_ids": ids, "interlocutors": who,
+                              "reason": "anonymous replies answering the one who answered the comment before: "
+                                        "likely one person taking turns (not merged)"})
+                continue
+            for a2, name in reversed(follow):
+                if a2 not in ids:           # a cycle cannot occur after repair; guard anyway
+                    stack.append((a2, [*ids, a2], [*who, name]))
+    return hints
 
 
 def _reason_expr(options: NetworkOptions) -> pl.Expr:
@@ -210,6 +293,8 @@ def graph_from_edges(edges: pl.DataFrame, authors: pl.DataFrame) -> ig.Graph:
     g.vs["name"] = names
     if "n_comments" in authors.columns:
         g.vs["n_comments"] = authors["n_comments"].to_list()
+    if "anonymous" in authors.columns:
+        g.vs["anonymous"] = authors["anonymous"].to_list()
     for col in edges.columns:
         if col in ("source", "target"):
             continue
@@ -229,8 +314,10 @@ def author_network(
     """Build the signed author network from scored replies (``schema.REPLIES + STANCE_COLUMNS``).
 
     ``threads`` (``schema.THREADS``, optional) supplies the post's author for top-level comments whose
-    ``parent_author`` the pairing stage left null. Unknown authors are dropped from the graph but
-    counted; nothing in ``replies`` is changed.
+    ``parent_author`` the pairing stage left null. With ``unknown_authors="node"`` (the default) each
+    comment with no known author is a node of its own, flagged ``anonymous`` in ``authors``; with
+    ``"drop"`` replies from or to them are left out of the graph but counted. A post whose author is
+    unknown is never a node. Nothing in ``replies`` is changed.
     """
     schema.validate(replies, "scored replies")
     if threads is not None:
@@ -238,7 +325,13 @@ def author_network(
     options = NetworkOptions() if options is None else options
     if not isinstance(options, NetworkOptions):
         raise AnalysisError(f"author_network: options must be NetworkOptions, got {type(options).__name__}")
-    work = _fill_post_authors(replies, threads).with_columns(_reason_expr(options).alias("_why"))
+    work = _fill_post_authors(replies, threads)
+    anonymous_nodes = options.unknown_authors == "node"
+    if anonymous_nodes:
+        work = _name_unknown(work)
+    else:
+        work = work.with_columns(pl.col("author").is_null().alias("_anon"))
+    work = work.with_columns(_reason_expr(options).alias("_why"))
     reason_counts = dict(
         work.filter(pl.col("_why").is_not_null()).group_by("_why").len().iter_rows()
     )
@@ -252,22 +345,29 @@ def author_network(
                          how="vertical_relaxed")
     edges = edges_from_replies(rows)
 
+    written = work.filter(pl.col("author").is_not_null())
     n_comments = (
-        replies.filter(pl.col("author").is_not_null()).group_by("author").len()
-        .select("author", pl.col("len").cast(pl.Int64).alias("n_comments"))
+        written.group_by("author").agg(pl.len().cast(pl.Int64).alias("n_comments"),
+                                       pl.col("_anon").any().alias("anonymous"))
     )
+    # every known author is a vertex, edges or not; an anonymous comment only when an edge touches it
     authors = (
-        pl.concat([n_comments.select("author"), edges.select(pl.col("source").alias("author")),
+        pl.concat([n_comments.filter(~pl.col("anonymous")).select("author"),
+                   edges.select(pl.col("source").alias("author")),
                    edges.select(pl.col("target").alias("author"))])
         .unique()
         .join(n_comments, on="author", how="left")
-        .with_columns(pl.col("n_comments").fill_null(0))
+        .with_columns(pl.col("n_comments").fill_null(0), pl.col("anonymous").fill_null(False))
         .sort("author")
     )
     graph = graph_from_edges(edges, authors)
+    hints = same_author_hints(replies)
     counts = {"replies": replies.height, "kept": kept.height}
     counts.update({r: int(reason_counts.get(r, 0)) for r in LEFT_OUT_REASONS})
     counts["mention_edges"] = n_mentions
+    counts["anonymous_comments"] = int(replies["author"].null_count())
+    counts["anonymous_authors"] = int(authors["anonymous"].sum())
+    counts["anonymous_hints"] = len(hints)
     counts["edges"] = edges.height
     counts["authors"] = authors.height
-    return AuthorNetwork(edges=edges, graph=graph, counts=counts, authors=authors, options=options)
+    return AuthorNetwork(edges=edges, graph=graph, counts=counts, authors=authors, options=options, hints=hints)

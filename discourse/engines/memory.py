@@ -20,5 +20,6 @@ class MemoryEngine:
         replies, choice = score_replies(loaded.comments, loaded.threads, options.stance, progress, loaded.quality)
         progress("network")
         network = author_network(replies, loaded.threads, options.network)
+        loaded.quality.hints.extend(network.hints)
         return EngineOutput(network=network, quality=loaded.quality, threads=loaded.threads,
                             comments=loaded.comments, replies=replies, paths=loaded.paths, stance=choice)

@@ -32,6 +32,7 @@ import polars as pl
 
 from discourse import schema
 from discourse.analysis.network import (
+    ANONYMOUS_COUNTS,
     EDGE_COLUMNS,
     LEFT_OUT_REASONS,
     AuthorNetwork,
@@ -300,8 +301,9 @@ def reduce_bucket(pieces: Sequence[tuple[pl.DataFrame, pl.DataFrame]], options: 
     comments, after = repair_and_infer(comments, threads, seed, options.infer)
     replies, _ = score_replies(comments, threads, options.stance, quality=after)
     net = author_network(replies, threads, options.network)
-    return {"edges": net.edges, "authors": net.authors, "counts": dict(net.counts),
-            "quality": _quality_delta(seed, after)}
+    delta = _quality_delta(seed, after)
+    delta.hints.extend(net.hints)
+    return {"edges": net.edges, "authors": net.authors, "counts": dict(net.counts), "quality": delta}
 
 
 # -- combine ---------------------------------------------------------------------------------------
@@ -335,9 +337,13 @@ def combine_edges(partials: Sequence[pl.DataFrame | None], *, sort: bool = True)
 def combine_authors(frames: Sequence[pl.DataFrame | None]) -> pl.DataFrame:
     present = [f for f in frames if f is not None and f.height]
     if not present:
-        return pl.DataFrame(schema={"author": pl.String(), "n_comments": pl.Int64()})
-    return (pl.concat(present, how="vertical_relaxed").group_by("author")
-            .agg(pl.col("n_comments").sum().cast(pl.Int64)).sort("author"))
+        return pl.DataFrame(schema={"author": pl.String(), "n_comments": pl.Int64(), "anonymous": pl.Boolean()})
+    both = pl.concat(present, how="diagonal_relaxed")
+    if "anonymous" not in both.columns:
+        both = both.with_columns(anonymous=pl.lit(False))
+    return (both.group_by("author")
+            .agg(pl.col("n_comments").sum().cast(pl.Int64), pl.col("anonymous").fill_null(False).any())
+            .sort("author"))
 
 
 def _merge_file_quality(reports: Sequence[QualityReport]) -> QualityReport:
@@ -365,8 +371,9 @@ def finish(read_q: list[QualityReport], reduced: list[dict[str, Any]], notes: li
         counts.update({k: v for k, v in r["counts"].items() if k not in ("edges", "authors")})
     edges = combine_edges([r["edges"] for r in reduced])
     authors = combine_authors([r["authors"] for r in reduced])
-    counts = Counter(dict.fromkeys(("replies", "kept", *LEFT_OUT_REASONS, "mention_edges"), 0)) + counts
-    out_counts = {k: int(counts.get(k, 0)) for k in ("replies", "kept", *LEFT_OUT_REASONS, "mention_edges")}
+    keys = ("replies", "kept", *LEFT_OUT_REASONS, "mention_edges", *ANONYMOUS_COUNTS)
+    counts = Counter(dict.fromkeys(keys, 0)) + counts
+    out_counts = {k: int(counts.get(k, 0)) for k in keys}
     out_counts.update(edges=edges.height, authors=authors.height)
     for k, v in out_counts.items():
         quality.network[k] += v

@@ -64,7 +64,7 @@ def test_left_out_reasons_are_counted_once_and_add_up():
         {"author": "cid", "parent_author": "bob", "label": "agree"},                     # kept
         {"author": None, "parent_author": None, "label": "agree"},                       # unknown author (first)
     ])
-    net = author_network(replies, options=NetworkOptions(min_confidence=0.5))
+    net = author_network(replies, options=NetworkOptions(min_confidence=0.5, unknown_authors="drop"))
     c = net.counts
     assert c["replies"] == 7
     assert c["kept"] == 2
@@ -156,8 +156,11 @@ def test_options_are_checked_and_recorded():
         NetworkOptions(self_replies="sometimes")
     with pytest.raises(OptionError, match="min_confidence"):
         NetworkOptions(min_confidence=2.0)
+    with pytest.raises(OptionError, match="unknown_authors"):
+        NetworkOptions(unknown_authors="merge")  # type: ignore[arg-type]
     d = NetworkOptions(mention_edges=True, min_confidence=0.3).options_dict()
-    assert d == {"self_replies": "drop", "root_edges": True, "mention_edges": True, "min_confidence": 0.3}
+    assert d == {"self_replies": "drop", "root_edges": True, "mention_edges": True, "min_confidence": 0.3,
+                 "unknown_authors": "node"}
 
 
 def test_unscored_replies_are_rejected():
@@ -186,12 +189,13 @@ _rows = st.lists(
 
 @settings(max_examples=40, deadline=None)
 @given(rows=_rows, self_replies=st.sampled_from(["drop", "keep"]), root_edges=st.booleans(),
-       min_confidence=st.sampled_from([0.0, 0.6]))
-def test_every_reply_is_kept_or_counted(rows, self_replies, root_edges, min_confidence):
+       min_confidence=st.sampled_from([0.0, 0.6]), unknown_authors=st.sampled_from(["node", "drop"]))
+def test_every_reply_is_kept_or_counted(rows, self_replies, root_edges, min_confidence, unknown_authors):
     for r in rows:
         r["self_reply"] = r["author"] is not None and r["author"] == r["parent_author"]
-    replies = H.scored(rows)
-    opts = NetworkOptions(self_replies=self_replies, root_edges=root_edges, min_confidence=min_confidence)
+    replies = H.scored(rows)   # parent ids name no comment here: an unknown parent author stays unknown
+    opts = NetworkOptions(self_replies=self_replies, root_edges=root_edges, min_confidence=min_confidence,
+                          unknown_authors=unknown_authors)
     net = author_network(replies, options=opts)
     c = net.counts
     assert c["replies"] == len(rows) == c["kept"] + sum(c[r] for r in LEFT_OUT_REASONS)
@@ -200,9 +204,12 @@ def test_every_reply_is_kept_or_counted(rows, self_replies, root_edges, min_conf
             + net.edges["n_hostile"] == net.edges["n_replies"]).all()
     expected_kept = sum(
         1 for r in rows
-        if r["author"] is not None and not (r["to_root"] and not root_edges) and r["parent_author"] is not None
+        if (r["author"] is not None or unknown_authors == "node") and not (r["to_root"] and not root_edges)
+        and r["parent_author"] is not None
         and not (r["self_reply"] and self_replies == "drop")
         and not (r["parent_source"] != "explicit" and r["parent_confidence"] < min_confidence)
     )
     assert c["kept"] == expected_kept
-    assert set(net.graph.vs["name"]) == {r["author"] for r in rows if r["author"]} | set(net.edges["target"])
+    assert set(net.graph.vs["name"]) == ({r["author"] for r in rows if r["author"]} | set(net.edges["target"])
+                                         | set(net.edges["source"]))
+    assert net.counts["anonymous_comments"] == sum(r["author"] is None for r in rows)
