@@ -16,12 +16,20 @@ corpus meta, else ``"convokit"``.
 Writing (:func:`write_convokit`): each thread becomes a conversation whose root utterance carries the
 post; comments reply to their parent or to the root. Our own ids are kept in each utterance's
 meta (``discourse_site``, ``discourse_thread_id``, ``discourse_comment_id``), so reading the corpus
-back gives the same table even when ids had to be namespaced to be unique corpus-wide.
+back gives the same table even when ids had to be namespaced to be unique corpus-wide. A comment with
+no known author is a speaker of its own (``anonymous#<thread>/<comment>``, the network's node key,
+flagged ``anonymous`` in speakers.json), never one shared ``[deleted]`` speaker that would make every
+anonymous commenter one person. ConvoKit orders replies by timestamp, so a thread whose times are
+missing (a flat page) gets its positions as timestamps, and a missing time among known ones the time
+before it; ``discourse_time_null`` in the meta says which were made up, and reading back gives them
+null again. Given scored replies, the stance columns (``schema.STANCE_COLUMNS``) go into each reply's
+utterance meta.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -44,6 +52,10 @@ SITE = "convokit"
 _DELETED = {"[deleted]": "text_deleted", "[removed]": "text_removed"}
 _DELETED_SPEAKERS = frozenset({"[deleted]", "[removed]"})
 _SITE_KEYS = ("discourse_site", "site", "platform")
+#: Where a written utterance's timestamp came from (its meta ``discourse_time_from``): the comment's
+#: own time; ``1 + position`` (the post 0) in a thread with no times at all; the time of the comment
+#: before it (by position), or after it when none before has one; the post's: its first comment's.
+TIME_SOURCES = ("created_at", "position", "previous", "next", "first_comment")
 
 
 def _meta(obj: Any) -> dict[str, Any]:
@@ -133,8 +145,9 @@ def parse_convokit(utterances: list[dict[str, Any]], conversations: dict[str, An
             text = u.text if isinstance(u.text, str) and u.text not in _DELETED else None
             if u.meta.get("discourse_text_null"):
                 text = None
-            t.update(text=text or None, author=None if u.speaker in _DELETED_SPEAKERS else u.speaker,
-                     created_at=_epoch(u.timestamp))
+            anonymous = u.speaker in _DELETED_SPEAKERS or u.meta.get("discourse_author_null") is True
+            t.update(text=text or None, author=None if anonymous else u.speaker,
+                     created_at=None if u.meta.get("discourse_time_null") is True else _epoch(u.timestamp))
             if t.get("title") is None and isinstance(u.meta.get("title"), str):
                 t["title"] = u.meta["title"]
             continue
@@ -142,6 +155,8 @@ def parse_convokit(utterances: list[dict[str, Any]], conversations: dict[str, An
         author = u.speaker
         if author in _DELETED_SPEAKERS:
             quality.repair(usite, tid, "author_deleted")
+            author = None
+        elif u.meta.get("discourse_author_null") is True:  # our own export's anonymous speaker
             author = None
         text = u.text if isinstance(u.text, str) else None
         if text in _DELETED:
@@ -155,7 +170,8 @@ def parse_convokit(utterances: list[dict[str, Any]], conversations: dict[str, An
         score = u.meta.get("score")
         comments.append({
             "site": usite, "thread_id": tid, "comment_id": our_id[u.uid], "parent_id": parent,
-            "author": author, "text": text, "created_at": _epoch(u.timestamp),
+            "author": author, "text": text,
+            "created_at": None if u.meta.get("discourse_time_null") is True else _epoch(u.timestamp),
             "score": score if isinstance(score, int) and not isinstance(score, bool) else None,
             "position": pos, "parent_confidence": 1.0,
             "parent_source": u.meta["parent_source"] if u.meta.get("parent_source") in PARENT_SOURCES else "explicit",
@@ -235,12 +251,68 @@ def _timestamp(value: datetime | None) -> int | float | None:
     return int(ts) if ts.is_integer() else ts
 
 
-def write_convokit(comments: pl.DataFrame, threads: pl.DataFrame | None, out_dir: str | Path) -> Path:
+def _anonymous_speaker(plain: bool, site: str, tid: str, cid: str | None) -> str:
+    """The speaker id of an unknown author: the network's node key (``schema.ANONYMOUS_PREFIX``), with
+    the site in it when the corpus holds several sites."""
+    where = tid if plain else f"{site}:{tid}"
+    return f"{schema.ANONYMOUS_PREFIX}{where}" + (f"/{cid}" if cid is not None else "")
+
+
+def _thread_times(post: datetime | None, rows: list[dict[str, Any]]
+                  ) -> tuple[tuple[int | float, str], list[tuple[int | float, str]]]:
+    """Timestamps for a thread's post and its comments (in position order), each with where it came
+    from (:data:`TIME_SOURCES`): ConvoKit sorts replies by timestamp and fails on a missing one."""
+    own = [_timestamp(r["created_at"]) for r in rows]
+    post_ts = _timestamp(post)
+    if post_ts is None and all(t is None for t in own):
+        return (0, "position"), [(r["position"] + 1, "position") for r in rows]
+    out: list[tuple[int | float, str] | None] = [None if t is None else (t, "created_at") for t in own]
+    last = post_ts
+    for i, t in enumerate(own):
+        if t is not None:
+            last = t
+        elif last is not None:
+            out[i] = (last, "previous")
+    following: int | float | None = None
+    for i in range(len(own) - 1, -1, -1):
+        if own[i] is not None:
+            following = own[i]
+        elif out[i] is None and following is not None:
+            out[i] = (following, "next")
+    if post_ts is None:
+        post_pair: tuple[int | float, str] = (min(t for t in own if t is not None), "first_comment")
+    else:
+        post_pair = (post_ts, "created_at")
+    return post_pair, [pair if pair is not None else post_pair for pair in out]
+
+
+def _stance_meta(replies: pl.DataFrame | None) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """(site, thread, comment) -> the reply's stance columns, for utterance meta."""
+    if replies is None or replies.height == 0:
+        return {}
+    cols = [c for c in schema.STANCE_COLUMNS if c in replies.columns]
+    if not cols:
+        return {}
+    out: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for row in replies.select("site", "thread_id", "comment_id", *cols).iter_rows(named=True):
+        key = (row.pop("site"), row.pop("thread_id"), row.pop("comment_id"))
+        out[key] = {k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in row.items()}
+    return out
+
+
+def write_convokit(comments: pl.DataFrame, threads: pl.DataFrame | None, out_dir: str | Path,
+                   replies: pl.DataFrame | None = None) -> Path:
     """Write comments (and their threads) as a ConvoKit corpus directory; returns the directory.
 
     Each thread is a conversation whose root utterance is the post (its author and text, else the
-    title); comments reply to their parent, or to the root when top-level. Null authors are written
-    as the speaker ``[deleted]`` and null texts as ``[deleted]``, as ConvoKit's Reddit corpora do.
+    title); comments reply to their parent, or to the root when top-level. A null author is a
+    speaker of its own, ``anonymous#<thread>/<comment>`` (``anonymous#<thread>`` for the post; the
+    site is put before the thread when the corpus holds several), flagged ``anonymous`` in
+    speakers.json and ``discourse_author_null`` in the utterance's meta; null texts are written as
+    ``[deleted]``, as ConvoKit's Reddit corpora do. Missing times are filled (:func:`_thread_times`,
+    ``discourse_time_from`` and ``discourse_time_null`` in the meta) so that ConvoKit can order every
+    conversation. ``replies`` (scored replies, ``schema.STANCE_COLUMNS``), when given, put each
+    reply's stance into its utterance's meta under the same names (``p_agree`` ... ``lang``).
     Every file is written atomically.
     """
     comments = schema.conform(comments, schema.COMMENTS)
@@ -252,6 +324,8 @@ def write_convokit(comments: pl.DataFrame, threads: pl.DataFrame | None, out_dir
     one_site = comments["site"].n_unique() <= 1
     plain = (one_site and len(set(comment_ids)) == len(comment_ids)
              and not set(comment_ids) & set(keys["thread_id"].to_list()))
+    stance = _stance_meta(replies)
+    stance_cols = [c for c in schema.STANCE_COLUMNS if replies is not None and c in replies.columns]
 
     def uid(site: str, tid: str, cid: str | None = None) -> str:
         if plain:
@@ -265,7 +339,8 @@ def write_convokit(comments: pl.DataFrame, threads: pl.DataFrame | None, out_dir
     conv_metas: list[dict[str, Any]] = []
 
     def emit(obj: dict[str, Any]) -> None:
-        speakers.setdefault(obj["speaker"], {"meta": {}, "vectors": []})
+        speakers.setdefault(obj["speaker"], {"meta": {"anonymous": bool(obj["meta"]["discourse_author_null"])},
+                                             "vectors": []})
         metas.append(obj["meta"])
         utterances.append(json.dumps(obj, ensure_ascii=False))
 
@@ -279,26 +354,36 @@ def write_convokit(comments: pl.DataFrame, threads: pl.DataFrame | None, out_dir
                      "reported_comments": t.get("reported_comments")}
         conversations[root] = {"meta": conv_meta, "vectors": []}
         conv_metas.append(conv_meta)
-        emit({"id": root, "speaker": t.get("author") or "[deleted]", "conversation_id": root, "reply_to": None,
-              "timestamp": _timestamp(t.get("created_at")), "text": t.get("text") or t.get("title") or "",
+        rows = sorted(rows_by_thread[(site, tid)], key=lambda r: r["position"])
+        (post_ts, post_from), times = _thread_times(t.get("created_at"), rows)
+        emit({"id": root, "speaker": t.get("author") or _anonymous_speaker(plain, site, tid, None),
+              "conversation_id": root, "reply_to": None,
+              "timestamp": post_ts, "text": t.get("text") or t.get("title") or "",
               "meta": {"discourse_site": site, "discourse_thread_id": tid, "discourse_comment_id": None,
                        "discourse_role": "post", "title": t.get("title"),
-                       "discourse_text_null": not t.get("text")}, "vectors": []})
-        for row in sorted(rows_by_thread[(site, tid)], key=lambda r: r["position"]):
-            emit({"id": uid(site, tid, row["comment_id"]), "speaker": row["author"] or "[deleted]",
+                       "discourse_text_null": not t.get("text"), "discourse_author_null": not t.get("author"),
+                       "discourse_time_from": post_from, "discourse_time_null": post_from != "created_at"},
+              "vectors": []})
+        for row, (ts, ts_from) in zip(rows, times, strict=True):
+            cid = row["comment_id"]
+            meta = {"discourse_site": site, "discourse_thread_id": tid,
+                    "discourse_comment_id": cid, "discourse_role": "comment",
+                    "score": row["score"], "parent_source": row["parent_source"],
+                    "discourse_text_null": row["text"] is None, "discourse_author_null": row["author"] is None,
+                    "discourse_time_from": ts_from, "discourse_time_null": ts_from != "created_at"}
+            if stance_cols:
+                meta.update(stance.get((site, tid, cid), dict.fromkeys(stance_cols)))
+            emit({"id": uid(site, tid, cid),
+                  "speaker": row["author"] if row["author"] is not None else _anonymous_speaker(plain, site, tid, cid),
                   "conversation_id": root,
                   "reply_to": uid(site, tid, row["parent_id"]) if row["parent_id"] is not None else root,
-                  "timestamp": _timestamp(row["created_at"]),
+                  "timestamp": ts,
                   "text": row["text"] if row["text"] is not None else "[deleted]",
-                  "meta": {"discourse_site": site, "discourse_thread_id": tid,
-                           "discourse_comment_id": row["comment_id"], "discourse_role": "comment",
-                           "score": row["score"], "parent_source": row["parent_source"],
-                           "discourse_text_null": row["text"] is None},
-                  "vectors": []})
+                  "meta": meta, "vectors": []})
     corpus_meta = {"name": "discourse export", "exported_by": "discourse"}
     index = {
         "utterances-index": _index(metas),
-        "speakers-index": {},
+        "speakers-index": _index([s["meta"] for s in speakers.values()]),
         "conversations-index": _index(conv_metas),
         "overall-index": _index([corpus_meta]),
         "version": 1,

@@ -145,3 +145,116 @@ def test_random_forests_round_trip(tmp_path_factory: pytest.TempPathFactory,
     back = read_convokit(out).comments
     key = ["site", "thread_id", "comment_id", "parent_id", "author", "text", "position"]
     assert back.select(key).rows() == comments.select(key).rows()
+
+
+# -- issue 18: anonymous speakers, made-up timestamps, stance in the meta ---------------------------
+def _utterances(out: Path) -> list[dict]:
+    return [json.loads(x) for x in (out / "utterances.jsonl").read_text().splitlines()]
+
+
+def _convokit_order(utts: list[dict]) -> list[str]:
+    """Pre-order of each conversation as ConvoKit walks it: children sorted by timestamp
+    (``UtteranceNode.set_children``), which raises TypeError on a missing timestamp."""
+    children: dict[str | None, list[dict]] = {}
+    for u in utts:
+        children.setdefault(u["reply_to"], []).append(u)
+    order: list[str] = []
+    stack = sorted(children.get(None, []), key=lambda u: u["timestamp"], reverse=True)
+    while stack:
+        u = stack.pop()
+        order.append(u["id"])
+        stack.extend(sorted(children.get(u["id"], []), key=lambda c: c["timestamp"], reverse=True))
+    return order
+
+
+def test_a_flat_page_exports_distinct_anonymous_speakers_and_positions_as_times(tmp_path: Path,
+                                                                                sample_data: Path) -> None:
+    from discourse.pipeline import prepare
+
+    prepared = prepare(sample_data / "ferry_page.txt")
+    comments = prepared.comments
+    anonymous = comments.filter(pl.col("author").is_null())
+    assert anonymous.height >= 2 and comments["created_at"].null_count() == comments.height
+    out = write_convokit(comments, prepared.threads, tmp_path / "ferry", replies=prepared.replies)
+    utts = _utterances(out)
+    by_id = {u["id"]: u for u in utts}
+    # every anonymous comment is a speaker of its own, keyed as the network keys its node
+    tid = comments["thread_id"][0]
+    for cid in anonymous["comment_id"]:
+        assert by_id[cid]["speaker"] == f"{schema.ANONYMOUS_PREFIX}{tid}/{cid}"
+        assert by_id[cid]["meta"]["discourse_author_null"] is True
+    speakers = json.loads((out / "speakers.json").read_text())
+    expected = {by_id[c]["speaker"] for c in anonymous["comment_id"]}
+    if prepared.threads["author"][0] is None:  # the page names nobody as the article's author
+        expected.add(f"{schema.ANONYMOUS_PREFIX}{tid}")
+    assert {s for s, v in speakers.items() if v["meta"]["anonymous"]} == expected
+    assert "[deleted]" not in speakers
+    # positions as timestamps: every utterance has one, the post first, comments in page order
+    assert all(isinstance(u["timestamp"], int) for u in utts)
+    assert by_id[tid]["timestamp"] == 0
+    for row in comments.iter_rows(named=True):
+        u = by_id[row["comment_id"]]
+        assert (u["timestamp"], u["meta"]["discourse_time_from"], u["meta"]["discourse_time_null"]) == (
+            row["position"] + 1, "position", True)
+    order = _convokit_order(utts)
+    assert sorted(order) == sorted(by_id)  # the traversal reaches every utterance
+    # the stance columns ride along in each reply's meta, equal to the scored replies
+    for row in prepared.replies.iter_rows(named=True):
+        meta = by_id[row["comment_id"]]["meta"]
+        for col in schema.STANCE_COLUMNS:
+            assert meta[col] == row[col], col
+    assert set(schema.STANCE_COLUMNS) <= set(json.loads((out / "index.json").read_text())["utterances-index"])
+    # read back with our own reader: the same comments, null authors and null times again
+    back = read(out)
+    key = ["comment_id", "parent_id", "author", "text", "created_at", "position"]
+    assert back.comments.select(key).rows() == comments.select(key).rows()
+    assert back.threads["created_at"].to_list() == [None]
+    assert back.quality.check_balanced() == []
+
+
+def test_missing_times_among_known_ones_take_their_neighbours(tmp_path: Path) -> None:
+    t0 = datetime(2024, 5, 1, 12, tzinfo=UTC)
+    times = [None, t0, None, datetime(2024, 5, 1, 13, tzinfo=UTC), None]
+    comments = schema.conform(pl.DataFrame({
+        "site": ["s"] * 5, "thread_id": ["t"] * 5, "comment_id": [f"c{i}" for i in range(5)],
+        "parent_id": [None, "c0", "c1", None, "c3"], "author": ["a", None, "b", None, None],
+        "text": ["x"] * 5, "created_at": times, "position": list(range(5)),
+        "parent_source": ["explicit"] * 5, "parent_confidence": [1.0] * 5,
+    }), schema.COMMENTS)
+    out = write_convokit(comments, None, tmp_path / "c")
+    utts = {u["id"]: u for u in _utterances(out)}
+    got = [(utts[f"c{i}"]["timestamp"], utts[f"c{i}"]["meta"]["discourse_time_from"]) for i in range(5)]
+    assert got == [(int(t0.timestamp()), "next"), (int(t0.timestamp()), "created_at"),
+                   (int(t0.timestamp()), "previous"), (int(t0.timestamp()) + 3600, "created_at"),
+                   (int(t0.timestamp()) + 3600, "previous")]
+    assert (utts["t"]["timestamp"], utts["t"]["meta"]["discourse_time_from"]) == (int(t0.timestamp()), "first_comment")
+    # three anonymous comments are three speakers, none of them the post's
+    assert len({utts[c]["speaker"] for c in ("c1", "c3", "c4")}) == 3
+    assert len(_convokit_order(list(utts.values()))) == 6
+    back = read_convokit(out)
+    assert back.comments["created_at"].to_list() == times
+    assert back.comments["author"].to_list() == ["a", None, "b", None, None]
+
+
+def test_anonymous_speakers_of_several_sites_do_not_collide(tmp_path: Path) -> None:
+    comments = schema.conform(pl.DataFrame({
+        "site": ["a", "b"], "thread_id": ["t", "t"], "comment_id": ["1", "1"], "parent_id": [None, None],
+        "author": [None, None], "text": ["x", "y"], "position": [0, 0],
+        "parent_source": ["explicit"] * 2, "parent_confidence": [1.0] * 2,
+    }), schema.COMMENTS)
+    utts = _utterances(write_convokit(comments, None, tmp_path / "c"))
+    speakers = [u["speaker"] for u in utts if u["meta"]["discourse_role"] == "comment"]
+    assert speakers == [f"{schema.ANONYMOUS_PREFIX}a:t/1", f"{schema.ANONYMOUS_PREFIX}b:t/1"]
+
+
+def test_convokit_itself_loads_and_traverses_the_export(tmp_path: Path, sample_data: Path) -> None:
+    convokit = pytest.importorskip("convokit")
+    from discourse.pipeline import prepare
+
+    prepared = prepare(sample_data / "ferry_page.txt")
+    out = write_convokit(prepared.comments, prepared.threads, tmp_path / "ferry", replies=prepared.replies)
+    corpus = convokit.Corpus(filename=str(out))
+    convo = next(corpus.iter_conversations())
+    assert len(list(convo.traverse("dfs"))) == prepared.comments.height + 1
+    anonymous = [s for s in corpus.iter_speakers() if s.meta.get("anonymous")]
+    assert len(anonymous) >= prepared.comments["author"].null_count()
