@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Fit the flat-page parent scorer's weights (discourse/infer/weights.json) and measure it.
 
-Threads whose true reply trees are known are flattened (depth-first, as a threaded page loses its
+First the learned reply-likelihood model (discourse/infer/reply_model.json, training/infer/reply.py),
+then the evidence weights with its score as one more feature. Threads whose true reply trees are known are flattened (depth-first, as a threaded page loses its
 nesting; and chronologically), their parents hidden, inferred again and compared with the truth:
 
 * synthetic threads from ../shared/bench/gen_threads.py (seed 1 to fit, seed 2 to measure);
@@ -11,8 +12,10 @@ nesting; and chronologically), their parents hidden, inferred again and compared
 
 Everything is deterministic: the same files give the same weights, byte for byte.
 
-    python -m training.fit_infer                 # fit, write discourse/infer/weights.json, print the report
-    python -m training.fit_infer --check         # measure the shipped weights only
+    python -m training.fit_infer                 # fit, write discourse/infer/reply_model.json and
+                                                 # weights.json, print the report
+    python -m training.fit_infer --check         # measure the shipped files only
+    python -m training.fit_infer --verify        # refit and check the shipped files are reproduced byte for byte
 """
 
 from __future__ import annotations
@@ -31,14 +34,17 @@ import polars as pl
 
 from discourse import io, schema
 from discourse.infer import InferenceWeights, infer_parents, load_weights, refine_mentions
+from discourse.infer.reply import ReplyModel, load_reply_model
 from discourse.io._common import html_to_text
 from discourse.io.write import write_json
 from training.infer.fit import evaluate, examples, fit, flatten
+from training.infer.reply import fit_reply, labeled_pairs, merge, rank_accuracy, tree_pairs
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 CORPORA = SHARED / "corpora"
 WEIGHTS = ROOT / "discourse" / "infer" / "weights.json"
+REPLY = ROOT / "discourse" / "infer" / "reply_model.json"
 
 
 def synthetic(seed: int, n: int = 3000) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -121,9 +127,55 @@ def measure(sets: dict[str, tuple[pl.DataFrame, pl.DataFrame]], weights: Inferen
     return report
 
 
+def fit_reply_model(sets: dict[str, tuple[pl.DataFrame, pl.DataFrame]]) -> ReplyModel:
+    """The reply-likelihood model, fitted on the real fit halves, Mastodon and labeled/dev (see training/infer/reply.py)."""
+    pairs = [tree_pairs(name, dedupe(comments), threads) for name, (comments, threads) in sets.items()
+             if name.endswith("-fit") and not name.startswith("synthetic")]
+    masto = io.read(CORPORA / "mastodon" / "rtoot_mastodon.social_109294719267373593_context.json")
+    pairs.append(tree_pairs("mastodon", masto.comments, masto.threads))
+    # the labeled pairs' other parents are easier negatives than a page's candidates: together they
+    # count as a quarter of one tree corpus
+    pairs.append(merge("labeled-dev", labeled_pairs(CORPORA / "labeled" / "dev")))
+    return fit_reply(pairs, shares={"labeled-dev": 0.25, "mastodon": 0.25},
+                     meta={"fitted_by": "training/fit_infer.py (training/infer/reply.py)"})
+
+
+def fit_all(sets: dict[str, tuple[pl.DataFrame, pl.DataFrame]], out: Path, l2: float) -> None:
+    """Fit the reply model, then the evidence weights with its score, and write both JSON files into ``out``."""
+    write_json(out / REPLY.name, fit_reply_model(sets).to_dict())
+    # the evidence is fitted with the model as shipped (coefficients rounded in the file)
+    reply = ReplyModel.from_dict(json.loads((out / REPLY.name).read_text(encoding="utf-8")))
+    coefs = {}
+    counts = {}
+    for order in ("depth-first", "chronological"):
+        flats = [(flatten(dedupe(comments), order), threads)
+                 for name, (comments, threads) in sets.items() if name.endswith("-fit")]
+        # round 0: teacher forcing; rounds 1-2: add the comments as the fitted model itself sees
+        # them (its own earlier choices as history), so it learns to recover from its mistakes
+        per_set = [examples(flat, threads, order, reply=reply) for flat, threads in flats]
+        coef: dict[str, float] = {}
+        for _round in range(3):
+            if coef:
+                model = InferenceWeights(coef=coef, window=50)
+                per_set = [p + examples(flat, threads, order, weights=model, history="model", reply=reply)
+                           for p, (flat, threads) in zip(per_set, flats)]
+            total = sum(len(p) for p in per_set)
+            # every corpus counts the same, however many comments it holds
+            data = [replace(ex, weight=total / (len(per_set) * len(p))) for p in per_set for ex in p]
+            coef = fit(data, l2=l2)
+        coefs[order] = coef
+        counts[order] = len(data)
+    weights = InferenceWeights(coef=coefs["depth-first"], chronological=coefs["chronological"], window=50,
+                               meta={"fitted_by": "training/fit_infer.py", "l2": l2, "examples": counts,
+                                     "fit_sets": sorted(n for n in sets if n.endswith("-fit"))})
+    write_json(out / WEIGHTS.name, weights.to_dict())
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--check", action="store_true", help="measure the shipped weights; do not fit")
+    ap.add_argument("--verify", action="store_true",
+                    help="refit into a temporary folder and check that both shipped files are reproduced byte for byte")
     ap.add_argument("--l2", type=float, default=1.0)
     ap.add_argument("--json", type=Path, help="also write the measurements here")
     args = ap.parse_args(argv)
@@ -131,34 +183,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{CORPORA} is missing; cannot fit", file=sys.stderr)
         return 1
     sets = corpora()
-    if args.check:
-        weights = load_weights()
-    else:
-        coefs = {}
-        counts = {}
-        for order in ("depth-first", "chronological"):
-            flats = [(flatten(dedupe(comments), order), threads)
-                     for name, (comments, threads) in sets.items() if name.endswith("-fit")]
-            # round 0: teacher forcing; rounds 1-2: add the comments as the fitted model itself sees
-            # them (its own earlier choices as history), so it learns to recover from its mistakes
-            per_set = [examples(flat, threads, order) for flat, threads in flats]
-            coef: dict[str, float] = {}
-            for _round in range(3):
-                if coef:
-                    model = InferenceWeights(coef=coef, window=50)
-                    per_set = [p + examples(flat, threads, order, weights=model, history="model")
-                               for p, (flat, threads) in zip(per_set, flats)]
-                total = sum(len(p) for p in per_set)
-                # every corpus counts the same, however many comments it holds
-                data = [replace(ex, weight=total / (len(per_set) * len(p))) for p in per_set for ex in p]
-                coef = fit(data, l2=args.l2)
-            coefs[order] = coef
-            counts[order] = len(data)
-        weights = InferenceWeights(coef=coefs["depth-first"], chronological=coefs["chronological"], window=50,
-                                   meta={"fitted_by": "training/fit_infer.py", "l2": args.l2, "examples": counts,
-                                         "fit_sets": sorted(n for n in sets if n.endswith("-fit"))})
-        write_json(WEIGHTS, weights.to_dict())
-        weights = load_weights()
+    if args.verify:
+        with tempfile.TemporaryDirectory() as tmp:
+            fit_all(sets, Path(tmp), args.l2)
+            bad = [f.name for f in (REPLY, WEIGHTS) if (Path(tmp) / f.name).read_bytes() != f.read_bytes()]
+        if bad:
+            print(f"refitting does not reproduce {', '.join(bad)}", file=sys.stderr)
+            return 1
+        print(f"refitting reproduces {REPLY.name} and {WEIGHTS.name} byte for byte")
+        return 0
+    if not args.check:
+        fit_all(sets, WEIGHTS.parent, args.l2)
+        load_reply_model.cache_clear()
+    weights = load_weights()
+    reply = load_reply_model()
+    for name, (comments, threads) in sets.items():
+        if name.endswith("-measure") and not name.startswith("synthetic"):
+            r = rank_accuracy(reply, tree_pairs(name, dedupe(comments), threads))
+            print(f"reply model {name:22s} true parent ranked first among page candidates {r['top1']:.3f} "
+                  f"({r['groups']} comments), AUC {r['auc']:.3f}")
     report = measure(sets, weights)
     for key, r in report.items():
         src = ", ".join(f"{s} {v['n']}:{v['accuracy']:.3f}" for s, v in r["by_source"].items())

@@ -27,6 +27,10 @@ For a comment ``i`` and a candidate parent ``c`` the evidence is a fixed vector 
                    (capped at 1 for two such words)
 ``off_chain``      c is outside the previous comment's ancestry on a depth-first page (a candidate only
                    because i quotes or addresses it)
+``reply``          the learned reply-likelihood of (i, c): the log-odds that i answers c, from the text
+                   alone (:mod:`discourse.infer.reply`); 0 for the post
+``c_depth``        log(1 + c's depth in the tree inferred so far) (1 = a top-level comment); 0 for the post
+``c_children``     log(1 + replies c has so far in the inferred tree); 0 for the post
 
 Everything here works on plain Python values prepared once per comment (:class:`Prepared`), so
 scoring a candidate is a few set operations.
@@ -43,7 +47,7 @@ __all__ = ["FEATURES", "Prepared", "features", "prepare", "quote_score", "starts
 FEATURES: tuple[str, ...] = (
     "root", "prev", "steps", "mention_start", "mention_any", "addressed_other", "quote", "overlap",
     "turn", "self", "c_empty", "i_anonymous", "similarity", "c_question", "root_you", "root_opener",
-    "root_length", "rare_shared", "off_chain",
+    "root_length", "rare_shared", "off_chain", "reply", "c_depth", "c_children",
 )
 
 _YOU_RE = re.compile(r"\b(you|your|you're|youre|yours|yourself|u)\b", re.IGNORECASE)
@@ -54,6 +58,9 @@ _OPENERS = frozenset({
     "they", "that", "that's", "thats", "it", "it's", "its", "also", "actually", "because", "source",
 })
 
+_ME_RE = re.compile(r"\b(?:I|I'm|I’m|I've|I'd)\b|\b(?i:my|me|mine|myself|we|our|ours)\b")
+# a capitalised word not at a sentence start (a name, a place), or a number of 2+ digits
+_NAME_RE = re.compile(r"(?<=[^\s.!?:\n\"“(] )[A-Z][\w’'-]{2,}|\b\d[\d.,]*\d\b")
 _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _QUOTE_RES = (
     re.compile(r"“([^”]{8,}?)”", re.S),
@@ -92,6 +99,15 @@ class Prepared:
     opener: bool
     question: bool
     n_words: int
+    # for the learned reply score (:mod:`discourse.infer.reply`)
+    first_word: str = ""
+    last_question: bool = False       # its last sentence asks something
+    me: bool = False                  # speaks in the first person (I, my, we...)
+    stems: frozenset[str] = frozenset()           # first 5 letters of its words of 4+ letters
+    names: frozenset[str] = frozenset()           # capitalised words past a sentence start, and numbers (lower-cased)
+    bigrams: frozenset[tuple[str, ...]] = frozenset()  # word bigrams outside explicit quotes
+    lead_content: frozenset[str] = frozenset()    # words of 4+ letters among its first 20 words
+    words: frozenset[str] = frozenset()           # all its words
 
 
 def prepare(author: str | None, text: str | None, extra: str | None = None) -> Prepared:
@@ -131,6 +147,14 @@ def prepare(author: str | None, text: str | None, extra: str | None = None) -> P
         opener=bool(body_words) and body_words[0] in _OPENERS,
         question="?" in body,
         n_words=len(body_words),
+        first_word=body_words[0] if body_words else "",
+        last_question=body.rstrip().endswith("?") or "?" in body.rstrip()[-120:].rsplit(".", 1)[-1],
+        me=bool(_ME_RE.search(body)),
+        stems=frozenset(w[:5] for w in body_words if len(w) >= 4),
+        names=frozenset(m.group(0).lower() for m in _NAME_RE.finditer(body)),
+        bigrams=frozenset(_grams(outside_words, 2)),
+        lead_content=frozenset(w for w in body_words[:20] if len(w) >= 4),
+        words=frozenset(body_words),
     )
 
 
@@ -177,12 +201,15 @@ def quote_score(i: Prepared, c: Prepared) -> float:
 
 
 def features(i: Prepared, c: Prepared, *, is_root: bool, is_prev: bool, steps: int, turn: bool,
-             addressed: frozenset[str], rare: int = 0, off_chain: bool = False) -> list[float]:
+             addressed: frozenset[str], rare: int = 0, off_chain: bool = False, reply: float = 0.0,
+             depth: int = 0, children: int = 0) -> list[float]:
     """The evidence vector (:data:`FEATURES`) that comment ``i`` answers candidate ``c``.
 
     ``steps`` is how far back c is (0 for the previous comment); ``turn`` whether c answered i's
     author before; ``addressed`` the known authors (lower-cased) whom i's start addresses; ``rare``
-    how many rare words i and c share; ``off_chain`` see :data:`FEATURES`.
+    how many rare words i and c share; ``off_chain`` see :data:`FEATURES`; ``reply`` the learned
+    reply score (:mod:`discourse.infer.reply`), computed by the caller; ``depth`` and ``children``
+    c's depth and reply count in the tree inferred so far.
     """
     mention = 0.0 if is_root and c.author_key is None else mention_strength(i, c.author_key, c.first_name)
     mention_any = 0.0
@@ -215,4 +242,7 @@ def features(i: Prepared, c: Prepared, *, is_root: bool, is_prev: bool, steps: i
         math.log1p(i.n_words) / 5.0 if is_root else 0.0,
         min(1.0, rare / 2.0),
         1.0 if off_chain else 0.0,
+        0.0 if is_root else reply,
+        0.0 if is_root else math.log1p(depth),
+        0.0 if is_root else math.log1p(children),
     ]

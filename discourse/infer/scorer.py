@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from discourse.errors import DiscourseError
 from discourse.infer.evidence import FEATURES, Prepared, features, mention_strength, prepare, quote_score
+from discourse.infer.reply import ReplyModel, idf_table, load_reply_model, pair_features
 
 __all__ = ["InferenceWeights", "Step", "ThreadInput", "decode_thread", "load_weights"]
 
@@ -29,7 +30,8 @@ _PRIOR = {  # used only when weights.json is missing: a reasonable hand-set star
     "root": -0.5, "prev": 1.5, "steps": -0.8, "mention_start": 4.0, "mention_any": 1.5,
     "addressed_other": -2.0, "quote": 4.0, "overlap": 2.0, "turn": 1.0, "self": -2.0, "c_empty": -1.0,
     "i_anonymous": 0.3, "similarity": 1.0, "c_question": 0.3, "root_you": -0.5, "root_opener": -0.5,
-    "root_length": 0.5, "rare_shared": 1.0, "off_chain": -1.0,
+    "root_length": 0.5, "rare_shared": 1.0, "off_chain": -1.0, "reply": 0.5,
+    "c_depth": 0.0, "c_children": 0.0,
 }
 
 
@@ -134,21 +136,32 @@ def _addressed(p: Prepared, authors: dict[str, int], firsts: dict[str, str]) -> 
     return out
 
 
+def _attach(idx: int, parent: int, depth: list[int], kids: Counter[int]) -> None:
+    depth.append(1 if parent < 0 else depth[parent] + 1)
+    kids[parent] += 1
+
+
 def decode_thread(thread: ThreadInput, weights: InferenceWeights, order: Order,
-                  truth: Sequence[int | None] | None = None) -> Iterator[Step]:
+                  truth: Sequence[int | None] | None = None, reply: ReplyModel | None = None) -> Iterator[Step]:
     """Decide, in page order, the parent of every comment whose parent is unknown.
 
     With ``truth`` (true parent indices, -1 = post) decisions are replaced by the truth before later
     comments use them (teacher forcing, for fitting); the steps still carry the features. Entries
-    of ``truth`` that are ``None`` keep the model's own decision.
+    of ``truth`` that are ``None`` keep the model's own decision. ``reply``: the learned reply
+    model (default: the shipped one, :func:`~discourse.infer.reply.load_reply_model`).
     """
     w = weights.vector(order)
+    reply_model = reply or load_reply_model()
     prepared = [prepare(a, t) for a, t in zip(thread.authors, thread.texts)]
     root = prepare(thread.root_author, thread.root_text, extra=thread.root_title)
     df: Counter[str] = Counter()
     for p in (*prepared, root):
         df.update(p.content)
+    idf = idf_table(df, len(prepared) + 1)
+    default_idf = math.log(len(prepared) + 2) + 1.0
     parent_of: list[int] = []
+    depth: list[int] = []                # 1 = top-level, in the tree decided so far
+    kids: Counter[int] = Counter()       # replies per comment so far
     steps_out: dict[int, Step] = {}
     latest: dict[str, int] = {}          # author key -> latest comment index
     firsts: dict[str, str] = {}          # first name -> author key
@@ -156,6 +169,7 @@ def decode_thread(thread: ThreadInput, weights: InferenceWeights, order: Order,
         known = thread.known_parent[idx]
         if known is not None:
             parent_of.append(known if known < idx else -1)
+            _attach(idx, parent_of[idx], depth, kids)
         else:
             addressed = _addressed(p, latest, firsts)
             extra: list[int] = []
@@ -188,8 +202,10 @@ def decode_thread(thread: ThreadInput, weights: InferenceWeights, order: Order,
                 k = parent_of[j]
                 turn = p.author_key is not None and k >= 0 and prepared[k].author_key == p.author_key
                 rare = sum(1 for word in p.content & c.content if df[word] <= 3)
+                score = reply_model.logit(pair_features(p, c, idf, default_idf))
                 matrix.append(features(p, c, is_root=False, is_prev=j == idx - 1, steps=s, turn=turn,
-                                       addressed=keys, rare=rare, off_chain=j in extra))
+                                       addressed=keys, rare=rare, off_chain=j in extra,
+                                       reply=min(10.0, max(-10.0, score)), depth=depth[j], children=kids[j]))
             cands.append(-1)
             rare = sum(1 for word in p.content & root.content if df[word] <= 3)
             matrix.append(features(p, root, is_root=True, is_prev=False, steps=0, turn=False, addressed=keys,
@@ -211,6 +227,7 @@ def decode_thread(thread: ThreadInput, weights: InferenceWeights, order: Order,
             yield step
             told = truth[idx] if truth is not None else None
             parent_of.append(told if told is not None else cands[best])
+            _attach(idx, parent_of[idx], depth, kids)
             forced = told is not None
             target = parent_of[idx]
             if not forced and order == "depth-first" and target >= 0 and target in extra:
@@ -218,7 +235,10 @@ def decode_thread(thread: ThreadInput, weights: InferenceWeights, order: Order,
                 # parent's subtree: comments attached above it move under it
                 for k in range(target + 1, idx):
                     if parent_of[k] < target and k in steps_out:
+                        kids[parent_of[k]] -= 1
                         parent_of[k] = target
+                        kids[target] += 1
+                        depth[k] = depth[target] + 1
                         old = steps_out[k]
                         yield Step(k, [target], [], 0, old.probability * step.probability, "adjacency", True)
         if p.author_key is not None:

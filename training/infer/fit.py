@@ -17,6 +17,7 @@ import numpy as np
 import polars as pl
 
 from discourse.infer.evidence import FEATURES
+from discourse.infer.reply import ReplyModel
 from discourse.infer.scorer import InferenceWeights, ThreadInput, decode_thread
 
 __all__ = ["Example", "evaluate", "examples", "fit", "flatten"]
@@ -115,18 +116,20 @@ class Example:
 
 
 def examples(flat: pl.DataFrame, threads: pl.DataFrame | None, order: Literal["depth-first", "chronological"],
-             weights: InferenceWeights | None = None, history: Literal["truth", "model"] = "truth") -> list[Example]:
+             weights: InferenceWeights | None = None, history: Literal["truth", "model"] = "truth",
+             reply: ReplyModel | None = None) -> list[Example]:
     """Candidate feature matrices and the true candidate for every comment whose true parent is reachable.
 
     ``history="truth"``: earlier comments keep their true parents (teacher forcing); ``"model"``: they
     keep the parents ``weights`` chose, as at inference time, so a fit on both learns to recover
-    from its own earlier mistakes.
+    from its own earlier mistakes. ``reply``: the reply-likelihood model whose score fills the
+    ``reply`` feature (default: the shipped one).
     """
     weights = weights or InferenceWeights()
     out: list[Example] = []
     for thread, truth, known in _threads(flat, threads):
         given = truth if history == "truth" else [None] * len(truth)
-        for step in decode_thread(thread, weights, order, truth=given):
+        for step in decode_thread(thread, weights, order, truth=given, reply=reply):
             if step.revised or not known[step.index] or truth[step.index] not in step.candidates:
                 continue
             out.append(Example(np.asarray(step.matrix, dtype=float), step.candidates.index(truth[step.index])))
