@@ -93,34 +93,40 @@ def compare(
 
 
 @app.command()
-@takes_options("read", "infer")
+@takes_options("read", "infer", "stance")
 def convert(
     inputs: Inputs,
     options: BuildOptions,
     out: OutDir = Path("discourse-convokit"),
     to: Annotated[str, typer.Option("--to", help="Output format: convokit (a ConvoKit corpus directory) or parquet (comments.parquet + threads.parquet).")] = "convokit",
+    stance: Annotated[bool, typer.Option("--stance/--no-stance", help="Score each reply's stance and write it too: in each utterance's meta (convokit), as replies.parquet (parquet).")] = True,
     quiet: Quiet = False,
 ) -> None:
     """Read and repair threads from any supported format and write them for other tools."""
     from discourse.io import write as out_files
     from discourse.io.convokit import write_convokit
-    from discourse.pipeline import load
+    from discourse.pipeline import load, prepare
 
     with handled(f"Interrupted; each file in {out}/ is complete or absent (files are written one by one, each "
                  "atomically)."):
         if to not in ("convokit", "parquet"):
             raise typer.BadParameter(f"expected 'convokit' or 'parquet', got {to!r}", param_hint="--to")
-        with StageProgress(("read", "repair", "infer"), quiet, label="convert: ") as progress:
-            loaded = load(inputs, options, progress=progress)
+        stages = ("read", "repair", "infer", "pair", "score") if stance else ("read", "repair", "infer")
+        with StageProgress(stages, quiet, label="convert: ") as progress:
+            loaded = prepare(inputs, options, progress=progress) if stance else load(inputs, options, progress=progress)
+        replies = getattr(loaded, "replies", None)
         if to == "convokit":
-            write_convokit(loaded.comments, loaded.threads, out)
+            write_convokit(loaded.comments, loaded.threads, out, replies=replies)
         else:
             out_files.write_parquet(out / "comments.parquet", loaded.comments)
             out_files.write_parquet(out / "threads.parquet", loaded.threads)
+            if replies is not None:
+                out_files.write_parquet(out / "replies.parquet", replies)
         out_files.write_json(out / "quality.json", loaded.quality.to_dict())
         if not quiet:
             err_console.print(f"Wrote {loaded.comments.height} comments in {loaded.threads.height} thread(s) "
-                              f"to {out}/ as {to}", markup=False)
+                              f"to {out}/ as {to}" + (" with their stance" if replies is not None else ""),
+                              markup=False)
 
 
 @app.command()

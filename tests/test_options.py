@@ -43,7 +43,7 @@ def _cli_defaults(name: str) -> dict[str, object]:
 @pytest.mark.parametrize(("command", "groups", "base"), [
     ("build", BUILD_GROUPS, BuildOptions()),
     ("compare", BUILD_GROUPS, COMPARE_DEFAULTS),
-    ("convert", ("read", "infer"), BuildOptions()),
+    ("convert", ("read", "infer", "stance"), BuildOptions()),
 ])
 def test_every_option_is_a_flag_with_the_models_default(command: str, groups: tuple[str, ...], base: BuildOptions) -> None:
     defaults = _cli_defaults(command)

@@ -111,6 +111,14 @@ def test_convert_writes_a_convokit_corpus(tmp_path, sample_data):
 
     back = read(out)
     assert back.comments.height == 64
+    metas = [json.loads(x)["meta"] for x in lines]
+    assert {m.get("label") for m in metas if m["discourse_role"] == "comment"} <= {"agree", "neutral", "disagree", "hostile"}
+    assert all(m.get("scorer") for m in metas if m["discourse_role"] == "comment")
+    plain = tmp_path / "plain"
+    res = runner.invoke(app, ["convert", str(sample_data / "ferry_page.txt"), "--out", str(plain), "--to", "parquet",
+                              "--no-stance", "--quiet"])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in plain.iterdir()) == ["comments.parquet", "quality.json", "threads.parquet"]
 
 
 def test_site_and_thread_overrides_rename_the_quality_report_too(tmp_path, sample_data):
