@@ -57,7 +57,7 @@ def _algolia_count(node: dict[str, Any]) -> tuple[int, set[str]]:
 def fetch_thread(session: Session, url: str, thread: str) -> dict[str, Any]:
     algolia = session.options.base_for("hackernews-algolia", session.options.base_for(SITE, ALGOLIA))
     firebase = session.options.base_for("hackernews-firebase", session.options.base_for(SITE, FIREBASE))
-    kw = {"site": SITE, "thread": thread, "rate": RATE, "check": check}
+    kw: dict[str, Any] = {"site": SITE, "thread": thread, "rate": RATE, "check": check}
     tree: dict[str, Any] | None
     try:
         got = session.get(f"{algolia}/api/v1/items/{thread}", kind="algolia", **kw).data

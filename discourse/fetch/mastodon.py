@@ -45,7 +45,7 @@ def check(data: Any) -> tuple[str, str] | None:
 
 def fetch_thread(session: Session, url: str, thread: str) -> dict[str, Any]:
     base = session.options.base_for(SITE, instance(url))
-    kw = {"site": SITE, "thread": thread, "rate": RATE, "check": check}
+    kw: dict[str, Any] = {"site": SITE, "thread": thread, "rate": RATE, "check": check}
 
     def status(sid: str) -> dict[str, Any]:
         got = session.get(f"{base}/api/v1/statuses/{sid}", kind="status", **kw).data

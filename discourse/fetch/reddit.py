@@ -78,7 +78,7 @@ def _walk(things: list[Any]) -> Iterator[tuple[str, dict[str, Any]]]:
 
 def fetch_thread(session: Session, url: str, thread: str) -> dict[str, Any]:
     base = session.options.base_for(SITE, DEFAULT_BASE)
-    kw = {"site": SITE, "thread": thread, "rate": RATE, "check": check}
+    kw: dict[str, Any] = {"site": SITE, "thread": thread, "rate": RATE, "check": check}
     page = session.get(f"{base}/comments/{thread}.json", {"limit": 500}, kind="thread", **kw).data
     if not (isinstance(page, list) and len(page) == 2):
         raise FetchError(f"{base}/comments/{thread}.json: expected a thread page [submission, comments]")

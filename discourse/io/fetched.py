@@ -105,10 +105,10 @@ def merge_reddit(page: list[Any], extras: list[tuple[str, Any]]) -> list[Any]:
                 continued.add(str(things[0]["data"].get("id")))
             pending += _flat(things)
         elif kind == "morechildren" and isinstance(data, dict):
-            body = data.get("json") if isinstance(data.get("json"), dict) else {}
-            payload = body.get("data") if isinstance(body.get("data"), dict) else {}
-            things = payload.get("things") if isinstance(payload.get("things"), list) else []
-            pending += _flat(things)
+            body = data.get("json")
+            payload = body.get("data") if isinstance(body, dict) else None
+            found = payload.get("things") if isinstance(payload, dict) else None
+            pending += _flat(found if isinstance(found, list) else [])
     placed = True
     while pending and placed:
         placed, left = False, []
