@@ -30,6 +30,9 @@ SAMPLES: dict[str, Path] = {
     "table": DATA / "compare" / "calm.csv",
     "webpage": DATA / "webpage" / "wordpress.html",
     "wxr": DATA / "wxr" / "export.xml",
+    "bluesky": DATA / "bluesky" / "thread.json",
+    "lemmy": DATA / "lemmy" / "post_with_comments.json",
+    "telegram": DATA / "telegram" / "result.json",
 }
 # formats where any prefix of the file is itself a valid file of that format (text without structure)
 PREFIX_VALID = {"flatpage"}
