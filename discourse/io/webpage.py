@@ -74,9 +74,9 @@ _VARYING = re.compile(r".*\d.*|even|odd|alt|parent|first|last|active|selected|hi
                       r"|thread-(even|odd|alt)|by(user|postauthor)|(post|comment)-author-.*|depth-.*|is-.*|has-.*")
 _CUE = re.compile(r"comment|reply|replies|post|message|msg|response|discussion|entry|review|note|thread", re.IGNORECASE)
 _AUTHOR_CUE = re.compile(r"author|user|username|poster|byline|nick|(^|[-_])name($|[-_])|fn$|creator", re.IGNORECASE)
-_TEXT_CUE = re.compile(r"content|body|text|message|cooked|entry|comment-text|post-text", re.IGNORECASE)
+_TEXT_CUE = re.compile(r"content|body|text|message|cooked|entry|comment-text|post-text|(?<![\w-])md(?![\w-])", re.IGNORECASE)
 _TIME_CUE = re.compile(r"date|time|when|ago|posted|published", re.IGNORECASE)
-_SKIP_TAGS = ("script", "style", "noscript", "template", "svg", "form", "textarea", "select", "iframe")
+_SKIP_TAGS = ("script", "style", "noscript", "template", "svg", "textarea", "select", "iframe", "input", "button")
 
 
 def _parse_when(value: str | None) -> str | None:
@@ -367,18 +367,21 @@ def _generic(page: _Page) -> tuple[list[_Item], float, str] | None:
             sig, els = other_sig, others
             break
     items = [_Item(el, "") for el in els]
-    ids = [(m.group(1) if (m := re.search(r"(\d+)$", _attr(el, "id") or _attr(el, "data-id") or "")) else None)
-           for el in els]
+    ids = [_block_id(_attr(el, "data-id") or _attr(el, "id")) for el in els]
     _unique(ids, items)
     page.nest(items)
     found_author = 0
     for it in items:
-        it.author = _author_name(_first_name(page.own(it, _AUTHOR_SELECTOR)))
+        author_el = _first_name_element(page.own(it, _AUTHOR_SELECTOR))
+        it.author = _author_name(_text_of(author_el)) if author_el is not None else None
         found_author += it.author is not None
         when = page.own_first(it, "time[datetime]")
         it.created_at = _parse_when(_attr(when, "datetime")) if when is not None else None
+        # the text: an element whose class says so, not the one holding the author (a wrapper of the
+        # whole comment, such as old Reddit's div.entry around the tagline and the text)
         texts = [el for el in page.own(it, "div, p, section, blockquote")
-                 if _TEXT_CUE.search(" ".join(_classes(el))) and not _AUTHOR_CUE.search(" ".join(_classes(el)))]
+                 if _TEXT_CUE.search(" ".join(_classes(el))) and not _AUTHOR_CUE.search(" ".join(_classes(el)))
+                 and (author_el is None or not any(d is author_el for d in el.descendants))]
         if texts:
             main = max(texts, key=lambda el: len(_text_of(el)))
             it.text = page.body_text(_Item(main, it.cid), "")
@@ -392,17 +395,30 @@ def _generic(page: _Page) -> tuple[list[_Item], float, str] | None:
     return items, confidence, f"{sig[0]}.{sig[1]}"
 
 
+def _block_id(value: str | None) -> str | None:
+    """A repeated block's id: the longest part of its element id holding a digit ("m-30001" -> "30001",
+    old Reddit's "thing_t1_k3j9x2" -> "k3j9x2", wpDiscuz's "wpd-comm-123_0" (comment 123, parent 0) ->
+    "123"), else None (its position is used)."""
+    parts = [p for p in re.split(r"[-_:.]", (value or "").strip()) if p.isalnum() and any(ch.isdigit() for ch in p)]
+    return max(parts, key=len) if parts else None     # ties: the first ("502_501": 502)
+
+
 _AUTHOR_SELECTOR = ("[itemprop=author], [rel=author], [class*=author], [class*=user], [class*=poster], [class*=byline], "
                     "[class*=nick], [class*=member], .fn, .name")
 
 
-def _first_name(candidates: list[Tag]) -> str | None:
-    """The first candidate author element's text that can be a name (short, one line)."""
+def _first_name_element(candidates: list[Tag]) -> Tag | None:
+    """The first candidate author element whose text can be a name (short, one line)."""
     for el in candidates:
-        name = _text_of(el)
-        if 0 < len(name) <= 40:
-            return name
+        if 0 < len(_text_of(el)) <= 40:
+            return el
     return None
+
+
+def _first_name(candidates: list[Tag]) -> str | None:
+    """The first candidate author element's text that can be a name."""
+    el = _first_name_element(candidates)
+    return _text_of(el) if el is not None else None
 
 
 # -- the page -------------------------------------------------------------------------------------
@@ -515,6 +531,13 @@ def parse_webpage(text: str, *, path: str | Path = "<html>", thread_id: str | No
         notes.append("the page ends before </html> (cut short?): read as far as it goes")
     soup = _soup(text, spath)
     framed = soup.select_one("iframe[src*='disqus.com/embed'], #disqus_thread iframe, #disqus_thread:empty") is not None
+    # a form with a text box is the page's reply or comment form: gone; other forms are kept, unwrapped
+    # (old Reddit holds each comment's text in a <form class="usertext">)
+    for el in soup.find_all("form"):
+        if el.find(["textarea", "select"]) is not None or el.select_one("input[type=text], input[type=email], input:not([type])"):
+            el.decompose()
+        else:
+            el.unwrap()
     for el in soup.find_all(list(_SKIP_TAGS)):
         el.decompose()
     page = _Page(soup)

@@ -250,3 +250,38 @@ def test_a_page_framing_disqus_says_where_its_comments_are() -> None:
     notes = parse_webpage(page, path="ferry.html").quality.files[0].notes
     assert "Disqus comments in a frame" in notes[1]
     assert not any("Disqus" in n for n in read_webpage(DATA / "no_comments.html").quality.files[0].notes)
+
+
+def test_old_reddit_saved_page_text_inside_its_forms_and_base36_ids() -> None:
+    res = read_webpage(DATA / "old_reddit.html")
+    assert tree(DATA / "old_reddit.html") == {
+        "k3j9x1": (None, "speedy_gonzales"),
+        "k3j9x2": ("k3j9x1", "mayor_fan"),
+        "k3j9x3": ("k3j9x2", "speedy_gonzales"),
+        "k3j9x4": (None, "Anna.K"),
+    }
+    # the text sits in a <form class="usertext"> (kept: it has no text box); the tagline is not text
+    assert res.comments["text"].to_list() == ["No. The shops will die without parking.",
+                                              "Shops did fine when Oslo closed its centre.",
+                                              "Oslo has a metro. We have one bus an hour.",
+                                              "Yes please, my kids walk to school."]
+    assert res.comments["created_at"][0].isoformat() == "2024-05-14T09:12:00+00:00"
+
+
+def test_wpdiscuz_comment_ids_are_the_comment_not_the_parent() -> None:
+    res = read_webpage(DATA / "wpdiscuz.html")
+    assert tree(DATA / "wpdiscuz.html") == {
+        "501": (None, "karin_h"), "502": ("501", "Bob"), "503": ("502", "li.wei"), "504": (None, None),
+    }
+    assert res.comments["text"][3] == "Open it on Sundays and close it on Mondays."
+    tq = res.quality.thread("web", "wpdiscuz")
+    assert tq.read == tq.kept == 4
+
+
+def test_a_reply_form_is_not_a_comment_and_its_text_not_read() -> None:
+    blocks = "".join(f'<div class="comment" id="c-{i}"><span class="author">user_{i}</span>'
+                     f'<div class="comment-body">Remark number {i} about the plan.</div></div>' for i in range(3))
+    form = ('<form id="reply"><div class="comment"><span class="author">you</span><div class="comment-body">'
+            'Write your reply about the plan here</div><textarea>draft</textarea></div></form>')
+    res = parse_webpage(f"<html><body>{blocks}{form}</body></html>", path="f.html")
+    assert res.comments["author"].to_list() == ["user_0", "user_1", "user_2"]
