@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,6 +14,9 @@ from discourse.cli._common import Inputs, OutDir, Quiet, StageProgress, err_cons
 from discourse.cli._options import takes_options
 from discourse.comparison import COMPARE_DEFAULTS
 from discourse.options import BuildOptions, CompareOptions
+
+if TYPE_CHECKING:
+    import polars as pl
 
 app = typer.Typer(
     name="discourse",
@@ -46,13 +49,7 @@ def build(
             written = result.write(out, progress=progress)
         if not quiet:
             q = result.quality.totals()
-            sizes = result.nodes["community"].value_counts()["count"]
-            factions, singletons = int((sizes >= 2).sum()), int((sizes == 1).sum())
-            err_console.print(
-                f"{q['read']} comments read, {q['kept']} kept; {result.graph.vcount()} authors, "
-                f"{result.graph.ecount()} edges, {factions} faction{'' if factions == 1 else 's'}"
-                + (f" (+ {singletons} singleton{'' if singletons == 1 else 's'})" if singletons else "") + ".",
-                markup=False)
+            err_console.print(_summary(q, result.nodes, result.graph.vcount(), result.graph.ecount()), markup=False)
             facts = result.caveats()
             for line in facts.lines():
                 if not line.startswith(("Factions:", "Warning:")):  # factions above, warnings below
@@ -62,6 +59,31 @@ def build(
                 err_console.print(f"Note: {notice}", markup=False)
             for warning in result.quality.warnings():
                 err_console.print(f"Warning: {warning}", markup=False)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _summary(totals: dict[str, int], nodes: pl.DataFrame, n_authors: int, n_edges: int) -> str:
+    """The build's one-line summary. Anonymous commenters (one node per comment) are counted apart, and
+    those in no faction of their own are not singletons of the factions count."""
+    import polars as pl
+
+    anonymous = nodes["anonymous"].fill_null(False) if "anonymous" in nodes.columns else pl.repeat(
+        False, nodes.height, eager=True)
+    size = nodes.group_by("community").len()
+    alone = nodes.join(size, on="community", how="left")["len"] == 1
+    factions = int((size["len"] >= 2).sum())
+    singletons, anonymous_alone = int((alone & ~anonymous).sum()), int((alone & anonymous).sum())
+    n_anonymous = int(anonymous.sum())
+    extra = [_plural(singletons, "singleton")] if singletons else []
+    if anonymous_alone:
+        extra.append(f"{anonymous_alone} anonymous alone")
+    return (f"{totals['read']} comments read, {totals['kept']} kept; {_plural(n_authors, 'author')}"
+            + (f" ({n_anonymous} anonymous)" if n_anonymous else "")
+            + f", {_plural(n_edges, 'edge')}, {factions} faction{'' if factions == 1 else 's'}"
+            + (f" (+ {', '.join(extra)})" if extra else "") + ".")
 
 
 @app.command()

@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
@@ -169,11 +170,30 @@ def test_the_summary_counts_factions_apart_from_singletons(tmp_path: Path) -> No
     path = Path(__file__).resolve().parents[2] / "sample_data" / "main_street.csv"
     result = CliRunner().invoke(app, ["build", str(path), "--out", str(tmp_path / "b")])
     assert result.exit_code == 0, result.output
-    sizes = run_build(path).nodes["community"].value_counts()["count"]
-    k, singles = int((sizes >= 2).sum()), int((sizes == 1).sum())
+    nodes = run_build(path).nodes
+    sizes = nodes["community"].value_counts()["count"]
+    alone = nodes.filter(pl.col("community").is_in(nodes["community"].value_counts().filter(pl.col("count") == 1)
+                                                    ["community"].implode()))
+    k, singles = int((sizes >= 2).sum()), int((~alone["anonymous"]).sum())
+    anonymous = int(alone["anonymous"].sum())
+    assert anonymous > 0  # the sample's anonymous commenters answer once each, into no faction
     def count(n: int, word: str) -> str:
         return f"{n} {word}" + ("" if n == 1 else "s")
 
-    expected = count(k, "faction") + (f" (+ {count(singles, 'singleton')})" if singles else "") + "."
+    extra = [count(singles, "singleton")] if singles else []
+    extra += [f"{anonymous} anonymous alone"] if anonymous else []
+    expected = count(k, "faction") + (f" (+ {', '.join(extra)})" if extra else "") + "."
     assert expected in result.output
     assert "(+ 1 singletons)" not in result.output
+
+
+def test_the_summary_counts_anonymous_commenters_apart() -> None:
+    from discourse.cli.app import _summary
+
+    nodes = pl.DataFrame({"author": ["a", "b", "anonymous#t/1", "c", "anonymous#t/2", "anonymous#t/3"],
+                          "community": [0, 0, 0, 1, 2, 3], "anonymous": [False, False, True, False, True, True]})
+    line = _summary({"read": 9, "kept": 8}, nodes, 6, 5)
+    # anonymous commenters alone in a community are neither factions nor singletons
+    assert line == "9 comments read, 8 kept; 6 authors (3 anonymous), 5 edges, 1 faction (+ 1 singleton, 2 anonymous alone)."
+    named = _summary({"read": 2, "kept": 2}, nodes.filter(~pl.col("anonymous")).drop("anonymous"), 3, 1)
+    assert named == "2 comments read, 2 kept; 3 authors, 1 edge, 1 faction (+ 1 singleton)."
