@@ -20,7 +20,7 @@ _spec = importlib.util.spec_from_file_location("_flatten_tree", Path(__file__).p
 assert _spec and _spec.loader
 _ft = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_ft)
-flatten_tree, depth_first = _ft.flatten_tree, _ft.depth_first
+flatten_tree, depth_first, depths = _ft.flatten_tree, _ft.depth_first, _ft.depths
 
 NAMES = ["Anna Berg", "Dmitri Costa", "Farah Okafor", "Hiro Ito", "Jens Holm", "Peter van der Berg",
          "alice_99", "li.wei", "x1y2z3", "bob_k", "m.k.larsen", "User2023", "Ørjan Næss"]
@@ -59,6 +59,49 @@ def test_a_flattened_tree_reads_back_with_its_authors_and_texts(tree: list[dict[
     assert res.comments["position"].to_list() == list(range(len(tree)))
     tq = res.quality.thread("web", "rt")
     assert tq.read == tq.kept == len(tree)
+
+
+def _truth(tree: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str | None]]:
+    """The comments in page order and each one's true parent as the reader's id (``c<position>``)."""
+    order = depth_first(tree)
+    at = {c["id"]: f"c{k}" for k, c in enumerate(order)}
+    return order, [at.get(c.get("parent")) for c in order]
+
+
+@settings(max_examples=60, deadline=None)
+@given(trees())
+def test_a_new_reddit_copy_reads_back_with_its_whole_tree(tree: list[dict[str, Any]]) -> None:
+    tree = [c for c in tree if c["text"]] or [{"id": "k", "parent": None, "author": "bob_7", "text": "Fine."}]
+    ids = {c["id"] for c in tree}
+    for c in tree:
+        c["parent"] = c["parent"] if c["parent"] in ids else None
+    res = parse_flatpage(flatten_tree(tree, style="reddit"), thread_id="rt")
+    order, parents = _truth(tree)
+    assert res.comments["author"].to_list() == [c["author"] for c in order]
+    assert res.comments["text"].to_list() == [c["text"] for c in order]
+    assert res.comments["parent_id"].to_list() == parents
+    assert set(res.comments["parent_source"]) == {"nesting"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(trees())
+def test_a_hacker_news_copy_reads_back_with_the_nesting_its_links_show(tree: list[dict[str, Any]]) -> None:
+    tree = [{**c, "author": c["author"] if c["author"] and " " not in c["author"] and c["author"].isascii() else "pg"}
+            for c in tree if c["text"]] or [{"id": "k", "parent": None, "author": "pg", "text": "Fine."}]
+    ids = {c["id"] for c in tree}
+    for c in tree:
+        c["parent"] = c["parent"] if c["parent"] in ids else None
+    res = parse_flatpage(flatten_tree(tree, style="hackernews"), thread_id="rt")
+    order, parents = _truth(tree)
+    depth = depths(tree)
+    c = res.comments
+    assert c["author"].to_list() == [x["author"] for x in order]
+    assert c["text"].to_list() == [x["text"] for x in order]
+    for k, x in enumerate(order):
+        if depth[x["id"]] <= 1:          # top-level and direct replies: known from the links, and right
+            assert (c["parent_source"][k], c["parent_id"][k]) == ("nesting", parents[k])
+        else:                            # deeper: left to inference
+            assert c["parent_source"][k] == "none"
 
 
 def test_lower_case_plain_names_read_back_when_the_page_has_several() -> None:
