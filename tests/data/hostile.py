@@ -79,8 +79,25 @@ def peertube_deep(depth: int = 496) -> str:
                  "]}")
 
 
+def bluesky_deep(depth: int = 496) -> str:
+    """A Bluesky getPostThread answer whose replies nest ``depth`` deep (3 JSON levels each)."""
+    def uri(i: int | str) -> str:
+        return f"at://did:plc:u{i}/app.bsky.feed.post/{i}"
+
+    def post(i: int) -> str:
+        parent = uri(i - 1) if i else uri("root")
+        return (f'"post": {{"uri": "{uri(i)}", "author": {{"did": "did:plc:u{i % 3}", "handle": "u{i % 3}.bsky.social"}}, '
+                f'"record": {{"text": "no, {i}", "createdAt": "2024-01-01T00:00:{i % 60:02d}.000Z", '
+                f'"reply": {{"root": {{"uri": "{uri("root")}"}}, "parent": {{"uri": "{parent}"}}}}}}, "replyCount": 1}}')
+
+    chain = _nest(depth, lambda i: "{" + post(i) + ', "replies": [', lambda i: "{" + post(i) + ', "replies": []}', "]}")
+    return (f'{{"thread": {{"post": {{"uri": "{uri("root")}", "author": {{"handle": "op.bsky.social"}}, '
+            f'"record": {{"text": "Deep"}}, "replyCount": 1}}, "replies": [{chain}]}}}}')
+
+
 DEEP = {"reddit": (reddit_deep, 199, "thread.json"), "hnpwa": (hnpwa_deep, 496, "hnpwa.json"),
-        "algolia": (algolia_deep, 496, "algolia.json"), "peertube": (peertube_deep, 496, "peertube.json")}
+        "algolia": (algolia_deep, 496, "algolia.json"), "peertube": (peertube_deep, 496, "peertube.json"),
+        "bluesky": (bluesky_deep, 496, "bluesky.json")}
 
 
 # -- Pushshift dumps --------------------------------------------------------------------------------
@@ -249,7 +266,8 @@ def seeds() -> list[tuple[str, bytes]]:
         "peertube/page.json", "peertube/tree.json", "youtube/threads_page.json", "youtube/replies_page.json",
         "discourse_forum/topic.json", "discourse_forum/topic_quotes.json", "flatpage/wordpress.txt",
         "flatpage/disqus_copy.txt", "compare/hostile.csv", "webpage/wordpress.html", "webpage/disqus.html",
-        "webpage/discourse.html", "webpage/forum.html", "wxr/export.xml",
+        "webpage/discourse.html", "webpage/forum.html", "wxr/export.xml", "bluesky/thread.json",
+        "bluesky/branch.json", "lemmy/comments_page1.json", "telegram/result.json", "telegram/full_export.json",
     ]
     out = [(Path(n).name, (DATA / n).read_bytes()) for n in names]
     out += [(p.name, p.read_bytes()) for p in sorted(SAMPLE.iterdir()) if p.is_file()]
