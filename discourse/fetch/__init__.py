@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import Any
 
 from discourse.errors import InputError
-from discourse.fetch import hackernews, mastodon, reddit
+from discourse.fetch import bluesky, discourse_forum, hackernews, lemmy, mastodon, reddit, youtube
 from discourse.fetch._client import (
     DEFAULT_USER_AGENT,
     FetchError,
@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 # tried in order; the first whose match() takes the URL fetches it
-SITES: tuple[ModuleType, ...] = (reddit, hackernews, mastodon)
+SITES: tuple[ModuleType, ...] = (reddit, hackernews, youtube, bluesky, lemmy, discourse_forum, mastodon)
 
 
 @dataclass

@@ -64,7 +64,7 @@ class NoNetwork(FetchError):
     """The server could not be reached, or kept dropping the connection."""
 
 
-# A site's check of a decoded 200 body: None when it is a real answer, else ("throttled" | "error", message)
+# A site's check of a decoded body: None when it is a real answer, else ("throttled" | "missing" | "error", message)
 BodyCheck = Callable[[Any], "tuple[str, str] | None"]
 
 
@@ -199,23 +199,41 @@ class Session:
                     f"connection failed ({type(err).__name__})"
             else:
                 status = resp.status_code
-                if status in (401, 403):
+                verdict = _verdict(resp.content, check) if check and status in (401, 403) else None
+                if verdict is not None and verdict[0] == "error":
+                    raise FetchError(f"{shown}: HTTP {status}: {verdict[1]}")
+                if verdict is not None and verdict[0] == "missing":
+                    raise NotAvailable(f"{shown}: HTTP {status} ({verdict[1]})")
+                if verdict is not None:
+                    why = f"HTTP {status} throttled ({verdict[1]})"
+                    wait = _retry_after(resp.headers.get("Retry-After"), self.now())
+                elif status in (401, 403):
                     raise NotAvailable(f"{shown}: HTTP {status} forbidden{_reason(resp)}: the thread is private, "
                                        "quarantined or blocked, or the site refuses unauthenticated clients")
                 if status in (404, 410):
                     raise NotAvailable(f"{shown}: HTTP {status} not found{_reason(resp)}: the thread is deleted "
                                        "or the id is wrong")
-                if status == 429 or status >= 500:
+                elif status == 429 or status >= 500:
                     why = f"HTTP {status}"
                     wait = _retry_after(resp.headers.get("Retry-After"), self.now())
                 elif status >= 400:
-                    raise FetchError(f"{shown}: HTTP {status}{_reason(resp)}")
+                    # some APIs answer 400 for a missing thread or for throttling (Lemmy, Bluesky): ask the site
+                    verdict = _verdict(resp.content, check) if check else None
+                    if verdict is None or verdict[0] == "error":
+                        raise FetchError(f"{shown}: HTTP {status}{_reason(resp)}")
+                    if verdict[0] == "missing":
+                        raise NotAvailable(f"{shown}: HTTP {status} not found ({verdict[1]}): the thread is deleted "
+                                           "or the id is wrong")
+                    why = f"HTTP {status} throttled ({verdict[1]})"
+                    wait = _retry_after(resp.headers.get("Retry-After"), self.now())
                 else:
                     raw = resp.content
                     verdict = _verdict(raw, check)
                     if verdict is None:
                         return raw, status
                     what, message = verdict
+                    if what == "missing":
+                        raise NotAvailable(f"{shown}: not found ({message}): the thread is deleted or the id is wrong")
                     if what != "throttled":
                         raise FetchError(f"{shown}: the site answered with an error: {message}")
                     why = f"throttled ({message}) with status {status}"
@@ -265,6 +283,8 @@ def _reason(resp: httpx.Response) -> str:
         data = resp.json()
     except ValueError:
         return ""
+    if isinstance(data, dict) and isinstance(data.get("error"), dict):   # Google APIs: {"error": {"message": ...}}
+        data = data["error"]
     if isinstance(data, dict):
         for k in ("reason", "error", "message", "error_message"):
             v = data.get(k)

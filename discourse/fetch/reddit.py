@@ -45,9 +45,10 @@ def check(data: Any) -> tuple[str, str] | None:
     """Reddit's errors sent with status 200: ``{"json": {"errors": [[CODE, message, field]]}}`` or
     ``{"error": 429, "message": ...}``."""
     if isinstance(data, dict):
-        if isinstance(data.get("error"), int):
-            code = data["error"]
-            return ("throttled" if code == 429 else "error"), f"error {code}: {data.get('message', '')}".strip()
+        if isinstance(data.get("error"), int) and data["error"] == 429:
+            return "throttled", f"error 429: {data.get('message', '')}".strip()
+        if isinstance(data.get("error"), int) and not isinstance(data.get("data"), dict) and not data.get("json"):
+            return None if data["error"] in (401, 403, 404) else ("error", f"error {data['error']}: {data.get('message', '')}")
         errors = data.get("json", {}).get("errors") if isinstance(data.get("json"), dict) else None
         if errors:
             first = errors[0] if isinstance(errors[0], list) else [str(errors[0])]

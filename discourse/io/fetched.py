@@ -11,7 +11,9 @@ each thread's responses together, as the site's reader would read the whole thre
   ``descendants`` is the thread's reported count.
 * **Mastodon**: every status of the folder's status and context answers, once each, read as one list
   by :func:`discourse.io.mastodon.parse_mastodon` (the conversation's root is the thread's post).
-* Any other site: each file through the reader that recognises it, joined like several input files.
+* Discourse forums, YouTube, Lemmy, Bluesky: the thread's answers as one JSON array, read by the
+  site's reader (a comment in two pages read once).
+* Any other file: through the reader that recognises it, joined like several input files.
 
 What the fetch could not get (the manifest's ``missing``) is noted on the folder and, where the
 reader cannot see it in the responses, counted in the thread's ``missing`` (so coverage shows it).
@@ -249,6 +251,32 @@ def _read_mastodon(folder: Path, entries: list[dict[str, Any]]) -> ReadResult | 
     return parse_mastodon(list(statuses.values()), str(folder / entries[0]["file"]))
 
 
+# sites whose reader takes a JSON array of the thread's answers: (reader module, kinds of answer to read)
+_LIST_READERS = {
+    "discourse": ("discourse_forum", ("topic", "posts")),
+    "youtube": ("youtube", ("commentThreads", "comments")),
+    "lemmy": ("lemmy", ("post", "comments")),
+    "bluesky": ("bluesky", ("thread",)),
+}
+
+
+def _read_as_list(site: str, folder: Path, entries: list[dict[str, Any]]) -> ReadResult | None:
+    """The thread's answers as one JSON array, read by the site's ``parse_*`` (pages of one thread
+    counted once: a comment in two pages is read once, what no page holds is missing once)."""
+    import importlib
+
+    module, kinds = _LIST_READERS[site]
+    try:
+        parse = getattr(importlib.import_module(f"discourse.io.{module}"), f"parse_{module}")
+    except (ImportError, AttributeError):
+        return None
+    data = [load_json(folder / e["file"]) for e in entries if e["kind"] in kinds]
+    if not data:
+        return None
+    # YouTube's replies pages carry no videoId: the thread is the video the fetch asked about
+    return parse(data, str(folder / entries[0]["file"]), entries[0]["thread"] if site == "youtube" else None)
+
+
 _SITE_READERS = {"reddit": _read_reddit, "hackernews": _read_hackernews, "mastodon": _read_mastodon}
 
 
@@ -266,7 +294,8 @@ def read_fetched(path: str | Path, options: ReadOptions | None = None) -> ReadRe
     results: list[ReadResult] = []
     for (site, _thread), entries in groups.items():
         special = _SITE_READERS.get(site)
-        got = special(folder, entries) if special else None
+        got = special(folder, entries) if special else _read_as_list(site, folder, entries) \
+            if site in _LIST_READERS else None
         if got is not None:
             results.append(got)
         else:
