@@ -559,32 +559,37 @@ def _split_inline(lines: list[tuple[int, str]], layout: PageLayout, rx: re.Patte
     return comments
 
 
-def _nest_by_levels(comments: list[_Comment], levels: dict[int, int]) -> tuple[list[int | None] | None, str | None]:
+def _nest_by_levels(comments: list[_Comment], levels: dict[int, int]) -> tuple[dict[int, int | None], str | None]:
     """Parents from the depth lines a page prints above its comments ("level 1", "level 2", as new Reddit
     copies): each comment's depth is the last depth line between the previous comment and its own first
-    line; its parent is the latest earlier comment one level up (level 1: the post). Only when every
-    comment has a depth and no depth skips a level (else the page's nesting is not trusted and the infer
-    stage decides); returns the parents' positions (None: the post) and a note."""
+    line; its parent is the latest earlier comment one level up (level 1: the post). A comment without a
+    depth line (a comment's text split in two, say) or whose depth skips a level has no parent from the
+    page (the infer stage decides), and what follows keeps its place. Returns {position: parent position
+    (None: the post)} and a note."""
     if not levels:
-        return None, None
+        return {}, None
     at = sorted(levels)
-    depths: list[int | None] = []
+    out: dict[int, int | None] = {}
+    stack: list[int | None] = []        # the open comment at each level (None: not known)
     previous = 0
-    for c in comments:
+    unplaced = 0
+    for pos, c in enumerate(comments):
         k = bisect.bisect_left(at, c.line) - 1
-        depths.append(levels[at[k]] if k >= 0 and at[k] > previous else None)
+        depth = levels[at[k]] if k >= 0 and at[k] > previous else 0
         previous = c.line
-    parents: list[int | None] = []
-    stack: list[int] = []           # positions of the open comments, one per level
-    for pos, depth in enumerate(depths):
-        if depth is None or depth < 1 or depth > len(stack) + 1:
-            have = sum(d is not None for d in depths)
-            return None, (f"{len(levels)} depth line(s) ('level N') for {have} of {len(comments)} comments, not a "
-                          "consistent nesting: parents left to inference")
+        if depth < 1:
+            unplaced += 1
+            continue
         del stack[depth - 1:]
-        parents.append(stack[-1] if stack else None)
+        stack += [None] * (depth - 1 - len(stack))
+        parent = stack[-1] if stack else None
+        if depth == 1 or parent is not None:
+            out[pos] = parent
+        else:
+            unplaced += 1
         stack.append(pos)
-    return parents, f"nesting from {len(levels)} depth line(s) ('level N'): every comment's parent is the page's"
+    note = f"nesting from {len(levels)} depth line(s) ('level N'): {len(out)} of {len(comments)} comments placed"
+    return out, note + (f", {unplaced} left to inference (no depth line, or a level skipped)" if unplaced else "")
 
 
 def _nest_by_header_links(comments: list[_Comment], links: dict[int, frozenset[str]]) -> tuple[dict[int, int | None], str | None]:
@@ -707,9 +712,8 @@ def parse_flatpage(text: str, *, path: str | Path = "<text>", thread_id: str = "
     for c in comments:
         if c.author is not None and c.author.lower() in anonymous:
             c.author = None
-    nesting, level_note = _nest_by_levels(comments, levels)
-    partial: dict[int, int | None] = {}
-    if nesting is None and header_links:
+    partial, level_note = _nest_by_levels(comments, levels)
+    if not partial and header_links:
         partial, links_note = _nest_by_header_links(comments, header_links)
         level_note = "; ".join(n for n in (level_note, links_note) if n) or None
     rows = [{
@@ -719,8 +723,6 @@ def parse_flatpage(text: str, *, path: str | Path = "<text>", thread_id: str = "
         "parent_confidence": 0.0, "layout_confidence": round(min(1.0, max(0.0, c.confidence)), 4),
         "page_line": c.line,
     } for pos, c in enumerate(comments)]
-    if nesting is not None:
-        partial = dict(enumerate(nesting))
     for pos, parent in partial.items():
         rows[pos].update(parent_id=None if parent is None else f"c{parent}", parent_source="nesting", parent_confidence=1.0)
     frame = pl.DataFrame(rows, schema={**schema.COMMENTS, "layout_confidence": pl.Float64(), "page_line": pl.Int64()})

@@ -384,17 +384,21 @@ def test_new_reddit_copy_depth_lines_give_the_nesting() -> None:
     assert c["text"][4] == "this is a waste of money"
     assert res.threads["reported_comments"][0] == 12
     notes = res.quality.files[0].notes
-    assert "nesting from 7 depth line(s)" in notes[-1]
+    assert "nesting from 7 depth line(s) ('level N'): 7 of 7 comments placed" == notes[-1]
     assert "7 vote count(s)" in notes[0]
 
 
-def test_depth_lines_that_skip_a_level_leave_parents_to_inference() -> None:
-    page = ("Title\n\nBody.\n\n\nlevel 1\nanna_b\n\nFirst.\n\nlevel 3\nbob_7\n\nSecond.\n\nlevel 1\ncarl.k\n\nThird.\n")
+def test_depth_lines_that_skip_a_level_or_are_missing_leave_those_parents_to_inference() -> None:
+    page = ("Title\n\nBody.\n\n\nlevel 1\nanna_b\n\nFirst.\n\nlevel 3\nbob_7\n\nSecond.\n\nlevel 4\ndan_4\n\nFourth."
+            "\n\nerin_5\n\nNo depth line.\n\nlevel 2\ncarl.k\n\nThird.\n")
     res = parse_flatpage(page, thread_id="t")
-    assert res.comments["author"].to_list() == ["anna_b", "bob_7", "carl.k"]
-    assert set(res.comments["parent_source"]) == {"none"}
-    assert res.comments["parent_id"].null_count() == 3
-    assert "not a consistent nesting" in res.quality.files[0].notes[-1]
+    c = res.comments
+    assert c["author"].to_list() == ["anna_b", "bob_7", "dan_4", "erin_5", "carl.k"]
+    # level 3 after level 1: its parent is not on the page; the level 4 under it still is; the comment
+    # without a depth line is left to inference and does not move the others
+    assert c["parent_source"].to_list() == ["nesting", "none", "nesting", "none", "nesting"]
+    assert c["parent_id"].to_list() == [None, None, "c1", None, "c0"]
+    assert "3 of 5 comments placed, 2 left to inference" in res.quality.files[0].notes[-1]
 
 
 def test_hacker_news_copy_menu_bars_and_header_links() -> None:
