@@ -384,7 +384,7 @@ def test_new_reddit_copy_depth_lines_give_the_nesting() -> None:
     assert c["text"][4] == "this is a waste of money"
     assert res.threads["reported_comments"][0] == 12
     notes = res.quality.files[0].notes
-    assert "nesting from 7 depth line(s) ('level N'): 7 of 7 comments placed" == notes[-1]
+    assert notes[-1] == "nesting from 7 depth line(s) ('level N'): 7 of 7 comments placed"
     assert "7 vote count(s)" in notes[0]
 
 
