@@ -12,8 +12,9 @@ two camps), so a figure's z-score measures what the data adds beyond what the me
             (weights, hostile counts) are shuffled among the ties.
 
 :func:`summarise` turns a value and its null sample into the figure record published in metrics:
-``value, z, null_mean, null_sd, interval`` (the central 95% of the null values), ``null``,
-``replicates`` and ``reason`` (why a value or z is missing).
+``value, z, null_mean, null_sd, interval`` (the central 95% of the null values, as order statistics at
+p (R + 1)), where ``z`` is the value's rank among the null values on the normal scale
+(:func:`rank_z`: calibrated whatever the null distribution's shape), ``null``, ``replicates`` and ``reason`` (why a value or z is missing).
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from typing import Any
 
 import igraph as ig
 import numpy as np
+from scipy.special import ndtri
 
 from discourse.analysis.figures import FIGURE_NULLS, FigureInput, compute_figures, figure_input
 
-__all__ = ["NULL_DESCRIPTIONS", "null_samples", "rewired", "sign_permuted", "summarise"]
+__all__ = ["NULL_DESCRIPTIONS", "null_samples", "rank_z", "rewired", "sign_permuted", "summarise"]
 
 NULL_DESCRIPTIONS = {
     "rewire": "simple degree-preserving rewiring (target swaps; in- and out-degrees kept, no repeated ties), "
@@ -107,10 +109,35 @@ def summarise(value: float | None, reason: str | None, null: list[float] | None,
         rec["reason"] = f"the null model gave {sample.size} usable value(s) in {replicates} replicates"
         return rec
     mean, sd = float(sample.mean()), float(sample.std(ddof=1))
-    lo, hi = np.quantile(sample, [0.025, 0.975])
+    # order statistics at p (R + 1) (Weibull's plotting position): an interval that holds a value
+    # exchangeable with the replicates 95% of the time (np.quantile's default covers about 92% at 60)
+    lo, hi = np.quantile(sample, [0.025, 0.975], method="weibull")
     rec.update(null_mean=mean, null_sd=sd, interval=[float(lo), float(hi)])
     if sd > 0:
-        rec["z"] = (value - mean) / sd
+        rec["z"] = rank_z(value, sample)
     else:
         rec["reason"] = "the null values do not vary; no z-score"
     return rec
+
+
+def rank_z(value: float, sample: np.ndarray) -> float:
+    """The value's place among the null values on the normal scale: the normal quantile of its mid-rank
+    ``(below + equal / 2 + 1 / 2) / (R + 1)`` (a Monte Carlo test's p-value), or, when the value lies
+    beyond every null value, the standardised distance ``(value - mean) / sd`` if that is larger.
+
+    A standardised distance alone assumes a normal null: on skewed or discrete null distributions
+    (triangle balance on a hundred triangles, E-I of a few factions) it passed 1.96 in 12-17% of
+    structureless graphs. The rank keeps ``|z| > 1.96`` at its nominal 5% under the null whatever the
+    distribution's shape, and the distance keeps the size of a far-out value readable.
+    """
+    r = sample.size
+    tol = 1e-12 * max(1.0, abs(value))
+    below = int(np.sum(sample < value - tol))
+    equal = int(np.sum(np.abs(sample - value) <= tol))
+    z = float(ndtri((below + equal / 2 + 0.5) / (r + 1)))
+    sd = float(sample.std(ddof=1))
+    if sd > 0 and (value > sample.max() + tol or value < sample.min() - tol):
+        dist = (value - float(sample.mean())) / sd
+        if abs(dist) > abs(z) and np.sign(dist) == np.sign(z):
+            z = dist
+    return z
