@@ -21,12 +21,13 @@ __all__ = ["SITE", "check", "fetch_thread", "match"]
 SITE = "discourse"
 RATE = 2.0
 BATCH = 20
-_URL = re.compile(r"^(https?://[^/\s]+(?:/[^/\s]+)*?)/t/(?:[^/\s]+/)?(\d+)(?:/\d+)?/?(?:[?#].*)?$")
+# /t/SLUG/ID, /t/SLUG/ID/POST, /t/ID, /t/ID/POST (a first segment all digits is the id)
+_URL = re.compile(r"^(https?://[^/\s]+(?:/[^/\s]+)*?)/t/(?:(\d+)|[^/\s]*[^/\d\s][^/\s]*/(\d+))(?:/\d+)?/?(?:[?#].*)?$")
 
 
 def match(url: str) -> str | None:
     m = _URL.match(url.strip())
-    return m.group(2) if m else None
+    return (m.group(2) or m.group(3)) if m else None
 
 
 def forum(url: str) -> str:

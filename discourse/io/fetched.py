@@ -273,8 +273,64 @@ def _read_as_list(site: str, folder: Path, entries: list[dict[str, Any]]) -> Rea
     data = [load_json(folder / e["file"]) for e in entries if e["kind"] in kinds]
     if not data:
         return None
+    if site == "youtube":
+        data = _youtube_replies_in_threads(data)
+    elif site == "discourse":
+        data = _discourse_posts_in_topic(data)
     # YouTube's replies pages carry no videoId: the thread is the video the fetch asked about
     return parse(data, str(folder / entries[0]["file"]), entries[0]["thread"] if site == "youtube" else None)
+
+
+def _discourse_posts_in_topic(pages: list[Any]) -> list[Any]:
+    """The topic answer with the posts of every ``posts.json`` page in its ``post_stream.posts`` (once
+    each, in stream order), so that the stream's ids without a post are what is really missing."""
+    topic = next((p for p in pages if isinstance(p, dict) and isinstance(p.get("post_stream"), dict)
+                  and isinstance(p["post_stream"].get("stream"), list)), None)
+    if topic is None:
+        return pages
+    posts: dict[Any, Any] = {}
+    for page in [topic, *[p for p in pages if p is not topic]]:
+        stream = page.get("post_stream") if isinstance(page, dict) else None
+        for post in (stream.get("posts") or []) if isinstance(stream, dict) else []:
+            if isinstance(post, dict):
+                posts.setdefault(post.get("id"), post)
+    order = {pid: i for i, pid in enumerate(topic["post_stream"]["stream"])}
+    merged = sorted(posts.values(), key=lambda p: (order.get(p.get("id"), len(order)), p.get("post_number") or 0))
+    return [{**topic, "post_stream": {**topic["post_stream"], "posts": merged}}]
+
+
+def _youtube_replies_in_threads(pages: list[Any]) -> list[Any]:
+    """commentThreads pages with each thread's ``replies.comments`` completed by the ``comments.list``
+    pages fetched for it (a reply once, however many pages hold it), so that ``totalReplyCount``
+    against the replies held counts only what is really missing."""
+    fetched: dict[str, dict[str, Any]] = {}
+    threads, rest = [], []
+    for page in pages:
+        if isinstance(page, dict) and page.get("kind") == "youtube#commentListResponse" \
+                and isinstance(page.get("items"), list):
+            for c in page["items"]:
+                parent = (c.get("snippet") or {}).get("parentId") if isinstance(c, dict) else None
+                if parent and c.get("id"):
+                    fetched.setdefault(str(c["id"]), c)
+        elif isinstance(page, dict) and isinstance(page.get("items"), list):
+            threads.append(page)
+        else:
+            rest.append(page)
+    placed: set[str] = set()
+    for page in threads:
+        for t in page["items"]:
+            if not isinstance(t, dict):
+                continue
+            replies = (t.get("replies") or {}).get("comments") or []
+            have = {str(r.get("id")) for r in replies if isinstance(r, dict)}
+            extra = [c for cid, c in fetched.items() if (c.get("snippet") or {}).get("parentId") == t.get("id")
+                     and cid not in have]
+            placed.update(have, (str(c["id"]) for c in extra))
+            if extra:
+                t["replies"] = {"comments": [*replies, *extra]}
+    orphans = [c for cid, c in fetched.items() if cid not in placed]
+    tail = [{"kind": "youtube#commentListResponse", "items": orphans}] if orphans else []
+    return [*threads, *rest, *tail]
 
 
 _SITE_READERS = {"reddit": _read_reddit, "hackernews": _read_hackernews, "mastodon": _read_mastodon}
