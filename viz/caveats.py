@@ -141,17 +141,36 @@ def _language(quality: Mapping[str, Any]) -> str:
     return f"{_pct(foreign / kept)} of comments not in English ({foreign:,}: {top})"
 
 
-def _factions(nodes: pl.DataFrame | None, metrics: Mapping[str, Any]) -> str:
+def _factions(nodes: pl.DataFrame | None, metrics: Mapping[str, Any], quality: Mapping[str, Any]) -> str:
+    """Factions, singletons and, apart, anonymous commenters (one node per comment: alone in a
+    community they are neither a faction nor a named singleton)."""
+    n_anonymous = anonymous_alone = 0
     if nodes is not None and "community" in nodes.columns and nodes.height:
-        sizes = nodes.group_by("community").len()["len"]
-        k, single = int((sizes >= 2).sum()), int((sizes == 1).sum())
+        size = nodes.group_by("community").len()
+        k = int((size["len"] >= 2).sum())
+        alone = nodes.join(size, on="community", how="left")["len"] == 1
+        anonymous = (nodes["anonymous"].fill_null(False) if "anonymous" in nodes.columns
+                     else pl.repeat(False, nodes.height, eager=True))
+        single, anonymous_alone = int((alone & ~anonymous).sum()), int((alone & anonymous).sum())
+        n_anonymous, n_authors = int(anonymous.sum()), nodes.height
     else:
-        k, single = int((metrics.get("sizes") or {}).get("factions") or 0), 0
+        sizes = metrics.get("sizes") or {}
+        k, single = int(sizes.get("factions") or 0), 0
+        n_anonymous, n_authors = int(sizes.get("anonymous_authors") or 0), int(sizes.get("authors") or 0)
     text = f"{k:,} faction{'s' if k != 1 else ''}"
-    if single:
-        text += f" (+ {single:,} singleton{'s' if single != 1 else ''})"
+    extra = [f"{single:,} singleton{'s' if single != 1 else ''}"] if single else []
+    if anonymous_alone:
+        extra.append(f"{anonymous_alone:,} anonymous commenter{'s' if anonymous_alone != 1 else ''} in none")
+    if extra:
+        text += f" (+ {', '.join(extra)})"
     method = metrics.get("method")
-    return text + (f", by {method}" if method else "")
+    text += f", by {method}" if method else ""
+    if n_anonymous:
+        hints = len(quality.get("hints") or [])
+        text += (f"; {n_anonymous:,} of {n_authors:,} authors are anonymous, one per comment and never named"
+                 + (f" ({hints:,} turn-taking hint{'s' if hints != 1 else ''} in quality.json that some are "
+                    "one person)" if hints else ""))
+    return text
 
 
 def _scorer(metrics: Mapping[str, Any]) -> str:
@@ -214,7 +233,7 @@ def caveats(*, metrics: Mapping[str, Any] | None = None, quality: Mapping[str, A
         coverage=_coverage(totals) if totals else "not known (no quality report)",
         parents=_parents(comments),
         language=_language(quality) if quality else "not known (no quality report)",
-        factions=_factions(nodes, metrics),
+        factions=_factions(nodes, metrics, quality),
         scorer=_scorer(metrics),
         warnings=[str(w) for w in quality.get("warnings") or []],
         figures=_figures(metrics),

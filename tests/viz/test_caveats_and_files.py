@@ -95,7 +95,7 @@ def test_the_build_summary_states_the_caveats(tmp_path: Path) -> None:
     for start in ("Coverage: 64 comments read", "Reply structure: every reply link comes from the site",
                   "Language: every comment read as English", "Stance: scored by cues/",
                   "Key figures: hostility share", "(none tested against a null model: --null-models N)",
-                  "not computed: random walk controversy (each camp needs"):
+                  "; not computed: "):
         assert start in res.output, start
 
 
@@ -119,9 +119,15 @@ def test_a_small_threads_page_is_self_contained_small_and_stable() -> None:
     assert {"plotly-js", "plot-network", "network-index"} <= set(blocks)
     header = page.split("</header>")[0]
     sizes = result.nodes["community"].value_counts()["count"]
-    single = int((sizes == 1).sum())
+    alone = result.nodes.join(result.nodes.group_by("community").len(), on="community").filter(pl.col("len") == 1)
+    single, anonymous = int((~alone["anonymous"]).sum()), int(alone["anonymous"].sum())
     factions = f"{int((sizes >= 2).sum())} factions" + (f" (+ {single} singleton" if single else ", by ")
-    for text in ("coverage:", "reply structure:", "language:", "factions:", factions, 'id="key-figures"', "<details>"):
+    # anonymous commenters are counted apart, never as singletons
+    n_anonymous = int(result.nodes["anonymous"].sum())
+    assert n_anonymous and anonymous  # the sample has deleted authors, one of them alone in a community
+    anon = [f"{anonymous} anonymous commenter", f"{n_anonymous} of {result.nodes.height} authors are anonymous"]
+    for text in ("coverage:", "reply structure:", "language:", "factions:", factions, *anon, 'id="key-figures"',
+                 "<details>"):
         assert text in header, text
     index = json.loads(blocks["network-index"])
     assert set(index["names"]) == set(result.nodes["author"].to_list())
