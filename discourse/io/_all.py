@@ -18,6 +18,7 @@ from discourse.io import (
     pushshift,  # noqa: F401
     reddit,  # noqa: F401
     stackexchange,  # noqa: F401
+    stackexchange_api,  # noqa: F401
     telegram,  # noqa: F401
     webpage,  # noqa: F401
     wxr,  # noqa: F401

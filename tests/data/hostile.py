@@ -268,6 +268,7 @@ def seeds() -> list[tuple[str, bytes]]:
         "flatpage/disqus_copy.txt", "compare/hostile.csv", "webpage/wordpress.html", "webpage/disqus.html",
         "webpage/discourse.html", "webpage/forum.html", "wxr/export.xml", "bluesky/thread.json",
         "bluesky/branch.json", "lemmy/comments_page1.json", "telegram/result.json", "telegram/full_export.json",
+        "stackexchange_api/question_thread.json",
     ]
     out = [(Path(n).name, (DATA / n).read_bytes()) for n in names]
     out += [(p.name, p.read_bytes()) for p in sorted(SAMPLE.iterdir()) if p.is_file()]

@@ -33,6 +33,7 @@ SAMPLES: dict[str, Path] = {
     "bluesky": DATA / "bluesky" / "thread.json",
     "lemmy": DATA / "lemmy" / "post_with_comments.json",
     "telegram": DATA / "telegram" / "result.json",
+    "stackexchange-api": DATA / "stackexchange_api" / "question_thread.json",
 }
 # formats where any prefix of the file is itself a valid file of that format (text without structure)
 PREFIX_VALID = {"flatpage"}

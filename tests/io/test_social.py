@@ -1,4 +1,4 @@
-"""Bluesky, Lemmy and Telegram readers: hand-written files (tests/data), random trees written in each
+"""Bluesky, Lemmy, Telegram and Stack Exchange API readers: hand-written files (tests/data), random trees written in each
 format and read back, bad input as one-line errors, and sniffing that tells them apart."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from discourse.errors import DiscourseError, ParseError
 from discourse.io._common import head
 from discourse.io.bluesky import parse_bluesky, read_bluesky, sniff_bluesky
 from discourse.io.lemmy import parse_lemmy, read_lemmy, sniff_lemmy
+from discourse.io.stackexchange_api import parse_stackexchange_api, read_stackexchange_api, sniff_stackexchange_api
 from discourse.io.telegram import parse_telegram, read_telegram, sniff_telegram, telegram_text
 
 DATA = Path(__file__).parent.parent / "data"
@@ -223,16 +224,64 @@ def test_telegram_bad_structure_is_a_one_line_error(data: Any, message: str) -> 
     assert message in str(err.value) and "\n" not in str(err.value)
 
 
+# -- Stack Exchange API ------------------------------------------------------------------------------
+
+SE = DATA / "stackexchange_api"
+
+
+def test_stackexchange_api_question_answers_comments_exact() -> None:
+    r = read_stackexchange_api(SE / "question_thread.json")
+    assert r.comments.select("comment_id", "parent_id", "author", "score").rows() == [
+        ("c130511", None, "Sam (user3301)", 2),        # comments on the question reply to the post
+        ("c130514", None, "René K.", 0),                # display names come HTML-encoded
+        ("a442310", None, "Marta", 88),
+        ("c130530", "a442310", "Sam (user3301)", 1),
+        ("c130533", "a442310", "Sam (user9040)", 5),    # two users called Sam stay apart
+        ("a442315", None, "Sam (user3301)", -3),
+        ("c130541", "a442315", "Marta", 0),
+        ("a442322", None, "user77812", 4),              # a deleted user keeps the API's name
+    ]
+    assert r.comments["text"][3] == "Sounds like an excuse to skip tests & ship bugs."
+    assert r.comments["created_at"][0] == datetime(2023, 11, 14, 22, 30, tzinfo=UTC)
+    assert r.threads.select("thread_id", "title", "author", "reported_comments").rows() == [
+        ("442301", "Is 100% test coverage worth it?", "René K.", 9)]
+    tq = r.quality.threads[("stackexchange", "442301")]
+    assert (tq.read, tq.kept, tq.reported, tq.missing) == (8, 8, 9, 1)   # the 4th answer is not in the file
+
+
+def test_stackexchange_api_answers_alone_and_orphan_comments() -> None:
+    r = read_stackexchange_api(SE / "answers_page.json")
+    tq = r.quality.threads[("stackexchange", "442301")]
+    assert (tq.kept, tq.flagged["thread_missing"], tq.missing) == (3, 3, 3)  # their 3 comments are counted, absent
+    page = {"items": [{"comment_id": 5, "post_id": 99, "body": "x", "owner": {"display_name": "a"}}], "has_more": False}
+    r = parse_stackexchange_api([page, page], "c.json")
+    assert r.comments.height == 0
+    tq = r.quality.threads[("stackexchange", "99")]
+    assert (tq.read, dict(tq.dropped)) == (1, {"post_missing": 1})
+    assert any("more than one page" in n for n in r.quality.files[0].notes)
+
+
+@pytest.mark.parametrize(("data", "where"), [({"error_id": 502, "error_name": "throttle_violation"}, None),
+                                             ({"items": [{"id": 1}]}, "items[0]"),
+                                             ([{"items": []}, {"items": [7]}], "item 1, items[0]")])
+def test_stackexchange_api_bad_structure_is_a_one_line_error(data: Any, where: str | None) -> None:
+    with pytest.raises(ParseError) as err:
+        parse_stackexchange_api(data, "se.json")
+    assert err.value.record == where and "\n" not in str(err.value)
+
+
 # -- detection ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("path", "name"), [
     (BSKY / "thread.json", "bluesky"), (BSKY / "branch.json", "bluesky"),
     (DATA / "lemmy" / "comments_page1.json", "lemmy"), (DATA / "lemmy" / "post_with_comments.json", "lemmy"),
     (DATA / "telegram" / "result.json", "telegram"), (DATA / "telegram" / "full_export.json", "telegram"),
+    (SE / "question_thread.json", "stackexchange-api"), (SE / "answers_page.json", "stackexchange-api"),
 ])
 def test_each_file_is_recognised_by_its_reader_only(path: Path, name: str) -> None:
     assert io.detect_format(path).name == name
-    sniffers = {"bluesky": sniff_bluesky, "lemmy": sniff_lemmy, "telegram": sniff_telegram}
+    sniffers = {"bluesky": sniff_bluesky, "lemmy": sniff_lemmy, "telegram": sniff_telegram,
+                "stackexchange-api": sniff_stackexchange_api}
     assert [n for n, s in sniffers.items() if s(path, head(path))] == [name]
 
 
@@ -241,7 +290,8 @@ def test_each_file_is_recognised_by_its_reader_only(path: Path, name: str) -> No
                                    DATA / "peertube" / "tree.json", DATA / "hn" / "firebase_items.json"])
 def test_other_sites_are_not_taken(other: Path) -> None:
     text = head(other)
-    assert not (sniff_bluesky(other, text) or sniff_lemmy(other, text) or sniff_telegram(other, text))
+    assert not (sniff_bluesky(other, text) or sniff_lemmy(other, text) or sniff_telegram(other, text)
+                or sniff_stackexchange_api(other, text))
 
 
 def test_a_cut_export_is_a_one_line_error_naming_it(tmp_path: Path) -> None:
