@@ -14,6 +14,10 @@ Layouts, tried in this order (the first that finds comments is used):
   ``.post-message``, time the ``a.time-ago`` link's title. Deleted posts stay as placeholders (null
   author and text), counted as ``author_deleted`` / ``text_deleted`` repairs. Ids are Disqus post ids,
   as in the Disqus XML export.
+* ``reddit``: new Reddit (``shreddit``) as saved: ``shreddit-comment`` elements stating ``thingid``,
+  ``author`` and ``parentid`` (``t1_``: that comment, ``explicit``; else the enclosing comment), the text
+  in ``[slot=comment]``; deleted and removed comments stay as placeholders (``text_deleted`` /
+  ``text_removed``, ``author_deleted``). The thread is the ``shreddit-post``'s attributes.
 * ``discourse``: a Discourse topic as a browser saves it: ``article[data-post-id]`` posts (in
   ``.topic-post``), the id the post number (``#post_3``), as the Discourse JSON reader uses; post 1 is the
   topic, not a comment. A post with a reply-to marker (``a.reply-to-tab``, naming the post or only its
@@ -154,6 +158,7 @@ class _Page:
 
     def __init__(self, soup: BeautifulSoup) -> None:
         self.soup = soup
+        self.post_id: str | None = None     # the thread's id where the comments name it (new Reddit's postid)
 
     def nest(self, items: list[_Item]) -> None:
         """Give each item its parent by DOM containment (the nearest enclosing item), then lift every
@@ -267,6 +272,41 @@ def _disqus(page: _Page) -> list[_Item] | None:
         link = page.own_first(it, "a.time-ago, .post-meta time, time[datetime]")
         it.created_at = _parse_when(_attr(link, "datetime") or _attr(link, "title") or _attr(link, "data-timestamp"))
         it.text = html_to_text(message.decode_contents()) or ""
+    return items
+
+
+# -- new Reddit (shreddit, 2023-) as saved ---------------------------------------------------------
+_REDDIT_GONE = {"[deleted]": "text_deleted", "comment deleted by user": "text_deleted", "[removed]": "text_removed",
+                "comment removed by moderator": "text_removed"}
+
+
+def _reddit(page: _Page) -> list[_Item] | None:
+    els = page.soup.select("shreddit-comment")
+    if not els:
+        return None
+    items = [_Item(el, "") for el in els]
+    _unique([re.sub(r"^t1_", "", _attr(el, "thingid") or "") or None for el in els], items)
+    stated = [_attr(el, "parentid") for el in els]
+    page.post_id = next((re.sub(r"^t3_", "", v) for el in els if (v := _attr(el, "postid"))), None)
+    page.nest(items)
+    for it, parent in zip(items, stated):
+        # the parent the element states (t1_: a comment, t3_: the post) over the nesting
+        if parent and parent.startswith("t1_"):
+            it.parent, it.parent_source = parent[3:], "explicit"
+        elif parent and parent.startswith("t3_"):
+            it.parent, it.parent_source = None, "explicit"
+        it.author = _author_name(_attr(it.el, "author"))
+        when = page.own_first(it, "faceplate-timeago[ts], time[datetime]")
+        it.created_at = _parse_when(_attr(it.el, "created") or _attr(it.el, "created-timestamp")
+                                    or _attr(when, "ts") or _attr(when, "datetime"))
+        body = page.own_first(it, "[slot=comment], div[id$=-comment-rtjson-content], .md")
+        text = html_to_text(body.decode_contents()) if body is not None else None
+        gone = _REDDIT_GONE.get((text or "").strip().lower()) if text is not None else "text_deleted"
+        it.text = None if gone else text
+        if gone:
+            it.repairs.append(gone)
+        if it.author is None and (_attr(it.el, "author") or "").lower() == "[deleted]":
+            it.repairs.append("author_deleted")
     return items
 
 
@@ -473,6 +513,16 @@ def _thread_row(soup: BeautifulSoup, site: str, tid: str, root: _Item | None, sa
     text = _visible_text(article).strip() if article is not None else None
     if title == "Disqus Comments":          # the embed's own title, not the page's
         title = None
+    post = soup.select_one("shreddit-post")     # new Reddit states its post in attributes
+    if post is not None and root is None:
+        body = post.select_one("[slot=text-body]")
+        return {
+            "site": site, "thread_id": tid, "title": _attr(post, "post-title") or title, "reported_comments": reported,
+            "text": (html_to_text(body.decode_contents()) or None) if body is not None else None,
+            "author": _author_name(_attr(post, "author")),
+            "url": _meta(head, "link[rel=canonical], meta[property='og:url']"),
+            "created_at": _parse_when(_attr(post, "created-timestamp")),
+        }
     return {
         "site": site, "thread_id": tid, "title": title, "reported_comments": reported,
         "text": root.text if root is not None else (text or None),
@@ -496,12 +546,15 @@ def _saved_from(text: str) -> dict[str, str]:
 
 def _reported(soup: BeautifulSoup) -> int | None:
     """The comment count the page states ("6 comments on ...", "5 Comments")."""
+    post = soup.select_one("shreddit-post[comment-count]")
+    if post is not None and (count := _attr(post, "comment-count") or "").isdigit():
+        return int(count)
     el = soup.select_one(".comments-title, #comments-title, .comment-count, .comments-count")
     m = re.match(r"\s*(\d[\d,]*)\s+(comments?|responses?|replies|thoughts?)", _text_of(el), re.IGNORECASE) if el else None
     return int(m.group(1).replace(",", "")) if m else None
 
 
-def _thread_id(soup: BeautifulSoup, layout: str, fallback: str, saved: dict[str, str]) -> str:
+def _thread_id(soup: BeautifulSoup, layout: str, fallback: str, saved: dict[str, str], page_post_id: str | None = None) -> str:
     if layout == "wordpress":
         body = soup.body
         for c in _classes(body) if body is not None else []:
@@ -516,6 +569,8 @@ def _thread_id(soup: BeautifulSoup, layout: str, fallback: str, saved: dict[str,
             return value
     if layout == "disqus":
         return saved.get("t_i") or fallback
+    if layout == "reddit" and page_post_id:
+        return page_post_id
     return fallback
 
 
@@ -550,6 +605,8 @@ def parse_webpage(text: str, *, path: str | Path = "<html>", thread_id: str | No
         items, layout = found, "wordpress"
     elif (found := _disqus(page)) is not None:
         items, layout = found, "disqus"
+    elif (found := _reddit(page)) is not None:
+        items, layout = found, "reddit"
     elif (disc := _discourse(page)) is not None:
         (items, root), layout = disc, "discourse"
     elif (gen := _generic(page)) is not None:
@@ -570,13 +627,13 @@ def parse_webpage(text: str, *, path: str | Path = "<html>", thread_id: str | No
                                    "its own (in the page's _files folder); read that file for the comments")
             fq.notes[1:1] = notes
         return flat
-    site = site or {"wordpress": "wordpress", "disqus": "disqus", "discourse": "discourse"}.get(layout, "web")
+    site = site or {"wordpress": "wordpress", "disqus": "disqus", "discourse": "discourse", "reddit": "reddit"}.get(layout, "web")
     # every comment is read: take them out of the page (the nesting layouts have already), so that
     # looking up the page's own parts (title, article, stated count) walks the rest only
     for it in [*items, *([root] if root is not None else [])]:
         it.el.extract()
     saved = _saved_from(text)
-    tid = thread_id or _thread_id(soup, layout, fallback_id, saved)
+    tid = thread_id or _thread_id(soup, layout, fallback_id, saved, page.post_id)
     reported = _reported(soup)
     quality = QualityReport()
     rows: list[dict[str, Any]] = []

@@ -285,3 +285,26 @@ def test_a_reply_form_is_not_a_comment_and_its_text_not_read() -> None:
             'Write your reply about the plan here</div><textarea>draft</textarea></div></form>')
     res = parse_webpage(f"<html><body>{blocks}{form}</body></html>", path="f.html")
     assert res.comments["author"].to_list() == ["user_0", "user_1", "user_2"]
+
+
+def test_new_reddit_saved_page_parents_stated_by_each_comment() -> None:
+    res = read_webpage(DATA / "reddit.html")
+    assert tree(DATA / "reddit.html") == {
+        "l3t9a01": (None, "speedy_gonzales"),
+        "l3t9b77": ("l3t9a01", "mayor_fan"),
+        "l3ta0c2": ("l3t9b77", None),                   # deleted: a placeholder, so its reply keeps its place
+        "l3ta9d4": ("l3ta0c2", "x1y2z3"),
+        "l3tb1e5": ("l3t9a01", "Anna.K"),
+        "l3tc2f6": (None, "old.timer_42"),
+    }
+    c = res.comments
+    assert c["site"].unique().to_list() == ["reddit"]
+    assert c["parent_source"].to_list() == ["nesting", "explicit", "explicit", "explicit", "explicit", "nesting"]
+    assert c["text"][1] == "Shops did fine when Oslo closed its centre.\n\nFootfall went up."
+    assert c["text"][2] is None
+    assert c["created_at"][0].isoformat() == "2024-05-14T09:12:40+00:00"
+    t = res.threads.row(0, named=True)
+    assert (t["thread_id"], t["title"], t["author"], t["reported_comments"]) == (
+        "1cq8zk4", "Should the city close Main Street to cars?", "mayor_fan", 6)
+    tq = res.quality.thread("reddit", "1cq8zk4")
+    assert (tq.read, tq.kept, tq.repaired["text_deleted"], tq.repaired["author_deleted"]) == (6, 6, 1, 1)
