@@ -11,7 +11,7 @@ each thread's responses together, as the site's reader would read the whole thre
   ``descendants`` is the thread's reported count.
 * **Mastodon**: every status of the folder's status and context answers, once each, read as one list
   by :func:`discourse.io.mastodon.parse_mastodon` (the conversation's root is the thread's post).
-* Discourse forums, YouTube, Lemmy, Bluesky: the thread's answers as one JSON array, read by the
+* Discourse forums, YouTube, Lemmy, Bluesky, Stack Exchange: the thread's answers as one JSON array, read by the
   site's reader (a comment in two pages read once).
 * Any other file: through the reader that recognises it, joined like several input files.
 
@@ -252,11 +252,12 @@ def _read_mastodon(folder: Path, entries: list[dict[str, Any]]) -> ReadResult | 
 
 
 # sites whose reader takes a JSON array of the thread's answers: (reader module, kinds of answer to read)
-_LIST_READERS = {
+_LIST_READERS: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "discourse": ("discourse_forum", ("topic", "posts")),
     "youtube": ("youtube", ("commentThreads", "comments")),
     "lemmy": ("lemmy", ("post", "comments")),
     "bluesky": ("bluesky", ("thread",)),
+    "stackexchange": ("stackexchange_api", None),     # every answer: question, answers, comments
 }
 
 
@@ -270,7 +271,7 @@ def _read_as_list(site: str, folder: Path, entries: list[dict[str, Any]]) -> Rea
         parse = getattr(importlib.import_module(f"discourse.io.{module}"), f"parse_{module}")
     except (ImportError, AttributeError):
         return None
-    data = [load_json(folder / e["file"]) for e in entries if e["kind"] in kinds]
+    data = [load_json(folder / e["file"]) for e in entries if kinds is None or e["kind"] in kinds]
     if not data:
         return None
     if site == "youtube":
