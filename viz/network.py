@@ -30,6 +30,7 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
+from discourse import schema
 from discourse.errors import AnalysisError
 from discourse.viz._escape import ellipsize, escape_expr, escape_text, snippet_expr
 from discourse.viz._style import (
@@ -70,6 +71,11 @@ MAX_ARROWS = 3_000
 """Edges of one tone above which no arrowheads are drawn and the lines are fainter (a bundle)."""
 PERIPHERY = "periphery"
 """legendgroup of the singletons and isolates kept out of the main view."""
+ANONYMOUS_LABEL = "anonymous commenter"
+"""What the hover says of a node with no known author (the ``anonymous`` node column): never a name."""
+MAX_ANONYMOUS_SHOWN = 40
+"""Anonymous commenters in no faction kept in the main view (hollow, unnamed) when they answer or are
+answered by a named commenter: the strongest ties first; the rest wait with the singletons."""
 
 
 def size_options(nodes: pl.DataFrame, size_by: str = "pagerank") -> list[str]:
@@ -165,8 +171,8 @@ def network_view(
     table = _with_sizes(table, options, big=big)
     table = _with_names(table, options, op)
     if layout in ("auto", "factions"):
-        pos = faction_layout(table["author"], table["community"], edges_in,
-                             keep=table["_name_rank"].is_not_null(), seed=seed)
+        keep = table["_name_rank"].is_not_null() | _anonymous_kept(table, edges_in)
+        pos = faction_layout(table["author"], table["community"], edges_in, keep=keep, seed=seed)
     else:
         pos = signed_layout(table["author"], edges_in, method=layout, seed=seed).with_columns(main=pl.lit(True))
     table = table.with_columns(x=pos["x"], y=pos["y"], _main=pos["main"])
@@ -227,6 +233,7 @@ def network_view(
                 "edges_total": total, "edges_drawn": drawn.height, "self_loops": self_loops, "webgl": use_gl,
                 "size_by": options[0] if options else None, "size_options": options,
                 "named": int(table["_name_rank"].is_not_null().sum()),
+                "anonymous": int(table.select(_anonymous_expr(table).sum()).item()) if table.height else 0,
             }},
         )
     )
@@ -400,6 +407,37 @@ def _role_flags(table: pl.DataFrame) -> pl.Expr:
     return pl.lit(False)
 
 
+def _anonymous_expr(table: pl.DataFrame) -> pl.Expr:
+    return pl.col("anonymous").fill_null(False) if "anonymous" in table.columns else pl.lit(False)
+
+
+def _display_expr(col: str) -> pl.Expr:
+    """A node key as shown in hovers: anonymous keys (``schema.ANONYMOUS_PREFIX``) as
+    :data:`ANONYMOUS_LABEL`, any other name escaped."""
+    return (pl.when(pl.col(col).cast(pl.String).str.starts_with(schema.ANONYMOUS_PREFIX))
+            .then(pl.lit(ANONYMOUS_LABEL)).otherwise(escape_expr(pl.col(col).cast(pl.String))))
+
+
+def _anonymous_kept(table: pl.DataFrame, edges: pl.DataFrame) -> pl.Series:
+    """Anonymous commenters tied to a named commenter, kept in the main view so that the exchanges
+    with them show (at most :data:`MAX_ANONYMOUS_SHOWN`, the strongest ties first)."""
+    none = pl.Series("keep", [False] * table.height, dtype=pl.Boolean)
+    if "anonymous" not in table.columns or edges.height == 0 or not table["anonymous"].fill_null(False).any():
+        return none
+    named = table.filter(pl.col("_name_rank").is_not_null())["author"].implode()
+    anon = table.filter(_anonymous_expr(table))["author"].implode()
+    strength = (pl.col("abs_w") if "abs_w" in edges.columns else pl.col("weight_sum").abs()
+                if "weight_sum" in edges.columns else pl.lit(1.0)).cast(pl.Float64).fill_null(0.0)
+    e = edges.select(pl.col("source").cast(pl.String), pl.col("target").cast(pl.String), _s=strength)
+    ties = pl.concat([
+        e.filter(pl.col("source").is_in(anon) & pl.col("target").is_in(named)).select(author="source", _s="_s"),
+        e.filter(pl.col("target").is_in(anon) & pl.col("source").is_in(named)).select(author="target", _s="_s"),
+    ])
+    chosen = (ties.group_by("author").agg(pl.col("_s").sum()).sort(["_s", "author"], descending=[True, False])
+              .head(MAX_ANONYMOUS_SHOWN)["author"])
+    return table["author"].is_in(chosen.implode()).alias("keep")
+
+
 def _with_names(table: pl.DataFrame, options: list[str], op: Sequence[str] | None) -> pl.DataFrame:
     """Who is named on the figure, in the order the names are placed (``_name_rank``, null: unnamed):
     the original poster(s), then instigators and targets (at most :data:`MAX_ANTAGONIST_LABELS`, the
@@ -411,22 +449,24 @@ def _with_names(table: pl.DataFrame, options: list[str], op: Sequence[str] | Non
                 if strength_cols else pl.lit(0.0))
     active = pl.col("n_comments").cast(pl.Float64).fill_null(0.0) if "n_comments" in table.columns else pl.lit(0.0)
     central = (pl.col(options[0]).cast(pl.Float64).fill_null(0.0).fill_nan(0.0) if options else pl.lit(0.0))
+    # anonymous commenters are never named: their key is no name, and one reply each makes no key actor
     t = table.with_row_index("_row").with_columns(
         _op=pl.col("author").is_in(ops), _antagonist=_role_flags(table), _strength=strength, _active=active,
-        _central=central,
+        _central=central, _anon=_anonymous_expr(table),
     )
+    t_named = t.filter(~pl.col("_anon"))
 
     def top(frame: pl.DataFrame, by: str, k: int) -> list[int]:
         return frame.sort([by, "author"], descending=[True, False]).head(k)["_row"].to_list()
 
-    order: list[int] = t.filter(pl.col("_op")).sort("author")["_row"].to_list()
-    order += top(t.filter(pl.col("_antagonist")), "_strength", MAX_ANTAGONIST_LABELS)
+    order: list[int] = t_named.filter(pl.col("_op")).sort("author")["_row"].to_list()
+    order += top(t_named.filter(pl.col("_antagonist")), "_strength", MAX_ANTAGONIST_LABELS)
     if "n_comments" in table.columns:
-        order += top(t, "_active", TOP_ACTIVE)
+        order += top(t_named, "_active", TOP_ACTIVE)
     if options:
-        order += top(t, "_central", TOP_CENTRAL)
+        order += top(t_named, "_central", TOP_CENTRAL)
     elif "n_comments" not in table.columns:
-        order += t.head(TOP_ACTIVE)["_row"].to_list()
+        order += t_named.head(TOP_ACTIVE)["_row"].to_list()
     rank = {row: i for i, row in enumerate(dict.fromkeys(order))}
     name = (pl.when(pl.col("author").str.len_chars() > 24)
             .then(pl.col("author").str.slice(0, 23).str.strip_chars_end() + pl.lit("…"))
@@ -434,7 +474,7 @@ def _with_names(table: pl.DataFrame, options: list[str], op: Sequence[str] | Non
     return t.with_columns(
         _name_rank=pl.col("_row").replace_strict(rank, default=None, return_dtype=pl.Int64),
         _label=escape_expr(name) + pl.when(pl.col("_op")).then(pl.lit(" (OP)")).otherwise(pl.lit("")),
-    ).drop("_row", "_strength", "_active", "_central")
+    ).drop("_row", "_strength", "_active", "_central", "_anon")
 
 
 def _with_groups(table: pl.DataFrame, edges: pl.DataFrame) -> pl.DataFrame:
@@ -513,7 +553,9 @@ def _fmt(col: str) -> pl.Expr:
 
 def _node_hover(table: pl.DataFrame, options: list[str], comments: pl.DataFrame | None, k: int, *,
                 short: bool) -> pl.Series:
-    lines: list[pl.Expr] = [pl.lit("<b>") + escape_expr(pl.col("author")) + pl.lit("</b>")]
+    anonymous = _anonymous_expr(table)
+    lines: list[pl.Expr] = [pl.lit("<b>") + pl.when(anonymous).then(pl.lit(ANONYMOUS_LABEL))
+                            .otherwise(escape_expr(pl.col("author"))) + pl.lit("</b>")]
     faction = pl.when(pl.col("community") >= 0).then(pl.format("faction {}", pl.col("community"))).otherwise(
         pl.lit("no faction"))
     if "role" in table.columns:
@@ -529,7 +571,7 @@ def _node_hover(table: pl.DataFrame, options: list[str], comments: pl.DataFrame 
     lines.extend(pl.concat_str(pairs[i:i + 2], separator=" · ") for i in range(0, len(pairs), 2))
     out = table.select(hover=pl.concat_str(lines, separator="<br>"), author=pl.col("author"))
     if comments is not None and k > 0 and {"author", "text"} <= set(comments.columns):
-        c = comments.select(pl.col("author").cast(pl.String), pl.col("text").cast(pl.String)).filter(
+        c = _with_anonymous_keys(comments).select(pl.col("author").cast(pl.String), pl.col("text").cast(pl.String)).filter(
             pl.col("author").is_not_null() & (pl.col("text").str.strip_chars().str.len_chars() > 0)
         )
         c = c.filter(pl.int_range(pl.len()).over("author") < k).with_columns(
@@ -549,11 +591,27 @@ def _node_hover(table: pl.DataFrame, options: list[str], comments: pl.DataFrame 
 _LABEL_ORDER = {"hostile": 0, "disagree": 1, "agree": 2, "neutral": 3}
 
 
+def _with_anonymous_keys(frame: pl.DataFrame) -> pl.DataFrame:
+    """Comments or replies with each unknown author (and unknown parent author) as the network's
+    anonymous node key, so that their texts join the anonymous nodes and edges."""
+    if not {"thread_id", "comment_id", "author"} <= set(frame.columns):
+        return frame
+    tid = pl.col("thread_id").cast(pl.String)
+    out = frame.with_columns(pl.when(pl.col("author").is_null())
+                             .then(schema.anonymous_key(tid, pl.col("comment_id").cast(pl.String)))
+                             .otherwise(pl.col("author")).alias("author"))
+    if {"parent_author", "parent_id"} <= set(frame.columns):
+        out = out.with_columns(pl.when(pl.col("parent_author").is_null() & pl.col("parent_id").is_not_null())
+                               .then(schema.anonymous_key(tid, pl.col("parent_id").cast(pl.String)))
+                               .otherwise(pl.col("parent_author")).alias("parent_author"))
+    return out
+
+
 def _edge_hover(e: pl.DataFrame, replies: pl.DataFrame | None, *, quotes: int = 2) -> pl.Series:
     """Per drawn edge: the pair, its reply counts, its tone, and up to ``quotes`` of its strongest
     replies (the most negative for an opposing pair, the most positive for an agreeing one, the
     most decided either way for a neutral one), shortened and escaped."""
-    head = (pl.lit("<b>") + escape_expr(pl.col("source")) + pl.lit("</b> → <b>") + escape_expr(pl.col("target"))
+    head = (pl.lit("<b>") + _display_expr("source") + pl.lit("</b> → <b>") + _display_expr("target")
             + pl.lit("</b>"))
     parts = [head]
     counts = [pl.format(f"{name} {{}}", pl.col(f"n_{name}").fill_null(0))
@@ -576,7 +634,7 @@ def _edge_hover(e: pl.DataFrame, replies: pl.DataFrame | None, *, quotes: int = 
     if (replies is None or quotes <= 0 or replies.height == 0
             or not {"author", "parent_author", "text"} <= set(replies.columns)):
         return out["hover"]
-    r = replies.select(
+    r = _with_anonymous_keys(replies).select(
         source=pl.col("author").cast(pl.String), target=pl.col("parent_author").cast(pl.String),
         text=pl.col("text").cast(pl.String),
         label=pl.col("label").cast(pl.String) if "label" in replies.columns else pl.lit(None, pl.String),
@@ -705,8 +763,9 @@ def _faction_label(part: pl.DataFrame, comm: int) -> str:
     base = f"faction {comm}" if comm >= 0 else "no faction"
     if "_members" not in part.columns and comm >= 0 and part.height >= 2:
         by = "n_comments" if "n_comments" in part.columns else "author"
-        top = part.sort([by, "author"], descending=[by != "author", False]).head(2)["author"].to_list()
-        names = ", ".join(escape_text(ellipsize(str(a), 14)) for a in top)
+        top = (part.filter(~_anonymous_expr(part)).sort([by, "author"], descending=[by != "author", False])
+               .head(2)["author"].to_list())
+        names = ", ".join(escape_text(ellipsize(str(a), 14)) for a in top) or ANONYMOUS_LABEL + "s"
         return f"{base}: {names} ({count:,})"
     return f"{base} ({count:,})"
 
@@ -744,6 +803,10 @@ def _node_traces(table: pl.DataFrame, options: list[str], scatter: type, *, stat
                        "line": {"width": part["_ring_w"].to_numpy(), "color": part["_ring_c"].to_numpy(),
                                 "colorscale": _RING_SCALE, "cmin": 0.0, "cmax": 2.0}},
         }
+        anon = part.select(_anonymous_expr(part))
+        if anon.height and anon.to_series().any():
+            # anonymous commenters: hollow dots in their faction's colour, never named
+            trace["marker"]["symbol"] = np.where(anon.to_series().to_numpy(), "circle-open-dot", "circle")
         if hidden:
             trace["visible"] = False
         if static:
@@ -766,6 +829,10 @@ def _key_traces(table: pl.DataFrame, scatter: type) -> list[Any]:
             out.append(scatter(x=[None], y=[None], mode="markers", name=name, legendgroup=f"key{flag}",
                                hoverinfo="skip",
                                marker={"size": 11, "color": "#ffffff", "line": {"width": 2.5, "color": colour}}))
+    if table.filter(_anonymous_expr(table) & pl.col("_main")).height:
+        out.append(scatter(x=[None], y=[None], mode="markers", name=f"{ANONYMOUS_LABEL} (hollow, unnamed)",
+                           legendgroup="key_anonymous", hoverinfo="skip",
+                           marker={"size": 11, "color": "#555555", "symbol": "circle-open-dot"}))
     return out
 
 

@@ -20,9 +20,13 @@ def test_real_reddit_thread_report(corpora: Path) -> None:
     fig = network_figure(result.nodes, result.edges, comments=result.comments, seed=0)
     node_traces = [t for t in fig.data if (t.legendgroup or "").startswith("f")
                    or (t.legendgroup == "periphery" and t.mode == "markers" and t.marker.line.color is not None)]
-    drawn = {h.split("</b>")[0].removeprefix("<b>") for t in node_traces for h in t.hovertext}
-    # every author of the nodes table is drawn exactly once (names as escaped in the hover)
-    assert sum(len(t.x) for t in node_traces) == result.nodes.height == len(drawn)
+    heads = [h.split("</b>")[0].removeprefix("<b>") for t in node_traces for h in t.hovertext]
+    drawn = {h for h in heads if h != "anonymous commenter"}
+    # every author of the nodes table is drawn exactly once (names as escaped in the hover; anonymous
+    # commenters, one node per comment, as "anonymous commenter")
+    n_anonymous = int(result.nodes["anonymous"].sum())
+    assert n_anonymous == len(heads) - len(drawn) > 0
+    assert sum(len(t.x) for t in node_traces) == result.nodes.height == len(drawn) + n_anonymous
     meta = fig.layout.meta["discourse"]
     assert meta["edges_drawn"] + meta["self_loops"] == result.edges.height  # small thread: nothing capped
     for t in fig.data:
