@@ -28,7 +28,9 @@ Layouts, tried in this order (the first that finds comments is used):
 * ``generic``: any page whose comments are repeated blocks: elements of one tag-and-class signature
   (classes that vary per item, such as ``depth-2`` or ``even``, ignored) repeated at least three times,
   holding text. The group is chosen by a score (how many blocks, how much text, whether names such as
-  "comment" or "post" appear, whether an author can be found in each); nesting is DOM containment.
+  "comment" or "post" appear, whether an author can be found in each); nesting is DOM containment. Blocks
+  that never hold one another are a flat list (a forum): their parents are left to the infer stage
+  (``parent_source = "none"``), except a block quoting a post by id (XenForo's ``data-source="post: N"``).
   Each comment's ``layout_confidence`` is the group's confidence, reported in the quality notes.
 
 A page where none of these finds comments is read as flat text (its visible text through
@@ -410,18 +412,36 @@ def _generic(page: _Page) -> tuple[list[_Item], float, str] | None:
     ids = [_block_id(_attr(el, "data-id") or _attr(el, "id")) for el in els]
     _unique(ids, items)
     page.nest(items)
+    quoted = [_quoted_post(it.el) for it in items]        # each block's own quote, not a nested reply's
+    # blocks that never hold one another are a flat list (a forum, a non-threaded blog): where each one
+    # answers is for the infer stage, unless the block quotes a post it names (XenForo's
+    # blockquote[data-source="post: 1001"])
+    flat = all(it.parent is None for it in items)
+    known = {it.cid for it in items}
+    for it, q in zip(items, quoted):
+        if q is not None and q in known and q != it.cid:
+            it.parent, it.parent_source = q, "quote"
+        elif flat:
+            it.parent_source = "none"
     found_author = 0
     for it in items:
-        author_el = _first_name_element(page.own(it, _AUTHOR_SELECTOR))
-        it.author = _author_name(_text_of(author_el)) if author_el is not None else None
+        # the name: the block's data-author, else an element named for a name (".username"), else any
+        # element whose class mentions the author or user (a wrapper such as ".message-userDetails" also
+        # holds the user's title, so it comes last)
+        author_el = _first_name_element(page.own(it, _NAME_SELECTOR)) or _first_name_element(page.own(it, _AUTHOR_SELECTOR))
+        stated = _attr(it.el, "data-author")
+        it.author = _author_name(stated or (_text_of(author_el) if author_el is not None else None))
         found_author += it.author is not None
         when = page.own_first(it, "time[datetime]")
         it.created_at = _parse_when(_attr(when, "datetime")) if when is not None else None
         # the text: an element whose class says so, not the one holding the author (a wrapper of the
         # whole comment, such as old Reddit's div.entry around the tagline and the text)
-        texts = [el for el in page.own(it, "div, p, section, blockquote")
+        texts = [el for el in page.own(it, "div, p, section, blockquote, article")
                  if _TEXT_CUE.search(" ".join(_classes(el))) and not _AUTHOR_CUE.search(" ".join(_classes(el)))
                  and (author_el is None or not any(d is author_el for d in el.descendants))]
+        # a class that says body or content beats one that says only "message" (".message-cell" holds the
+        # header and the action bar too)
+        texts = [el for el in texts if _STRONG_TEXT_CUE.search(" ".join(_classes(el)))] or texts
         if texts:
             main = max(texts, key=lambda el: len(_text_of(el)))
             it.text = page.body_text(_Item(main, it.cid), "")
@@ -443,6 +463,16 @@ def _block_id(value: str | None) -> str | None:
     return max(parts, key=len) if parts else None     # ties: the first ("502_501": 502)
 
 
+def _quoted_post(el: Tag) -> str | None:
+    """The post a block quotes by id (XenForo: ``blockquote[data-source="post: 1001"]``), if any."""
+    q = el.select_one("blockquote[data-source^='post']")
+    m = re.search(r"(\d+)\s*$", _attr(q, "data-source") or "") if q is not None else None
+    return m.group(1) if m else None
+
+
+_NAME_SELECTOR = ("[itemprop=author] [itemprop=name], .username, .user-name, .author-name, .comment-author .fn, .fn, "
+                  "a[rel=author], .author, .byline .name")
+_STRONG_TEXT_CUE = re.compile(r"content|body|text|cooked|bbwrapper|(?<![\w-])md(?![\w-])", re.IGNORECASE)
 _AUTHOR_SELECTOR = ("[itemprop=author], [rel=author], [class*=author], [class*=user], [class*=poster], [class*=byline], "
                     "[class*=nick], [class*=member], .fn, .name")
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from discourse import io
 from discourse.errors import DiscourseError, ParseError
+from discourse.infer import infer_parents
 from discourse.io.webpage import parse_webpage, read_webpage
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "webpage"
@@ -308,3 +310,19 @@ def test_new_reddit_saved_page_parents_stated_by_each_comment() -> None:
         "1cq8zk4", "Should the city close Main Street to cars?", "mayor_fan", 6)
     tq = res.quality.thread("reddit", "1cq8zk4")
     assert (tq.read, tq.kept, tq.repaired["text_deleted"], tq.repaired["author_deleted"]) == (6, 6, 1, 1)
+
+
+def test_flat_forum_blocks_leave_parents_to_inference_except_a_quoted_post() -> None:
+    res = read_webpage(DATA / "xenforo.html")
+    c = res.comments
+    # the author is the name, not the wrapper that also holds the user's title ("sam_k Member")
+    assert c["author"].to_list() == ["sam_k", "Rosa.Diaz", "GRUMPY99"]
+    # the text is the post's body, not the cell around it with the date and the "Reply" link
+    assert c["text"][0] == "The council wants to take the parking on Elm for a bike lane. Thoughts?"
+    assert c["text"][2] == "Where will the shop owners park? Nobody asked them."
+    # no block holds another: a flat list; blockquote[data-source="post: 1001"] names the post answered
+    assert list(zip(c["comment_id"], c["parent_id"], c["parent_source"])) == [
+        ("1001", None, "none"), ("1002", "1001", "quote"), ("1003", None, "none")]
+    built = infer_parents(c, threads=res.threads)
+    assert built.filter(pl.col("comment_id") == "1002")["parent_id"][0] == "1001"
+    assert built["parent_source"].null_count() == 0 and "none" not in built["parent_source"].to_list()
