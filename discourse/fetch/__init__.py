@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import Any
 
 from discourse.errors import InputError
-from discourse.fetch import bluesky, discourse_forum, hackernews, lemmy, mastodon, reddit, youtube
+from discourse.fetch import bluesky, discourse_forum, hackernews, lemmy, mastodon, reddit, stackexchange, youtube
 from discourse.fetch._client import (
     DEFAULT_USER_AGENT,
     FetchError,
@@ -48,7 +48,8 @@ __all__ = [
 ]
 
 # tried in order; the first whose match() takes the URL fetches it
-SITES: tuple[ModuleType, ...] = (reddit, hackernews, youtube, bluesky, lemmy, discourse_forum, mastodon)
+SITES: tuple[ModuleType, ...] = (reddit, hackernews, youtube, bluesky, lemmy, stackexchange, discourse_forum,
+                                 mastodon)
 
 
 @dataclass
@@ -88,9 +89,11 @@ def fetch(urls: Sequence[str], out: str | Path, options: FetchOptions | None = N
         for url, site, thread in plan:
             record = site.fetch_thread(sess, url, thread)
             sess.manifest.set_thread(record)
-            sess.manifest.save()
+            sess.save()
             done.append(record)
     finally:
         if own:
-            sess.close()
+            sess.close()        # saves the manifest: every saved response is listed, even after an error
+        else:
+            sess.flush()
     return FetchResult(out, done, sess.requests_sent, sess.reused)

@@ -121,6 +121,8 @@ class Session:
         self.manifest = Manifest.load(self.out)
         self._last: dict[str, float] = {}
         self._client: httpx.Client | None = None
+        self._unsaved = 0
+        self._saved_at = self.clock()
 
     def __enter__(self) -> Session:
         return self
@@ -128,7 +130,20 @@ class Session:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def save(self) -> None:
+        """Write the manifest now (``get`` writes it at most once a second: a long fetch would
+        otherwise rewrite a growing manifest after every response)."""
+        self.manifest.save()
+        self._unsaved = 0
+        self._saved_at = self.clock()
+
+    def flush(self) -> None:
+        """Write the manifest if responses came since it was last written."""
+        if self._unsaved:
+            self.save()
+
     def close(self) -> None:
+        self.flush()
         if self._client is not None:
             self._client.close()
             self._client = None
@@ -167,7 +182,9 @@ class Session:
             "params": shown, "status": status, "time": self.now().isoformat(timespec="seconds"),
             "bytes": len(raw), "sha256": hashlib.sha256(raw).hexdigest(), "key": key,
         })
-        self.manifest.save()
+        self._unsaved += 1
+        if self.clock() - self._saved_at >= 1.0:
+            self.save()
         return Response(_json(raw, url), status, name, False)
 
     def _wait_turn(self, url: str, rate: float) -> None:
@@ -219,8 +236,10 @@ class Session:
                 elif status >= 400:
                     # some APIs answer 400 for a missing thread or for throttling (Lemmy, Bluesky): ask the site
                     verdict = _verdict(resp.content, check) if check else None
-                    if verdict is None or verdict[0] == "error":
+                    if verdict is None:
                         raise FetchError(f"{shown}: HTTP {status}{_reason(resp)}")
+                    if verdict[0] == "error":
+                        raise FetchError(f"{shown}: HTTP {status}: {verdict[1]}")
                     if verdict[0] == "missing":
                         raise NotAvailable(f"{shown}: HTTP {status} not found ({verdict[1]}): the thread is deleted "
                                            "or the id is wrong")

@@ -8,8 +8,10 @@
 
 ``files`` holds one entry per saved response (the response body unchanged); ``kind`` tells the
 directory reader (``discourse/io/fetched.py``) what the response is. The manifest is rewritten
-atomically after every response, so an interrupted fetch leaves a folder that a rerun resumes and
-``discourse build`` reads.
+atomically at most once a second while responses come, after each thread, and when the fetch ends or
+fails (Ctrl-C included), so an interrupted fetch leaves a folder that a rerun resumes and
+``discourse build`` reads; a response file the manifest does not list (the process was killed) is
+left alone and fetched again.
 """
 
 from __future__ import annotations
