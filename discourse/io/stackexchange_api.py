@@ -21,8 +21,8 @@ Decisions:
 * bodies are HTML -> text; ``creation_date`` is Unix seconds; score is ``score``;
 * a comment on a post the file does not hold is read into a thread named by that post id and dropped
   (``post_missing``): the API's comment does not say which question it belongs to;
-* the question's ``answer_count`` (plus ``comment_count`` of the question and its answers, where the
-  filter asked for it) is the thread's ``reported`` count; answers it counts but the file lacks are
+* the question's ``answer_count`` plus the ``comment_count`` of the question and of its answers (a
+  custom filter's fields) is the thread's ``reported`` count, unknown without the question's; answers it counts but the file lacks are
   ``missing``, as are comments an answer or the question counts but the file lacks.
 """
 
@@ -113,7 +113,8 @@ def parse_stackexchange_api(data: Any, path: str = "<stackexchange-api>", thread
         tid = thread_id or qid
         counts = [_int(q.get("answer_count")), _int(q.get("comment_count")),
                   *(_int(a.get("comment_count")) for a in answers.values() if str(a.get("question_id")) == qid)]
-        reported = sum(c for c in counts if c is not None) if counts[0] is not None else None
+        # a size only when the filter gave the comment counts too (the default one gives answer_count alone)
+        reported = sum(c for c in counts if c is not None) if None not in counts[:2] else None
         threads[tid] = {"site": SITE, "thread_id": tid, "title": html.unescape(str(q.get("title") or "")) or None,
                         "text": html_to_text(q.get("body")), "author": author(q), "url": q.get("link"),
                         "created_at": utc_iso_from_unix(q.get("creation_date")), "reported_comments": reported}
