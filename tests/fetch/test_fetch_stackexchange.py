@@ -13,6 +13,8 @@ import pytest
 
 from discourse.errors import DiscourseError
 from discourse.fetch import FetchOptions, NotAvailable, Session, recognise, stackexchange
+from discourse.fetch import fetch as fetch_urls
+from discourse.io import read
 from discourse.io.stackexchange_api import parse_stackexchange_api
 from tests.fetch._server import Replay, serve
 
@@ -121,3 +123,19 @@ def test_a_question_the_api_does_not_have(tmp_path: Path) -> None:
     with serve(routes([(200, raw("no_question"))])) as base, pytest.raises(NotAvailable) as err:
         fetch(tmp_path / "se", base)
     assert "no question 442301" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_fetch_then_build_reads_the_folder(tmp_path: Path) -> None:
+    replay = routes()
+    clock = Clock()
+    with serve(replay) as base:
+        opts = FetchOptions(api_base=(f"stackexchange={base}",), retries=1)
+        with Session(tmp_path / "se", opts, sleep=clock.sleep, clock=clock) as s:
+            fetch_urls([URL], tmp_path / "se", opts, session=s)
+    r = read([tmp_path / "se"])
+    assert sorted(r.comments["comment_id"]) == sorted(["c130511", "c130514", "a442310", "c130530", "c130533",
+                                                       "a442315", "c130541", "a442322"])
+    assert r.threads.select("thread_id", "title").rows() == [("442301", "Is 100% test coverage worth it?")]
+    tq = r.quality.threads[("stackexchange", "442301")]
+    assert (tq.kept, tq.missing) == (8, 1)
+    assert r.quality.check_balanced() == []
