@@ -356,6 +356,8 @@ def _merge_file_quality(reports: Sequence[QualityReport]) -> QualityReport:
         acc = files.setdefault((fq.path, fq.format), FileQuality(fq.path, fq.format))
         acc.records += fq.records
         acc.bad_records += fq.bad_records
+        if fq.comments is not None:
+            acc.comments = (acc.comments or 0) + fq.comments
         acc.notes.extend(n for n in fq.notes if n not in acc.notes)
     merged.files = list(files.values())
     return merged
@@ -375,8 +377,8 @@ def finish(read_q: list[QualityReport], reduced: list[dict[str, Any]], notes: li
     counts = Counter(dict.fromkeys(keys, 0)) + counts
     out_counts = {k: int(counts.get(k, 0)) for k in keys}
     out_counts.update(edges=edges.height, authors=authors.height)
-    for k, v in out_counts.items():
-        quality.network[k] += v
+    # the counts go into quality.network once, where build() adds every engine's network counts
+    # (added here too, a streamed or Dask build's quality.json counted each reply twice)
     return PartialResult(edges=edges, authors=authors, counts=out_counts, quality=quality, notes=notes,
                          options=options, stance=stance)
 
