@@ -230,3 +230,33 @@ def test_cli_fetch_then_build_and_errors(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     import polars as pl
     assert pl.read_parquet(tmp_path / "conv" / "comments.parquet").height == 4
+
+
+def test_a_fetch_stopped_by_throttling_resumes_where_it_stopped(tmp_path: Path) -> None:
+    replay = reddit_routes([(429, {"message": "Too Many Requests", "error": 429}, {"Retry-After": "9999"})])
+    with serve(replay) as base:
+        with pytest.raises(Throttled, match="wait 9999 s"):
+            run([REDDIT], tmp_path, base)
+        manifest = json.loads((tmp_path / "manifest.json").read_text())
+        assert [f["kind"] for f in manifest["files"]] == ["thread", "continue"]   # what came is listed
+        assert read(tmp_path).comments.height == 3                             # and builds meanwhile
+        replay.routes["/api/morechildren.json"] = [(200, raw("reddit_morechildren.json"))]
+        before = len(replay.log)
+        again = run([REDDIT], tmp_path, base)
+    assert [p for p, _ in replay.log[before:]] == ["/api/morechildren.json"]
+    assert again.reused == 2 and again.threads[0]["complete"]
+
+
+def test_cli_fetch_then_build_a_reddit_thread(tmp_path: Path) -> None:
+    runner = CliRunner()
+    out, bundle = tmp_path / "raw", tmp_path / "out"
+    with serve(reddit_routes([(200, raw("reddit_morechildren.json"))])) as base:
+        res = runner.invoke(app, ["fetch", REDDIT, "--out", str(out), "--api-base", base, "--rate", "1000",
+                                  "--user-agent", "discourse-tests/1.0"])
+    assert res.exit_code == 0, res.output
+    assert "reddit k8w2q1: 5 comments of 6 reported" in res.output
+    res = runner.invoke(app, ["build", str(out), "--out", str(bundle), "--quiet"])
+    assert res.exit_code == 0, res.output
+    quality = json.loads((bundle / "quality.json").read_text())
+    assert quality["totals"]["read"] == 5 and quality["totals"]["coverage"] == round(5 / 6, 4)
+    assert any(f["format"] == "fetched" for f in quality["files"])

@@ -93,7 +93,6 @@ def test_lemmy_pages_and_cut_branches(tmp_path: Path, monkeypatch: pytest.Monkey
     assert t["reported"] == 5 and t["fetched"] == 5 and t["complete"]
     asked = [q.get("parent_id") for p, q in replay.log if p == "/api/v3/comment/list"]
     assert "12" in asked and "11" in asked     # both cut branches were asked
-    pytest.importorskip("discourse.io.lemmy")
     got = read(tmp_path)
     c = got.comments.sort("comment_id")
     assert c["comment_id"].to_list() == ["11", "12", "13", "14", "15"]
@@ -121,7 +120,6 @@ def test_bluesky_handle_root_and_deeper_branch(tmp_path: Path) -> None:
     assert uris[1] == ROOT and uris[2].endswith("3kr1100000000")
     [t] = res.threads
     assert t["fetched"] == 4 and t["complete"]
-    pytest.importorskip("discourse.io.bluesky")
     got = read(tmp_path)
     assert got.threads["thread_id"].to_list() == [ROOT]
     assert got.comments.height == 4
