@@ -34,6 +34,7 @@ SAMPLES: dict[str, Path] = {
     "lemmy": DATA / "lemmy" / "post_with_comments.json",
     "telegram": DATA / "telegram" / "result.json",
     "stackexchange-api": DATA / "stackexchange_api" / "question_thread.json",
+    "fetched": DATA / "fetch_folder",
 }
 # formats where any prefix of the file is itself a valid file of that format (text without structure)
 PREFIX_VALID = {"flatpage"}
@@ -75,7 +76,9 @@ def test_a_second_read_gives_the_same_tables(sample: tuple[str, Path]) -> None:
 def test_a_truncated_file_is_a_one_line_error_naming_it(sample: tuple[str, Path], tmp_path: Path) -> None:
     name, path = sample
     if path.is_dir():       # a corpus directory: cut its main file
-        main = next(p for p in sorted(path.iterdir()) if p.suffix in (".jsonl", ".xml") and p.stat().st_size > 200)
+        files = sorted(path.iterdir())
+        main = next((p for p in files if p.suffix in (".jsonl", ".xml") and p.stat().st_size > 200), None) or \
+            next(p for p in files if p.suffix == ".json" and p.name != "manifest.json" and p.stat().st_size > 200)
         cut_dir = tmp_path / path.name
         cut_dir.mkdir()
         for p in path.iterdir():
