@@ -76,6 +76,9 @@ def _chats(data: Any, path: str) -> list[tuple[str, dict[str, Any]]]:
                 raise ParseError(path, key, "expected {'list': [chat, ...]}")
             out += [(f"{key}.list[{i}]", c) for i, c in enumerate(chats or [])]
         return out
+    if isinstance(data, dict) and "personal_information" in data:
+        raise ParseError(path, None, "a Telegram account export without chats: export again with 'Personal chats' "
+                                     "and the groups wanted ticked, in JSON")
     raise ParseError(path, None, "expected a Telegram Desktop export: a chat ({'name', 'id', 'messages': [...]}) "
                                  "or a full export ({'chats': {'list': [...]}})")
 
@@ -165,7 +168,8 @@ def sniff_telegram(path: Path, head: str) -> bool:
     if '"messages"' in start and ('"date_unixtime"' in start or '"from_id"' in start or '"actor_id"' in start) \
             and '"type"' in start:
         return True
-    return '"chats"' in start and '"list"' in start and ('"personal_information"' in start or '"about"' in start)
+    # a full export: its chats may start past the first 64 KiB (contacts, sessions come first)
+    return '"personal_information"' in start or ('"chats"' in start and '"list"' in start and '"about"' in start)
 
 
 READER = register(Reader(

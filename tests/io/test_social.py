@@ -206,6 +206,21 @@ def test_telegram_reply_to_a_topic_start_has_no_parent() -> None:
     assert r.quality.threads[("telegram", "9")].missing == 0
 
 
+def test_telegram_full_export_whose_chats_start_late_is_recognised(tmp_path: Path) -> None:
+    full = json.loads((DATA / "telegram" / "full_export.json").read_text(encoding="utf-8"))
+    contacts = [{"first_name": f"C{i}", "last_name": "", "phone_number": "+00 000", "date": "2020-01-01T00:00:00"}
+                for i in range(3000)]
+    big = {"about": full["about"], "personal_information": full["personal_information"],
+           "contacts": {"about": "contacts", "list": contacts}, "chats": full["chats"], "left_chats": full["left_chats"]}
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(big), encoding="utf-8")
+    assert '"chats"' not in head(path)
+    assert io.detect_format(path).name == "telegram"
+    assert io.read_file(path).comments.height == 10
+    with pytest.raises(ParseError, match="without chats"):
+        parse_telegram({"about": "x", "personal_information": {}}, "result.json")
+
+
 def test_telegram_text_forms() -> None:
     assert telegram_text("plain") == "plain"
     assert telegram_text(["a ", {"type": "bold", "text": "b"}, {"type": "text_link", "text": "c", "href": "u"}]) == "a bc"
