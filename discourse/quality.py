@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 __all__ = ["LANGUAGE_FLAG", "MOSTLY", "FileQuality", "QualityReport", "ThreadQuality"]
@@ -69,9 +70,13 @@ class FileQuality:
     records: int = 0          # records (comments, lines, items) the file held
     bad_records: int = 0      # records skipped as unparseable (--on-error skip)
     notes: list[str] = field(default_factory=list)
+    # comments this file added to its threads' ``read`` (set when its report is merged into a build's):
+    # these sum to the totals' ``read``, where ``records`` counts whatever the format calls a record
+    # (a Stack Exchange question, a Discourse topic, a line)
+    comments: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "format": self.format, "records": self.records,
+        return {"path": self.path, "format": self.format, "records": self.records, "comments": self.comments,
                 "bad_records": self.bad_records, "notes": list(self.notes)}
 
 
@@ -113,7 +118,15 @@ class QualityReport:
             self.thread(site, thread_id).flagged[reason] += n
 
     def merge(self, other: QualityReport) -> QualityReport:
-        """A new report holding both."""
+        """A new report holding both. A report of one file (what each reader returns) has its comments read
+        recorded on its file entry here, so the files' ``comments`` add up to the threads' ``read``."""
+        for src in (self, other):
+            if src.files and all(f.comments is None for f in src.files):
+                first, *rest = src.files
+                first.comments = sum(tq.read for tq in src.threads.values())
+                for f in rest:   # files read as one source (a Stack Exchange dump's Posts, Comments, Users)
+                    f.comments = 0
+                    f.notes.append(f"read together with {Path(first.path).name}: its comments are counted there")
         out = QualityReport(files=[*self.files, *other.files], network=self.network + other.network,
                             notes=[*self.notes, *other.notes], hints=[*self.hints, *other.hints])
         for src in (self, other):
@@ -171,6 +184,21 @@ class QualityReport:
         d["bad_records"] = sum(f.bad_records for f in self.files)
         return d
 
+    def file_notes(self) -> list[str]:
+        """How the files' counts reconcile with the threads' ``read``: comments read twice (overlapping
+        pages, a file given twice) are read once per copy and dropped as ``duplicate``."""
+        out = []
+        counted = [f.comments for f in self.files if f.comments is not None]
+        read = sum(tq.read for tq in self.threads.values())
+        twice = sum(tq.dropped.get("duplicate", 0) for tq in self.threads.values())
+        if counted and len(counted) == len(self.files) and sum(counted) != read:
+            out.append(f"the files' comments ({sum(counted):,}) differ from the comments read ({read:,})")
+        if twice:
+            out.append(f"{twice:,} comment(s) held twice (overlapping pages or the same file given twice, or "
+                       f"repeated within a file): each copy is counted in its file's comments and in read, and all "
+                       f"but one dropped as 'duplicate'")
+        return out
+
     def check_balanced(self) -> list[str]:
         """Threads whose counts do not add up (should always be empty)."""
         bad = []
@@ -188,7 +216,7 @@ class QualityReport:
                 for (site, tid), tq in sorted(self.threads.items())
             ],
             "network": dict(sorted(self.network.items())),
-            "notes": list(self.notes),
+            "notes": [*self.notes, *self.file_notes()],
             "languages": dict(sorted(self.languages().items())),
             "warnings": self.warnings(),
             "balanced": not self.check_balanced(),

@@ -356,6 +356,8 @@ def _merge_file_quality(reports: Sequence[QualityReport]) -> QualityReport:
         acc = files.setdefault((fq.path, fq.format), FileQuality(fq.path, fq.format))
         acc.records += fq.records
         acc.bad_records += fq.bad_records
+        if fq.comments is not None:
+            acc.comments = (acc.comments or 0) + fq.comments
         acc.notes.extend(n for n in fq.notes if n not in acc.notes)
     merged.files = list(files.values())
     return merged
