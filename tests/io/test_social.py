@@ -395,3 +395,38 @@ def test_random_trees_round_trip_through_telegram(nodes: list[tuple[int, int | N
     res = parse_telegram({"name": "chat", "type": "private_group", "id": 3, "messages": messages})
     _check(res, nodes)
     assert res.comments.filter(res.comments["parent_id"].is_null())["parent_source"].unique().to_list() in ([], ["none"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(trees(), st.data())
+def test_bluesky_deleted_and_blocked_replies_are_counted_never_kept(nodes: list[tuple[int, int | None, str, str]],
+                                                                   data: st.DataObject) -> None:
+    parents = {p for _, p, _, _ in nodes}
+    leaves = [i for i, _, _, _ in nodes if i not in parents]
+    gone = data.draw(st.dictionaries(st.sampled_from(leaves), st.sampled_from(["not_found", "blocked"])))
+
+    def uri(i: int | str) -> str:
+        return f"at://did:plc:{i}/app.bsky.feed.post/{i}"
+
+    def view(i: int, parent: int | None, author: str, text: str) -> dict[str, Any]:
+        if i in gone:
+            return ({"$type": "app.bsky.feed.defs#notFoundPost", "uri": uri(i), "notFound": True}
+                    if gone[i] == "not_found" else
+                    {"$type": "app.bsky.feed.defs#blockedPost", "uri": uri(i), "blocked": True, "author": {"did": "d"}})
+        kids = [n for n in nodes if n[1] == i]
+        record = {"text": text, "reply": {"root": {"uri": uri("root")},
+                                          "parent": {"uri": uri("root") if parent is None else uri(parent)}}}
+        return {"$type": "app.bsky.feed.defs#threadViewPost",
+                "post": {"uri": uri(i), "author": {"handle": author}, "record": record, "replyCount": len(kids)},
+                "replies": [view(*k) for k in kids]}
+
+    tops = [n for n in nodes if n[1] is None]
+    root = {"post": {"uri": uri("root"), "author": {"handle": "op"}, "record": {"text": "post"}, "replyCount": len(tops)},
+            "replies": [view(*n) for n in tops]}
+    r = parse_bluesky({"thread": root})
+    tq = r.quality.threads[("bluesky", uri("root"))]
+    assert (tq.read, tq.kept, tq.missing) == (len(nodes), len(nodes) - len(gone), 0)
+    assert dict(tq.dropped) == {k: v for k, v in
+                                {"not_found": sum(v == "not_found" for v in gone.values()),
+                                 "blocked": sum(v == "blocked" for v in gone.values())}.items() if v}
+    assert r.comments.height == len(nodes) - len(gone)
