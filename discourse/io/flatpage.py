@@ -73,8 +73,8 @@ _DEFAULT_IGNORE = (
     r"([\s•·|]+(reply|like|share|report|flag))+",
     # what a browser copies of new Reddit's and Hacker News' page chrome: the depth line above each comment
     # ("level 2"), the action row, the "[–]" toggle, the search box under HN's footer
-    r"(reply|share|report|save|follow|give award)(\s+(reply|share|report|save|follow|give award))+",
-    r"save", r"follow", r"give award", r"sort by:?(\s+\w+){0,2}", r"\[\s*[-–+]\s*\d*\s*\]", r"search:?",
+    r"(reply|share|report|save|follow|(give )?award)(\s+(reply|share|report|save|follow|(give )?award))+",
+    r"save", r"follow", r"(give )?award", r"sort by:?(\s+\w+){0,2}", r"\[\s*[-–+]\s*\d*\s*\]", r"search:?",
 )
 # the depth line new Reddit prints above each comment ("level 2"): the nesting the page had
 _LEVEL_RE = re.compile(r"level\s+(\d{1,3})", re.IGNORECASE)

@@ -422,3 +422,16 @@ def test_a_lone_dash_between_paragraphs_stays_inside_the_comment() -> None:
     res = parse_flatpage(page, thread_id="t")
     assert res.comments["author"].to_list() == ["anna_b", "bob_7", "carl.k"]
     assert res.comments["text"][0] == "First part.\n\n—\n\nSecond part."
+
+
+def test_a_copy_of_todays_reddit_without_depth_lines() -> None:
+    page = (
+        "Close Main Street?\n\nThe council votes next week.\n\n\n4 comments\n\n"
+        + "".join(f"{name}\n{badge}•\n{n}h ago\n\n{text}\n\n{n * 3}\nReply\nAward\nShare\n\n"
+                  for name, badge, n, text in [("speedy_gonzales", "", 5, "No. Shops will die."),
+                                               ("mayor_fan", "OP\n", 4, "Shops did fine in Oslo."),
+                                               ("Anna.K", "", 3, "Yes please.")]))
+    res = parse_flatpage(page, thread_id="t")
+    assert res.comments["author"].to_list() == ["speedy_gonzales", "mayor_fan", "Anna.K"]
+    assert res.comments["text"].to_list() == ["No. Shops will die.", "Shops did fine in Oslo.", "Yes please."]
+    assert set(res.comments["parent_source"]) == {"none"}          # no depth shown: left to inference
