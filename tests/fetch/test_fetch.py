@@ -260,3 +260,21 @@ def test_cli_fetch_then_build_a_reddit_thread(tmp_path: Path) -> None:
     quality = json.loads((bundle / "quality.json").read_text())
     assert quality["totals"]["read"] == 5 and quality["totals"]["coverage"] == round(5 / 6, 4)
     assert any(f["format"] == "fetched" for f in quality["files"])
+
+
+def test_hackernews_firebase_alone_when_algolia_does_not_know_the_item(tmp_path: Path) -> None:
+    items = js("hn_firebase_items.json")
+    replay = Replay({   # no Algolia route: the replay answers 404, as Algolia does for an item it lacks
+        "/v0/item/38100000.json": [(200, raw("hn_firebase_38100000.json"))],
+        **{f"/v0/item/{k}.json": [(200, v)] for k, v in items.items()},
+        "/v0/item/38100040.json": [(200, "null")],
+    })
+    with serve(replay) as base:
+        res = run([HN], tmp_path, base)
+    assert replay.log[0][0] == "/api/v1/items/38100000"
+    assert res.threads[0]["fetched"] == 3
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert {f["kind"] for f in manifest["files"]} == {"firebase"}      # the 404 saved nothing
+    got = read(tmp_path)
+    assert sorted(got.comments["comment_id"]) == ["38100010", "38100011", "38100020", "38100030"]
+    assert got.quality.thread("hackernews", "38100000").missing == 1
