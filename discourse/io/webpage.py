@@ -29,7 +29,8 @@ Layouts, tried in this order (the first that finds comments is used):
   (classes that vary per item, such as ``depth-2`` or ``even``, ignored) repeated at least three times,
   holding text. The group is chosen by a score (how many blocks, how much text, whether names such as
   "comment" or "post" appear, whether an author can be found in each); nesting is DOM containment. Blocks
-  that never hold one another are a flat list (a forum): their parents are left to the infer stage
+  that never hold one another are a flat list: nested by their indentation where they state different
+  ones (``data-depth``, ``depth-2`` classes, a left margin), else (a forum) left to the infer stage
   (``parent_source = "none"``), except a block quoting a post by id (XenForo's ``data-source="post: N"``).
   Each comment's ``layout_confidence`` is the group's confidence, reported in the quality notes.
 
@@ -73,15 +74,16 @@ _NUM = re.compile(r"(\d+)$")
 _WHEN_FORMATS = (
     "%A, %B %d, %Y %I:%M %p", "%B %d, %Y at %I:%M %p", "%B %d, %Y at %H:%M", "%B %d, %Y %I:%M %p", "%b %d, %Y %I:%M %p",
     "%b %d, %Y at %I:%M %p", "%B %d, %Y", "%b %d, %Y", "%d %B %Y at %H:%M", "%d %B %Y %H:%M", "%d %B %Y",
-    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%b %d, %Y %I:%M %p",
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%b %d, %Y %I:%M %p", "%d.%m.%Y %H:%M", "%d.%m.%Y, %H:%M",
+    "%d.%m.%Y", "%d/%m/%Y %H:%M",
 )
 # classes that differ between items of one list (alternation, depth, state) and are ignored in signatures
 _VARYING = re.compile(r".*\d.*|even|odd|alt|parent|first|last|active|selected|highlighted?|new|unread|open|closed"
                       r"|thread-(even|odd|alt)|by(user|postauthor)|(post|comment)-author-.*|depth-.*|is-.*|has-.*")
 _CUE = re.compile(r"comment|reply|replies|post|message|msg|response|discussion|entry|review|note|thread", re.IGNORECASE)
-_AUTHOR_CUE = re.compile(r"author|user|username|poster|byline|nick|(^|[-_])name($|[-_])|fn$|creator", re.IGNORECASE)
+_AUTHOR_CUE = re.compile(r"author|user|username|poster|commenter|byline|nick|(^|[-_])name($|[-_])|fn$|creator", re.IGNORECASE)
 _TEXT_CUE = re.compile(r"content|body|text|message|cooked|entry|comment-text|post-text|(?<![\w-])md(?![\w-])", re.IGNORECASE)
-_TIME_CUE = re.compile(r"date|time|when|ago|posted|published", re.IGNORECASE)
+_TIME_CUE = re.compile(r"date|time|when|ago|posted|published|stamp", re.IGNORECASE)
 _SKIP_TAGS = ("script", "style", "noscript", "template", "svg", "textarea", "select", "iframe", "input", "button")
 
 
@@ -161,6 +163,7 @@ class _Page:
     def __init__(self, soup: BeautifulSoup) -> None:
         self.soup = soup
         self.post_id: str | None = None     # the thread's id where the comments name it (new Reddit's postid)
+        self.notes: list[str] = []          # what a layout found worth saying in the quality notes
 
     def nest(self, items: list[_Item]) -> None:
         """Give each item its parent by DOM containment (the nearest enclosing item), then lift every
@@ -417,12 +420,15 @@ def _generic(page: _Page) -> tuple[list[_Item], float, str] | None:
     # answers is for the infer stage, unless the block quotes a post it names (XenForo's
     # blockquote[data-source="post: 1001"])
     flat = all(it.parent is None for it in items)
+    indented = _nest_by_indent(items, els) if flat else 0
     known = {it.cid for it in items}
     for it, q in zip(items, quoted):
         if q is not None and q in known and q != it.cid:
             it.parent, it.parent_source = q, "quote"
-        elif flat:
+        elif flat and not indented:
             it.parent_source = "none"
+    if indented:
+        page.notes.append(f"generic layout: nesting from the blocks' indentation ({indented} of {len(items)} placed)")
     found_author = 0
     for it in items:
         # the name: the block's data-author, else an element named for a name (".username"), else any
@@ -434,6 +440,9 @@ def _generic(page: _Page) -> tuple[list[_Item], float, str] | None:
         found_author += it.author is not None
         when = page.own_first(it, "time[datetime]")
         it.created_at = _parse_when(_attr(when, "datetime")) if when is not None else None
+        if it.created_at is None:       # a written date in an element whose class says date/time/stamp
+            stamps = [el for el in page.own(it, "span, div, a, small, p") if _TIME_CUE.search(" ".join(_classes(el)))]
+            it.created_at = next((t for el in stamps if (t := _parse_when(_text_of(el))) is not None), None)
         # the text: an element whose class says so, not the one holding the author (a wrapper of the
         # whole comment, such as old Reddit's div.entry around the tagline and the text)
         texts = [el for el in page.own(it, "div, p, section, blockquote, article")
@@ -463,6 +472,49 @@ def _block_id(value: str | None) -> str | None:
     return max(parts, key=len) if parts else None     # ties: the first ("502_501": 502)
 
 
+_DEPTH_CLASS = re.compile(r"(?:depth|level|indent|lvl|nest(?:ed|ing)?)[-_]?(\d{1,2})", re.IGNORECASE)
+_DEPTH_STYLE = re.compile(r"(?:margin|padding)-left\s*:\s*(\d+(?:\.\d+)?)\s*(?:px|em|rem)", re.IGNORECASE)
+
+
+def _depth_of(el: Tag) -> float | None:
+    """A block's indentation as the page states it: a ``data-depth`` / ``depth`` / ``data-level`` value,
+    a class such as ``depth-2`` / ``comment-level-3`` / ``indent-1``, or a left margin in its style."""
+    for name in ("data-depth", "depth", "data-level", "data-indent"):
+        value = _attr(el, name)
+        if value is not None and value.strip().isdigit():
+            return float(value)
+    for c in _classes(el):
+        if m := _DEPTH_CLASS.search(c):
+            return float(m.group(1))
+    if m := _DEPTH_STYLE.search(_attr(el, "style") or ""):
+        return float(m.group(1))
+    return None
+
+
+def _nest_by_indent(items: list[_Item], els: list[Tag]) -> int:
+    """Parents of a flat list of blocks from their indentation (each block answers the latest earlier one
+    a level up), when every block states one and they differ; levels are the distinct values in order.
+    A block whose level skips one is left to inference. Returns how many were placed (0: not used)."""
+    depths = [_depth_of(el) for el in els]
+    if any(d is None for d in depths) or len(set(depths)) < 2:
+        return 0
+    rank = {v: k + 1 for k, v in enumerate(sorted({d for d in depths if d is not None}))}
+    stack: list[str | None] = []
+    placed = 0
+    for it, d in zip(items, depths):
+        level = rank[d] if d is not None else 1
+        del stack[level - 1:]
+        stack += [None] * (level - 1 - len(stack))
+        parent = stack[-1] if stack else None
+        if level == 1 or parent is not None:
+            it.parent, it.parent_source = parent, "nesting"
+            placed += 1
+        else:
+            it.parent_source = "none"
+        stack.append(it.cid)
+    return placed
+
+
 def _quoted_post(el: Tag) -> str | None:
     """The post a block quotes by id (XenForo: ``blockquote[data-source="post: 1001"]``), if any."""
     q = el.select_one("blockquote[data-source^='post']")
@@ -470,10 +522,11 @@ def _quoted_post(el: Tag) -> str | None:
     return m.group(1) if m else None
 
 
-_NAME_SELECTOR = ("[itemprop=author] [itemprop=name], .username, .user-name, .author-name, .comment-author .fn, .fn, "
+_NAME_SELECTOR = ("[itemprop=author] [itemprop=name], .username, .user-name, .author-name, .comment-author .fn, .fn, .commenter, "
                   "a[rel=author], .author, .byline .name")
 _STRONG_TEXT_CUE = re.compile(r"content|body|text|cooked|bbwrapper|(?<![\w-])md(?![\w-])", re.IGNORECASE)
 _AUTHOR_SELECTOR = ("[itemprop=author], [rel=author], [class*=author], [class*=user], [class*=poster], [class*=byline], "
+                    "[class*=commenter], "
                     "[class*=nick], [class*=member], .fn, .name")
 
 
@@ -643,6 +696,7 @@ def parse_webpage(text: str, *, path: str | Path = "<html>", thread_id: str | No
         items, confidence, sig = gen
         layout = "generic"
         notes.append(f"generic layout: {len(items)} repeated blocks <{sig}>, confidence {confidence:.2f}")
+        notes += page.notes
         if confidence < 0.3:
             items = None
     if items is None:

@@ -326,3 +326,29 @@ def test_flat_forum_blocks_leave_parents_to_inference_except_a_quoted_post() -> 
     built = infer_parents(c, threads=res.threads)
     assert built.filter(pl.col("comment_id") == "1002")["parent_id"][0] == "1001"
     assert built["parent_source"].null_count() == 0 and "none" not in built["parent_source"].to_list()
+
+
+def test_a_flat_list_nested_by_indentation() -> None:
+    res = read_webpage(DATA / "indented.html")
+    assert tree(DATA / "indented.html") == {
+        "7101": (None, "sam_k"), "7102": ("7101", "GRUMPY99"), "7103": ("7102", "sam_k"),
+        "7104": ("7101", "Rosa.Diaz"), "7105": (None, "p.nowak"),
+    }
+    assert set(res.comments["parent_source"]) == {"nesting"}
+    assert res.comments["created_at"][2].isoformat() == "2024-05-14T10:02:00+00:00"   # "14.05.2024 10:02"
+    assert any("nesting from the blocks' indentation (5 of 5 placed)" in n for n in res.quality.files[0].notes)
+
+
+def test_indentation_by_depth_classes_and_a_skipped_level() -> None:
+    blocks = [("a1", 1, "ann_1"), ("a2", 2, "bob_2"), ("a3", 4, "cat_3"), ("a4", 1, "dan_4")]
+    html = "".join(f'<div class="comment depth-{d}" id="{cid}"><span class="author">{who}</span>'
+                   f'<div class="comment-body">Remark from {who} about the plan.</div></div>' for cid, d, who in blocks)
+    c = parse_webpage(f"<html><body>{html}</body></html>", path="d.html").comments
+    # depth-4 right under depth-2: the level between is not on the page (levels are the distinct values:
+    # 1, 2, 4 -> 1, 2, 3, so it reads as a reply to a2)
+    assert list(zip(c["comment_id"], c["parent_id"], c["parent_source"])) == [
+        ("a1", None, "nesting"), ("a2", "a1", "nesting"), ("a3", "a2", "nesting"), ("a4", None, "nesting")]
+    same = "".join(f'<div class="comment depth-1" id="b{i}"><span class="author">u_{i}</span>'
+                   f'<div class="comment-body">Remark number {i} about the plan.</div></div>' for i in range(3))
+    flat = parse_webpage(f"<html><body>{same}</body></html>", path="e.html").comments
+    assert set(flat["parent_source"]) == {"none"}          # one depth for all: a flat list, left to inference
