@@ -14,7 +14,8 @@ FetchOut = Annotated[Path, typer.Option("--out", "-o", help="Folder to save the 
 
 
 def fetch(
-    urls: Annotated[list[str], typer.Argument(help="Thread URLs: Reddit, Hacker News, YouTube, Bluesky, and any Mastodon, Lemmy or Discourse instance.",
+    urls: Annotated[list[str], typer.Argument(help="Thread URLs: Reddit, Hacker News, YouTube, Bluesky, Stack Exchange sites, and any Mastodon, Lemmy or "
+                                              "Discourse instance.",
                                               show_default=False)],
     out: FetchOut = Path("discourse-fetch"),
     api_base: Annotated[list[str] | None, typer.Option(
