@@ -216,7 +216,9 @@ class Session:
                     f"connection failed ({type(err).__name__})"
             else:
                 status = resp.status_code
-                verdict = _verdict(resp.content, check) if check and status in (401, 403) else None
+                # a JSON 401/403 body may say more (YouTube's quota, a throttled API); an HTML one is a refusal
+                verdict = check(_maybe_json(resp.content)) if check and status in (401, 403) \
+                    and _maybe_json(resp.content) is not None else None
                 if verdict is not None and verdict[0] == "error":
                     raise FetchError(f"{shown}: HTTP {status}: {verdict[1]}")
                 if verdict is not None and verdict[0] == "missing":
@@ -281,6 +283,13 @@ def _json(raw: bytes, url: str) -> Any:
         return json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as err:
         raise FetchError(f"{url}: the answer is not JSON ({err})") from err
+
+
+def _maybe_json(raw: bytes) -> Any:
+    try:
+        return json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        return None
 
 
 def _verdict(raw: bytes, check: BodyCheck | None) -> tuple[str, str] | None:

@@ -192,6 +192,7 @@ def test_mastodon_reply_url_fetches_the_conversation_and_capped_branches(tmp_pat
 @pytest.mark.parametrize(("answer", "error", "words"), [
     ((403, {"reason": "private", "message": "Forbidden", "error": 403}), NotAvailable, "HTTP 403 forbidden (private)"),
     ((404, {"message": "Not Found", "error": 404}), NotAvailable, "HTTP 404 not found"),
+    ((403, "<html><body>You've been blocked by network security.</body></html>"), NotAvailable, "HTTP 403 forbidden"),
     ((429, {"message": "Too Many Requests"}, {"Retry-After": "3600"}), Throttled, "wait 3600 s"),
     ((503, "<html>upstream down</html>"), Throttled, "HTTP 503, still after 3 tries"),
     ((200, "<html><title>whoa there, pardner!</title></html>"), Throttled, "too many requests"),
