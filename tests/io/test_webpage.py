@@ -339,13 +339,13 @@ def test_a_flat_list_nested_by_indentation() -> None:
     assert any("nesting from the blocks' indentation (5 of 5 placed)" in n for n in res.quality.files[0].notes)
 
 
-def test_indentation_by_depth_classes_and_a_skipped_level() -> None:
+def test_indentation_by_depth_classes_levels_are_the_distinct_values() -> None:
     blocks = [("a1", 1, "ann_1"), ("a2", 2, "bob_2"), ("a3", 4, "cat_3"), ("a4", 1, "dan_4")]
     html = "".join(f'<div class="comment depth-{d}" id="{cid}"><span class="author">{who}</span>'
                    f'<div class="comment-body">Remark from {who} about the plan.</div></div>' for cid, d, who in blocks)
     c = parse_webpage(f"<html><body>{html}</body></html>", path="d.html").comments
-    # depth-4 right under depth-2: the level between is not on the page (levels are the distinct values:
-    # 1, 2, 4 -> 1, 2, 3, so it reads as a reply to a2)
+    # depth-4 right under depth-2 (a theme that counts in steps of two, say): levels are the distinct values
+    # (1, 2, 4 -> 1, 2, 3), so it reads as a reply to a2
     assert list(zip(c["comment_id"], c["parent_id"], c["parent_source"])) == [
         ("a1", None, "nesting"), ("a2", "a1", "nesting"), ("a3", "a2", "nesting"), ("a4", None, "nesting")]
     same = "".join(f'<div class="comment depth-1" id="b{i}"><span class="author">u_{i}</span>'
