@@ -343,6 +343,8 @@ def compare(inputs: str | Path | Sequence[str | Path], options: BuildOptions | N
             "n_authors": rep["author"].drop_nulls().n_unique(),
             "n_replies": int((~rep["to_root"]).sum()),
             "n_nodes": network.graph.vcount(), "n_edges": network.graph.ecount(),
+            # nodes that are anonymous commenters (one per comment): n_nodes - n_anonymous are named
+            "n_anonymous": int(network.counts.get("anonymous_authors", 0)),
             "first_n": first_n,
         }
         row.update(figs)

@@ -136,3 +136,11 @@ def test_build_figures_and_bundle_state_the_anonymous_nodes(dump: Path, tmp_path
     streamed = discourse.build(dump, scorer="fast", runs=1, engine="stream")
     assert streamed.metrics["sizes"]["anonymous_authors"] == 6
     assert streamed.quality.to_dict()["hints"] == quality["hints"]
+
+
+def test_compare_counts_anonymous_nodes_per_thread(dump: Path) -> None:
+    c = discourse.compare([dump], scorer="fast", bootstrap=0, null_models=2, min_comments=1, runs=1)
+    by = dict(zip(c.table["thread_id"], c.table["n_anonymous"], strict=True))
+    assert by == {"pa": 4, "pb": 2}
+    assert c.table["n_authors"].to_list() == [2, 2]          # named commenters only
+    assert (c.table["n_nodes"] - c.table["n_anonymous"] >= c.table["n_authors"]).all()
