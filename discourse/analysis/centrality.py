@@ -154,12 +154,17 @@ def pn_centrality(layers: SignedLayers, *, tol: float = 1e-12, max_iter: int = 1
         x = nxt
     # the series did not converge: A / (2n-2) has an eigenvalue of modulus 1 (hostile ties forming a
     # complete graph give -1, and the iterates alternate between 1 and 0). I - A / (2n-2) itself is
-    # never singular (its eigenvalues lie in (0, 2]), so solve it directly.
+    # not singular for n >= 3 (its eigenvalues lie in (0, 2)), so solve it directly. With two authors and a
+    # hostile tie it is singular (A / 2 has eigenvalues -1 and +1), but the system is consistent (1 lies
+    # in the -1 eigenspace): its least-squares solution is the exact one, 1/2 each.
     from scipy.sparse import coo_matrix, identity
     from scipy.sparse.linalg import spsolve
 
     m = coo_matrix((np.concatenate([a, a]), (np.concatenate([u, v]), np.concatenate([v, u]))), shape=(n, n))
-    return np.asarray(spsolve((identity(n) - m).tocsc(), np.ones(n)), dtype=float)
+    system = (identity(n) - m).tocsc()
+    if n == 2:
+        return np.asarray(np.linalg.lstsq(system.toarray(), np.ones(n), rcond=None)[0], dtype=float)
+    return np.asarray(spsolve(system, np.ones(n)), dtype=float)
 
 
 def centralities(graph: ig.Graph, layers: SignedLayers, *, seed: int = 0) -> tuple[pl.DataFrame, dict[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +62,19 @@ def test_pn_centrality_matches_the_matrix_inverse():
         a[idx[x], idx[y]] = a[idx[y], idx[x]] = -2.0
     expected = np.linalg.solve(np.eye(n) - a / (2 * n - 2), np.ones(n))
     assert C.pn_centrality(layers) == pytest.approx(expected, rel=1e-9)
+
+
+def test_pn_centrality_of_a_two_person_quarrel_is_exact():
+    """Regression: with two authors and a hostile tie, I - A / 2 is singular (the direct solve warned and
+    gave nan); the system is consistent and PN is 1/2 each (x = 1 - x for each of the two)."""
+    from discourse.analysis.factions import layers_from_arrays
+
+    w = np.array([-1.0])
+    layers = layers_from_arrays(2, np.array([0]), np.array([1]), w, np.clip(w, 0, None), np.clip(-w, 0, None),
+                                np.ones(1, dtype=np.int64))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert C.pn_centrality(layers) == pytest.approx([0.5, 0.5], abs=1e-12)
 
 
 def test_hubs_and_authorities_of_hostility_and_pagerank_of_agreement():
