@@ -16,7 +16,7 @@ from discourse.errors import DiscourseError
 
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
-Inputs = Annotated[list[Path], typer.Argument(help="Thread files (or ConvoKit / Stack Exchange directories) to read.",
+Inputs = Annotated[list[Path], typer.Argument(help="Thread files (or ConvoKit, Stack Exchange or `discourse fetch` directories) to read.",
                                                show_default=False)]
 OutDir = Annotated[Path, typer.Option("--out", "-o", help="Directory to write the bundle into (created if missing).",
                                       file_okay=False, dir_okay=True, writable=True)]

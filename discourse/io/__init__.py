@@ -50,7 +50,7 @@ def detect_format(path: str | Path) -> Reader:
         for reader in formats():
             if reader.directory and reader.sniff(p, ""):
                 return reader
-        raise UnknownFormat(p, "a directory that is neither a ConvoKit corpus nor a Stack Exchange dump")
+        raise UnknownFormat(p, "a directory that is neither a ConvoKit corpus, a Stack Exchange dump nor a `discourse fetch` folder (manifest.json)")
     if p.stat().st_size == 0:
         raise EmptyInput(p)
     text = head(p)
