@@ -72,12 +72,16 @@ def _summary(totals: dict[str, int], nodes: pl.DataFrame, n_authors: int, n_edge
 
     anonymous = nodes["anonymous"].fill_null(False) if "anonymous" in nodes.columns else pl.repeat(
         False, nodes.height, eager=True)
-    size = nodes.group_by("community").len()
+    size = nodes.with_columns(_anon=anonymous).group_by("community").agg(pl.len(), pl.col("_anon").all())
     alone = nodes.join(size, on="community", how="left")["len"] == 1
-    factions = int((size["len"] >= 2).sum())
+    # factions of anonymous commenters only (they answered each other) are counted apart, like singletons
+    anonymous_only = int(((size["len"] >= 2) & size["_anon"]).sum())
+    factions = int((size["len"] >= 2).sum()) - anonymous_only
     singletons, anonymous_alone = int((alone & ~anonymous).sum()), int((alone & anonymous).sum())
     n_anonymous = int(anonymous.sum())
     extra = [_plural(singletons, "singleton")] if singletons else []
+    if anonymous_only:
+        extra.append(f"{anonymous_only} of anonymous commenters only")
     if anonymous_alone:
         extra.append(f"{anonymous_alone} anonymous alone")
     return (f"{totals['read']} comments read, {totals['kept']} kept; {_plural(n_authors, 'author')}"

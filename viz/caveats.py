@@ -144,21 +144,25 @@ def _language(quality: Mapping[str, Any]) -> str:
 def _factions(nodes: pl.DataFrame | None, metrics: Mapping[str, Any], quality: Mapping[str, Any]) -> str:
     """Factions, singletons and, apart, anonymous commenters (one node per comment: alone in a
     community they are neither a faction nor a named singleton)."""
-    n_anonymous = anonymous_alone = 0
+    n_anonymous = anonymous_alone = anonymous_only = 0
     if nodes is not None and "community" in nodes.columns and nodes.height:
-        size = nodes.group_by("community").len()
-        k = int((size["len"] >= 2).sum())
-        alone = nodes.join(size, on="community", how="left")["len"] == 1
         anonymous = (nodes["anonymous"].fill_null(False) if "anonymous" in nodes.columns
                      else pl.repeat(False, nodes.height, eager=True))
+        size = nodes.with_columns(_anon=anonymous).group_by("community").agg(pl.len(), pl.col("_anon").all())
+        anonymous_only = int(((size["len"] >= 2) & size["_anon"]).sum())
+        k = int((size["len"] >= 2).sum()) - anonymous_only
+        alone = nodes.join(size, on="community", how="left")["len"] == 1
         single, anonymous_alone = int((alone & ~anonymous).sum()), int((alone & anonymous).sum())
         n_anonymous, n_authors = int(anonymous.sum()), nodes.height
     else:
         sizes = metrics.get("sizes") or {}
-        k, single = int(sizes.get("factions") or 0), 0
+        anonymous_only = int(sizes.get("anonymous_factions") or 0)
+        k, single = int(sizes.get("factions") or 0) - anonymous_only, 0
         n_anonymous, n_authors = int(sizes.get("anonymous_authors") or 0), int(sizes.get("authors") or 0)
     text = f"{k:,} faction{'s' if k != 1 else ''}"
     extra = [f"{single:,} singleton{'s' if single != 1 else ''}"] if single else []
+    if anonymous_only:
+        extra.append(f"{anonymous_only:,} of anonymous commenters only")
     if anonymous_alone:
         extra.append(f"{anonymous_alone:,} anonymous commenter{'s' if anonymous_alone != 1 else ''} in none")
     if extra:

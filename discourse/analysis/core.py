@@ -225,6 +225,10 @@ def analyse(network: AuthorNetwork, replies: pl.DataFrame | None = None, options
             "replies": int(network.counts.get("kept", 0)),
             "anonymous_authors": int(anonymous.sum()),
             "factions": int((sizes >= 2).sum()),
+            # of those, factions with no named member (anonymous commenters answering each other under a
+            # post whose author is unknown): reported apart, they would flood the count
+            "anonymous_factions": int(((sizes >= 2) & (np.bincount(membership[~anonymous], minlength=sizes.size) == 0)).sum())
+            if membership.size else 0,
             # authors in a faction of their own, named and anonymous apart: many anonymous commenters
             # with one reply each are singletons, not factions
             "singletons": int((alone & ~anonymous).sum()),

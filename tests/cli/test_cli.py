@@ -190,10 +190,13 @@ def test_the_summary_counts_factions_apart_from_singletons(tmp_path: Path) -> No
 def test_the_summary_counts_anonymous_commenters_apart() -> None:
     from discourse.cli.app import _summary
 
-    nodes = pl.DataFrame({"author": ["a", "b", "anonymous#t/1", "c", "anonymous#t/2", "anonymous#t/3"],
-                          "community": [0, 0, 0, 1, 2, 3], "anonymous": [False, False, True, False, True, True]})
-    line = _summary({"read": 9, "kept": 8}, nodes, 6, 5)
-    # anonymous commenters alone in a community are neither factions nor singletons
-    assert line == "9 comments read, 8 kept; 6 authors (3 anonymous), 5 edges, 1 faction (+ 1 singleton, 2 anonymous alone)."
+    nodes = pl.DataFrame({"author": ["a", "b", "anonymous#t/1", "c", "anonymous#t/2", "anonymous#t/3",
+                                     "anonymous#t/4", "anonymous#t/5"],
+                          "community": [0, 0, 0, 1, 2, 3, 4, 4], "anonymous": [False, False, True, False, True, True,
+                                                                            True, True]})
+    line = _summary({"read": 9, "kept": 8}, nodes, 8, 6)
+    # anonymous commenters alone in a community, or answering only each other, are not factions
+    assert line == ("9 comments read, 8 kept; 8 authors (5 anonymous), 6 edges, 1 faction "
+                    "(+ 1 singleton, 1 of anonymous commenters only, 2 anonymous alone).")
     named = _summary({"read": 2, "kept": 2}, nodes.filter(~pl.col("anonymous")).drop("anonymous"), 3, 1)
     assert named == "2 comments read, 2 kept; 3 authors, 1 edge, 1 faction (+ 1 singleton)."
