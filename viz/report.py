@@ -141,6 +141,12 @@ def _network_intro(meta: Mapping[str, Any]) -> str:
             f"{meta['hidden_isolates']:,} with no tie (isolates) are kept out of the view; the button above the "
             "network shows them, on rings around it, each toward the commenters they replied to."
         )
+    if meta.get("anonymous"):
+        notes.append(
+            f"{meta['anonymous']:,} hollow dot(s) are anonymous or deleted commenters: one per comment, never "
+            "named (two of them may be one person); quality.json's hints list the ones whose turn-taking "
+            "suggests the same person."
+        )
     if meta["self_loops"]:
         notes.append(f"{meta['self_loops']:,} commenter(s) replying to themselves are not drawn.")
     if notes:

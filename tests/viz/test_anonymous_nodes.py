@@ -10,6 +10,7 @@ import polars as pl
 
 from discourse import schema
 from discourse.analysis import analyse, author_network
+from discourse.options import NetworkOptions
 from discourse.viz import network_view
 from discourse.viz.network import ANONYMOUS_LABEL
 
@@ -91,8 +92,6 @@ def test_search_finds_anonymous_commenters_by_their_key() -> None:
 
 def test_dropping_unknown_authors_draws_only_named_commenters() -> None:
     replies = _replies()
-    from discourse.options import NetworkOptions
-
     net = author_network(replies, options=NetworkOptions(unknown_authors="drop"))
     nodes = analyse(net, replies, runs=1).nodes
     assert not nodes["anonymous"].any()
@@ -100,3 +99,16 @@ def test_dropping_unknown_authors_draws_only_named_commenters() -> None:
     assert view.figure.layout.meta["discourse"]["anonymous"] == 0
     assert all(getattr(t.marker, "symbol", None) is None for t in view.figure.data if t.mode == "markers"
                and t.showlegend and not (t.legendgroup or "").startswith("key"))
+
+
+def test_the_page_says_what_the_hollow_dots_are() -> None:
+    from discourse.viz import report_html
+
+    replies = _replies()
+    net = author_network(replies)
+    analysis = analyse(net, replies, runs=1)
+    page = report_html(nodes=analysis.nodes, edges=net.edges, replies=replies, metrics=analysis.metrics)
+    assert "3 hollow dot(s) are anonymous or deleted commenters" in page
+    dropped = author_network(replies, options=NetworkOptions(unknown_authors="drop"))
+    plain = report_html(nodes=analyse(dropped, replies, runs=1).nodes, edges=dropped.edges, replies=replies)
+    assert "hollow dot" not in plain
