@@ -212,7 +212,9 @@ def test_names_grey_edges_and_caveats_in_chromium(browser: Any, sample_page: tup
     page, problems = _ready(browser, path)
     try:
         names = page.eval_on_selector_all("#plot-network .annotation-text", "els => els.map(e => e.textContent)")
-        nodes = result.nodes
+        anonymous = set(result.nodes.filter(pl.col("anonymous"))["author"].to_list())
+        assert anonymous and not anonymous & set(names)     # the sample's deleted commenters are never named
+        nodes = result.nodes.filter(~pl.col("anonymous"))
         wanted = set(nodes.sort(["n_comments", "author"], descending=[True, False]).head(15)["author"].to_list())
         wanted |= set(nodes.filter(pl.col("roles").list.contains("instigator") | pl.col("roles").list.contains("target"))
                       ["author"].to_list())
