@@ -17,6 +17,7 @@ from discourse.fetch import fetch as fetch_urls
 from discourse.io import read
 from discourse.io.stackexchange_api import parse_stackexchange_api
 from tests.fetch._server import Replay, serve
+from tests.fetch.test_fetch import Clock
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "fetch"
 URL = "https://softwareengineering.stackexchange.com/questions/442301/is-100-test-coverage-worth-it"
@@ -24,19 +25,6 @@ URL = "https://softwareengineering.stackexchange.com/questions/442301/is-100-tes
 
 def raw(name: str) -> bytes:
     return (DATA / f"stackexchange_{name}.json").read_bytes()
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = 0.0
-        self.slept: list[float] = []
-
-    def sleep(self, s: float) -> None:
-        self.slept.append(s)
-        self.t += s
-
-    def __call__(self) -> float:
-        return self.t
 
 
 def routes(question: list[Any] | None = None) -> Replay:

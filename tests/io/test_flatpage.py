@@ -16,6 +16,7 @@ from discourse import io, schema
 from discourse.errors import InputError
 from discourse.infer import infer_parents
 from discourse.io.flatpage import PageLayout, name_score, parse_flatpage
+from tests.io._flatten_tree import flatten_tree
 
 DATA = Path(__file__).parent.parent / "data" / "flatpage"
 SEED = "seed/000_a9f39a774eb31046.txt"
@@ -268,18 +269,8 @@ def pages(draw: st.DrawFn) -> tuple[str, list[tuple[str | None, str]]]:
                      for _l in range(draw(st.integers(1, 2)))]
             paragraphs.append("\n".join(lines))
         comments.append((author, "\n\n".join(paragraphs)))
-    out = ["Title Of The Story", "", "Body paragraph one.", "", "Body paragraph two.", "", ""]
-    previous_image = False
-    for k, (author, text) in enumerate(comments):
-        if k:
-            out += [""] * (3 if previous_image else 2 if author is None else 1)
-        if author is not None:
-            out.append(author)
-            if text:
-                out.append("")
-        out += text.split("\n") if text else []
-        previous_image = author is not None and not text
-    return "\n".join(out) + "\n", comments
+    flat = [{"id": k, "parent": None, "author": author, "text": text} for k, (author, text) in enumerate(comments)]
+    return flatten_tree(flat), comments
 
 
 @settings(max_examples=60, deadline=None)
