@@ -74,9 +74,19 @@ def test_fit_softmax_holds_tight_priors_and_learns_the_rest() -> None:
 @pytest.mark.shared
 @pytest.mark.slow
 def test_training_reproduces_the_shipped_model_exactly(corpora: Path, tmp_path: Path) -> None:
-    """The one training command, in a process of its own (it fixes the BLAS threads before numpy loads)."""
+    """The one training command, in a process of its own (it fixes the BLAS threads before numpy loads).
+
+    Training scores ~41k pairs with the neural teacher first (6.5 min on a fast 2-core machine, far longer on a
+    slow one), so this runs only where the teacher's probabilities are cached or DISCOURSE_TRAINING_TESTS=1."""
+    import os
     import subprocess
     import sys
+
+    from training.stance.distill import DEFAULT_CACHE
+
+    if not os.environ.get("DISCOURSE_TRAINING_TESTS") and not any(DEFAULT_CACHE.glob("teacher_*.parquet")):
+        pytest.skip("the neural teacher's probabilities are not cached (~/.cache/discourse-training); "
+                    "set DISCOURSE_TRAINING_TESTS=1 to score them here (minutes)")
 
     root = Path(__file__).resolve().parents[2]
     out = tmp_path / "cues_model.json"
