@@ -402,14 +402,43 @@ def xml_encoding_error(path: str | Path, err: Exception) -> ParseError:
                                       "expected UTF-8 or another single-byte encoding Python knows")
 
 
+_ISO_FORMATS = (  # (format, carries an offset); the first is the common one, the rest parse only what it left
+    ("%Y-%m-%dT%H:%M:%S%.f%#z", True),     # %#z: Z, z, +02:00, +0200, +02
+    ("%Y-%m-%dT%H:%M:%S%.f", False),
+    ("%Y-%m-%d %H:%M:%S%.f%#z", True),
+    ("%Y-%m-%d %H:%M:%S%.f", False),
+    ("%Y-%m-%dT%H:%M%#z", True),
+    ("%Y-%m-%dT%H:%M", False),
+    ("%Y-%m-%d %H:%M%#z", True),
+    ("%Y-%m-%d %H:%M", False),
+)
+
+
+def _parse_iso(text: pl.Series) -> pl.Series:
+    """Each value parsed on its own: a list of explicit ISO-8601 shapes tried in turn on the values still
+    unparsed (polars' inference picks one format from the first value, which turned every value of another
+    shape into null, so a file's times depended on its first row)."""
+    out = text.str.to_datetime(_ISO_FORMATS[0][0], time_unit="us", time_zone="UTC", strict=False)
+    for fmt, aware in (*_ISO_FORMATS[1:], ("%Y-%m-%d", False)):
+        missing = (out.is_null() & text.is_not_null()).arg_true()
+        if missing.len() == 0:
+            break
+        part = text.gather(missing)
+        if fmt == "%Y-%m-%d":
+            parsed = part.str.to_date(fmt, strict=False).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+        elif aware:
+            parsed = part.str.to_datetime(fmt, time_unit="us", time_zone="UTC", strict=False)
+        else:
+            parsed = part.str.to_datetime(fmt, time_unit="us", strict=False).dt.replace_time_zone("UTC")
+        out = out.scatter(missing, parsed)
+    return out
+
+
 def iso_utc(name: str) -> pl.Expr:
     """Column ``name`` of ISO-8601 text as UTC datetimes: offsets and ``Z`` honoured, naive times taken
-    as UTC, junk -> null."""
-    c = pl.col(name)
-    return pl.coalesce(
-        c.str.to_datetime(time_unit="us", time_zone="UTC", strict=False),
-        c.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit="us", strict=False).dt.replace_time_zone("UTC"),
-    ).alias(name)
+    as UTC, a bare date as its midnight, junk -> null; every value is read on its own, whatever the others'
+    shape."""
+    return pl.col(name).cast(pl.String).map_batches(_parse_iso, return_dtype=pl.Datetime("us", "UTC")).alias(name)
 
 
 def comments_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
