@@ -12,6 +12,9 @@ debates  the six createdebate threads of debate_naacl13 (holdout; only its known
          NMI over the users with a known side.
 sample   sample_data/main_street.csv, written as two camps (named below) with a few undecided voices:
          perfect signs and the default scorer's; NMI over the nine commenters with a side.
+classic  Highland tribes (Read 1954; 16 tribes, 58 ties, the published three groups) and Sampson's monastery
+         at T4 (18 novices, 103 liking / disliking nominations as +1 / -1; Young Turks, Loyal Opposition,
+         Outcasts, Waverers): the recorded signs; tests/data/analysis/README.md gives the sources.
 
 Each graph is the author network as a build makes it (replies to one's own comment and unknown authors
 left out, both directions of a pair summed) and each method runs as a build runs it: the 5-seed ensemble
@@ -177,6 +180,23 @@ def sample() -> list[dict[str, float | str]]:
     return rows
 
 
+def classic() -> list[dict[str, float | str]]:
+    data = ROOT / "tests" / "data" / "analysis"
+    groups = pl.read_csv(data / "classic_groups.csv")
+    rows = []
+    for name, file in (("highland_tribes", "highland_tribes.csv"), ("sampson_t4", "sampson_t4.csv")):
+        ties = pl.read_csv(data / file)
+        a, b, s = ties.columns
+        pairs = ties.select(pl.col(a).alias("author"), pl.col(b).alias("parent_author"))
+        w = np.sign(ties[s].to_numpy()).astype(float)
+        members = groups.filter(pl.col("network") == name)
+        codes = {g: i for i, g in enumerate(dict.fromkeys(members["group"].cast(pl.String).to_list()))}
+        sides = {m: codes[str(g)] for m, g in members.select("member", "group").iter_rows()}
+        authors, found = memberships(pairs, w)
+        rows.append(_row(name, "recorded", authors, found, sides))
+    return rows
+
+
 def _fmt(v: float | str) -> str:
     return f"{v:.3f}" if isinstance(v, float) else f"- ({v})"
 
@@ -195,7 +215,7 @@ def _mean_rows(rows: list[dict[str, float | str]], name: str) -> list[dict[str, 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sets", default="planted,debates,sample")
+    ap.add_argument("--sets", default="planted,debates,sample,classic")
     ap.add_argument("--sizes", default="5000,20000")
     ap.add_argument("--seeds", default="0,7")
     args = ap.parse_args(argv)
@@ -204,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         "planted": lambda w: planted([int(x) for x in args.sizes.split(",")], [int(x) for x in args.seeds.split(",")], w),
         "debates": debates,
         "sample": lambda w: sample(),
+        "classic": lambda w: classic(),
     }
     rows: list[dict[str, float | str]] = []
     with tempfile.TemporaryDirectory() as tmp:
