@@ -31,6 +31,8 @@ FACTION_COLOURS: tuple[str, ...] = (
     "#ff9da7", "#17becf", "#bcbd22", "#1f3a93", "#8c564b", "#e377c2",
 )
 OTHER_COLOUR = "#c7c7c7"
+ALONE_COLOUR = "#9e9e9e"
+"""Authors alone in their faction: a darker grey than "other factions", so the two legend entries differ."""
 
 WEBGL_THRESHOLD = 2_000
 """Nodes + drawn edges above which traces are drawn with WebGL (Scattergl) instead of SVG."""

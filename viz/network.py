@@ -34,6 +34,7 @@ from discourse import schema
 from discourse.errors import AnalysisError
 from discourse.viz._escape import ellipsize, escape_expr, escape_text, snippet_expr
 from discourse.viz._style import (
+    ALONE_COLOUR,
     MAX_EDGES,
     MAX_FACTION_TRACES,
     OTHER_COLOUR,
@@ -70,6 +71,8 @@ PER_NODE_SHARE = 0.02
 MAX_ARROWS = 3_000
 """Edges of one tone above which no arrowheads are drawn and the lines are fainter (a bundle)."""
 PERIPHERY = "periphery"
+ALONE_GROUP = 1_000_000
+"""``_group`` of the authors alone in their faction (in the main view): one legend entry for all of them."""
 """legendgroup of the singletons and isolates kept out of the main view."""
 ANONYMOUS_LABEL = "anonymous commenter"
 """What the hover says of a node with no known author (the ``anonymous`` node column): never a name."""
@@ -488,19 +491,24 @@ def _with_groups(table: pl.DataFrame, edges: pl.DataFrame) -> pl.DataFrame:
     else:
         table = table.with_columns(_isolate=pl.lit(True))
     # factions are ranked (and coloured) by all their members, as in the faction overview, whether or
-    # not they are all in the main view
+    # not they are all in the main view; on the author view, authors alone in their faction (anonymous
+    # commenters mostly) share one grey entry instead of a "faction" of one each, as the header counts them
     members = pl.col("_members").sum() if "_members" in table.columns else pl.len()
+    sizes = table.group_by("community").agg(n=members)
+    alone = sizes.filter(pl.lit("_members" not in table.columns) & (pl.col("n") == 1)
+                         & (pl.col("community") != _OTHER))["community"]
     sizes = (
-        table.group_by("community").agg(n=members)
+        sizes.filter(~pl.col("community").is_in(alone.implode()))
         .sort([pl.col("community") == _OTHER, pl.col("n"), pl.col("community")], descending=[False, True, False])
         .with_row_index("rank").with_columns(pl.col("rank").cast(pl.Int64))
     )
     lumped = sizes.height > MAX_FACTION_TRACES
-    sizes = sizes.with_columns(
-        _group=pl.when(~pl.lit(lumped) | (pl.col("rank") < MAX_FACTION_TRACES - 1)).then(pl.col("rank"))
-        .otherwise(MAX_FACTION_TRACES)
-    )
-    return table.join(sizes.select("community", "_group"), on="community", how="left", maintain_order="left").with_columns(
+    sizes = pl.concat([
+        sizes.select("community", _group=pl.when(~pl.lit(lumped) | (pl.col("rank") < MAX_FACTION_TRACES - 1))
+                     .then(pl.col("rank")).otherwise(MAX_FACTION_TRACES)),
+        pl.DataFrame({"community": alone, "_group": pl.Series([ALONE_GROUP] * alone.len(), dtype=pl.Int64)}),
+    ])
+    return table.join(sizes, on="community", how="left", maintain_order="left").with_columns(
         _group=pl.when(pl.col("_main")).then(pl.col("_group")).otherwise(-1).fill_null(-1))
 
 
@@ -556,8 +564,9 @@ def _node_hover(table: pl.DataFrame, options: list[str], comments: pl.DataFrame 
     anonymous = _anonymous_expr(table)
     lines: list[pl.Expr] = [pl.lit("<b>") + pl.when(anonymous).then(pl.lit(ANONYMOUS_LABEL))
                             .otherwise(escape_expr(pl.col("author"))) + pl.lit("</b>")]
-    faction = pl.when(pl.col("community") >= 0).then(pl.format("faction {}", pl.col("community"))).otherwise(
-        pl.lit("no faction"))
+    alone = pl.lit(False) if "_members" in table.columns else pl.len().over("community") == 1
+    faction = (pl.when((pl.col("community") >= 0) & ~alone).then(pl.format("faction {}", pl.col("community")))
+               .when(pl.col("community") >= 0).then(pl.lit("alone, in no faction")).otherwise(pl.lit("no faction")))
     if "role" in table.columns:
         faction = faction + pl.lit(" · ") + escape_expr(pl.col("role"))
     if "_op" in table.columns:
@@ -790,6 +799,8 @@ def _node_traces(table: pl.DataFrame, options: list[str], scatter: type, *, stat
         part = table.filter(pl.col("_group") == group).sort(["_op", "_antagonist", size_cols[0]], maintain_order=True)
         if group < 0:
             name, colour, legendgroup = f"singletons & isolates ({part.height:,})", OTHER_COLOUR, PERIPHERY
+        elif group == ALONE_GROUP:
+            name, colour, legendgroup = f"alone, in no faction ({part.height:,})", ALONE_COLOUR, f"f{group}"
         elif group == MAX_FACTION_TRACES or part["community"][0] == _OTHER:
             count = int(part["_members"].sum()) if "_members" in part.columns else part.height
             name, colour, legendgroup = f"other factions ({count:,})", OTHER_COLOUR, f"f{group}"

@@ -90,9 +90,20 @@ def null_samples(x: FigureInput, partitioner: Partitioner, *, replicates: int, s
     return out
 
 
+ROUNDING_ZERO = 1e-12
+"""Figures are sums of floats: a value within this of 0 is rounding (5.6e-17 from terms that cancel) and
+is published as 0, so a modularity of exactly nothing does not read 2.2e-16."""
+
+
+def _zeroed(x: float) -> float:
+    return 0.0 if abs(x) < ROUNDING_ZERO else x
+
+
 def summarise(value: float | None, reason: str | None, null: list[float] | None, kind: str | None,
               replicates: int) -> dict[str, Any]:
     """The published record of one figure."""
+    if value is not None:
+        value = _zeroed(float(value))
     rec: dict[str, Any] = {"value": value, "z": None, "null_mean": None, "null_sd": None, "interval": None,
                            "null": kind, "replicates": 0, "reason": reason}
     if value is None:
@@ -112,7 +123,7 @@ def summarise(value: float | None, reason: str | None, null: list[float] | None,
     # order statistics at p (R + 1) (Weibull's plotting position): an interval that holds a value
     # exchangeable with the replicates 95% of the time (np.quantile's default covers about 92% at 60)
     lo, hi = np.quantile(sample, [0.025, 0.975], method="weibull")
-    rec.update(null_mean=mean, null_sd=sd, interval=[float(lo), float(hi)])
+    rec.update(null_mean=_zeroed(mean), null_sd=sd, interval=[_zeroed(float(lo)), _zeroed(float(hi))])
     if sd > 0:
         rec["z"] = rank_z(value, sample)
     else:

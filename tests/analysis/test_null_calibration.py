@@ -185,3 +185,12 @@ def test_pn_centrality_when_the_hostile_ties_form_a_complete_graph(n: int) -> No
     w = -np.ones(u.size)
     layers = layers_from_arrays(n, u, v, w, 0 * w, -w, np.ones(u.size, dtype=int))
     assert pn_centrality(layers) == pytest.approx(np.full(n, 0.5))
+
+
+def test_a_figure_that_is_zero_up_to_rounding_is_published_as_zero() -> None:
+    from discourse.analysis.nullmodels import summarise
+
+    tiny = 0.1 + 0.2 - 0.3          # 5.55e-17: terms that cancel
+    rec = summarise(tiny, None, [tiny, -tiny, 0.5, -0.5] * 10, "sign", 40)
+    assert rec["value"] == 0.0 and rec["null_mean"] == 0.0
+    assert summarise(1e-6, None, None, None, 0)["value"] == 1e-6     # small but real stays as it is

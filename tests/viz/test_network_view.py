@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from discourse.viz import faction_layout, network_figure, network_view
-from discourse.viz.network import REPLY_CLASSES, place_labels
+from discourse.viz.network import ALONE_GROUP, REPLY_CLASSES, place_labels
 from discourse.viz.tone import tone_expr
 
 # -- tone ------------------------------------------------------------------------------------------
@@ -272,7 +272,8 @@ def test_search_index_has_names_as_typed_and_every_tie() -> None:
     assert idx["names"] == ["<b>ann</b>", "bob", "cy"] and idx["labels"][0] == "&lt;b&gt;ann&lt;/b&gt;"
     assert sorted(zip(idx["s"], idx["t"], idx["tone"])) == [(0, 1, 1), (1, 2, -1)]   # the self-reply is no tie
     groups = {g for _, g in idx["nodeTraces"]}
-    assert groups == {"f0", "f1"} and len(idx["labelAnnotations"]) == 3
+    # cy is alone in faction 1: drawn with the authors in no faction, not as a faction of one
+    assert groups == {"f0", f"f{ALONE_GROUP}"} and len(idx["labelAnnotations"]) == 3
 
 
 def test_the_publication_figure_has_no_controls() -> None:
@@ -286,3 +287,19 @@ def test_the_publication_figure_has_no_controls() -> None:
     assert "size nodes by" not in texts and static.layout.legend.title.text is None
     label = next(a for a in static.layout.annotations if (a.name or "").startswith("label-"))
     assert label.font.size >= 14 and static.layout.width == 1600
+
+
+def test_authors_alone_in_their_faction_share_one_legend_entry() -> None:
+    # two factions of two, and three authors each alone in a faction of their own (two anonymous)
+    nodes = pl.DataFrame({"author": ["ann", "bob", "cy", "dee", "eve", "anonymous#t/1", "anonymous#t/2"],
+                          "community": [0, 0, 1, 1, 2, 3, 4],
+                          "anonymous": [False, False, False, False, False, True, True]})
+    pairs = [("ann", "bob"), ("cy", "dee"), ("eve", "ann"), ("anonymous#t/1", "cy"), ("anonymous#t/2", "bob")]
+    edges = pl.DataFrame({"source": [a for a, _ in pairs], "target": [b for _, b in pairs], "n_replies": [1] * 5,
+                          "n_agree": [1, 1, 0, 0, 0], "n_neutral": [0] * 5, "n_disagree": [0] * 5,
+                          "n_hostile": [0, 0, 1, 1, 1]})
+    fig = network_view(nodes, edges).figure
+    names = [t.name for t in fig.data if t.showlegend and t.legendgroup and t.legendgroup.startswith("f")]
+    assert names == ["faction 0: ann, bob (2)", "faction 1: cy, dee (2)", "alone, in no faction (3)"]
+    hovers = [h for t in fig.data if t.legendgroup == f"f{ALONE_GROUP}" and t.hovertext for h in t.hovertext]
+    assert len(hovers) == 3 and all("alone, in no faction" in h and "faction 2" not in h for h in hovers)

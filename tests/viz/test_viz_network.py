@@ -198,11 +198,11 @@ def test_size_selector_restyles_every_node_trace() -> None:
 
 
 def test_many_factions_share_an_other_trace() -> None:
-    n = 20
-    nodes = pl.DataFrame({"author": [f"u{i}" for i in range(n)], "community": list(range(n))})
+    n = 20   # factions of two members (an author alone in a faction is drawn as in none)
+    nodes = pl.DataFrame({"author": [f"u{i}" for i in range(2 * n)], "community": [i // 2 for i in range(2 * n)]})
     fig = network_figure(nodes, pl.DataFrame(schema={"source": pl.String, "target": pl.String}))
     names = [t.name for t in _node_traces(fig)]
-    assert len(names) == 12 and names[-1] == "other factions (9)"
+    assert len(names) == 12 and names[-1] == "other factions (18)"
 
 
 def test_same_seed_same_figure_other_seed_other_layout() -> None:
