@@ -23,6 +23,7 @@ from discourse.analysis.figures import FIGURE_NULLS, FigureInput, compute_figure
 from discourse.analysis.network import AuthorNetwork, NetworkOptions, author_network
 from discourse.analysis.nullmodels import NULL_DESCRIPTIONS, null_samples, summarise
 from discourse.analysis.roles import assign_roles
+from discourse.analysis.triads import signed_triad_census
 from discourse.options import AnalysisOptions
 
 __all__ = ["DEFAULT_RUNS", "Analysis", "analyse", "figures_by_thread", "thread_figures"]
@@ -207,6 +208,9 @@ def analyse(network: AuthorNetwork, replies: pl.DataFrame | None = None, options
     figures = _figures(x, method=method, seed=seed, null_replicates=null_replicates, resolution=resolution,
                        runs=runs)
     timings["figures"] = time.perf_counter() - t
+    t = time.perf_counter()
+    triads = signed_triad_census(x)
+    timings["triads"] = time.perf_counter() - t
 
     sizes = np.bincount(membership) if membership.size else np.zeros(0, dtype=np.int64)
     active = int((table["n_neighbours"] > 0).sum()) if g.vcount() else 0
@@ -241,6 +245,7 @@ def analyse(network: AuthorNetwork, replies: pl.DataFrame | None = None, options
         "roles": dict(sorted(nodes.group_by("role").len().iter_rows())) if nodes.height else {},
         "centrality": notes,
         "figures": figures,
+        "triads": triads,
         "null_models": {"replicates": null_replicates, **NULL_DESCRIPTIONS},
         "network_counts": dict(network.counts),
         "network_options": network.options.options_dict(),
