@@ -86,6 +86,20 @@ def test_languages_are_detected_and_short_texts_left_undetermined() -> None:
     assert language.detect_languages(texts).to_list() == got
 
 
+def test_english_words_are_counted_at_unicode_word_boundaries() -> None:
+    """The quick English count (ASCII boundaries, once non-ASCII word characters are "x") counts what a
+    Unicode word-boundary pattern over the lowercased text counts: no "as" in "así", no "a" in "ça"."""
+    import re
+
+    texts = ["Así es, ça va, aún no.", "THE Best of The rest", "I don’t know, I'm here", "naïve the ünder",
+             "日本the 東京 the", "the_end x1the the2 ‘the’", "résumé is à la carte", "Ωthe theΩ ΣΑΣ"]
+    words = "|".join(sorted(set(language._ENGLISH), key=len, reverse=True))
+    reference = [len(re.findall(rf"\b(?:{words})\b", t.lower())) for t in texts]
+    got = pl.DataFrame({"t": texts}).select(language.english_words(pl.col("t")))["t"].to_list()
+    assert got == reference
+    assert reference[:3] == [1, 3, 4]  # "no"; "the", "of", "the"; "i", "know", "i'm", "here"
+
+
 def test_past_the_identifier_budget_long_non_english_is_still_not_english(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(language, "IDENTIFIER_BUDGET", 0)
     got = language.detect_languages(pl.Series([SENTENCES["es"], SENTENCES["en"], SENTENCES["zh"]])).to_list()
