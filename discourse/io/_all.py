@@ -17,6 +17,7 @@ from discourse.io import (
     peertube,  # noqa: F401
     pushshift,  # noqa: F401
     reddit,  # noqa: F401
+    savedpage,  # noqa: F401
     stackexchange,  # noqa: F401
     stackexchange_api,  # noqa: F401
     telegram,  # noqa: F401

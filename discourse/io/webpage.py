@@ -64,7 +64,7 @@ from discourse.io.flatpage import PageLayout, parse_flatpage
 from discourse.io.registry import Reader, ReadOptions, ReadResult, register
 from discourse.quality import FileQuality, QualityReport
 
-__all__ = ["parse_webpage", "read_webpage", "sniff_webpage"]
+__all__ = ["parse_structured", "parse_webpage", "read_webpage", "sniff_webpage"]
 
 _ANONYMOUS = frozenset(n.lower() for n in PageLayout().anonymous_names)
 _HTML_START = re.compile(r"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.IGNORECASE | re.DOTALL)
@@ -660,6 +660,17 @@ def _thread_id(soup: BeautifulSoup, layout: str, fallback: str, saved: dict[str,
 def parse_webpage(text: str, *, path: str | Path = "<html>", thread_id: str | None = None, site: str | None = None,
                   on_error: str = "raise", page_layout: dict[str, Any] | None = None) -> ReadResult:
     """Parse a saved page's HTML into the canonical tables (see the module's docstring)."""
+    result = parse_structured(text, path=path, thread_id=thread_id, site=site, on_error=on_error,
+                              page_layout=page_layout, flat=True)
+    assert result is not None  # with flat=True a page without comment structure is read as flat text
+    return result
+
+
+def parse_structured(text: str, *, path: str | Path = "<html>", thread_id: str | None = None, site: str | None = None,
+                     on_error: str = "raise", page_layout: dict[str, Any] | None = None,
+                     flat: bool = False) -> ReadResult | None:
+    """:func:`parse_webpage`, but None for a page with no comment structure unless ``flat`` (then its
+    visible text is read as a flat page): a saved page with frames tries each document in turn."""
     spath = str(path)
     notes: list[str] = []
     if not _HTML_END.search(text[-4096:] if len(text) > 4096 else text):
@@ -700,17 +711,19 @@ def parse_webpage(text: str, *, path: str | Path = "<html>", thread_id: str | No
         if confidence < 0.3:
             items = None
     if items is None:
-        flat = parse_flatpage(_visible_text(soup.body or soup), path=path,
+        if not flat:
+            return None
+        flat_result = parse_flatpage(_visible_text(soup.body or soup), path=path,
                               thread_id=fallback_id, site=site or "web", layout=PageLayout.from_options(page_layout, path),
                               given=tuple(page_layout or ()))
-        for fq in flat.quality.files:
+        for fq in flat_result.quality.files:
             fq.format = "webpage"
             fq.notes.insert(0, "no comment structure found in the HTML: read as a flat page (its visible text)")
             if framed:
                 fq.notes.insert(1, "the page shows its Disqus comments in a frame, which a browser saves as a file of "
                                    "its own (in the page's _files folder); read that file for the comments")
             fq.notes[1:1] = notes
-        return flat
+        return flat_result
     site = site or {"wordpress": "wordpress", "disqus": "disqus", "discourse": "discourse", "reddit": "reddit"}.get(layout, "web")
     # every comment is read: take them out of the page (the nesting layouts have already), so that
     # looking up the page's own parts (title, article, stated count) walks the rest only

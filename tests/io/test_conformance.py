@@ -29,6 +29,8 @@ SAMPLES: dict[str, Path] = {
     "flatpage": DATA / "flatpage" / "wordpress.txt",
     "table": DATA / "compare" / "calm.csv",
     "webpage": DATA / "webpage" / "wordpress.html",
+    "mhtml": DATA / "savedpage" / "ferry.mhtml",
+    "webarchive": DATA / "savedpage" / "riverside.webarchive",
     "wxr": DATA / "wxr" / "export.xml",
     "bluesky": DATA / "bluesky" / "thread.json",
     "lemmy": DATA / "lemmy" / "post_with_comments.json",
