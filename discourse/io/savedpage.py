@@ -62,19 +62,30 @@ def _mhtml_documents(data: bytes, path: Path) -> list[_Document]:
     if not message.is_multipart():
         raise ParseError(path, None, "an MHTML file whose body is not multipart/related; expected a page saved as "
                                      "'Webpage, Single File'")
-    docs = []
+    docs: list[_Document] = []
+    roots: list[tuple[_Document, Message]] = []
     for part in message.walk():
-        if part.get_content_type() != "text/html" or part.is_multipart():
+        if part.get_content_type() not in ("text/html", "application/xhtml+xml") or part.is_multipart():
             continue
         body = part.get_payload(decode=True)
         if not isinstance(body, bytes) or not body.strip():
             continue
         docs.append(_Document(_location(part), _decoded(body, part.get_content_charset(), path)))
+        roots.append((docs[-1], part))
     if not docs:
         raise ParseError(path, None, "an MHTML file with no text/html part; expected a saved web page")
-    # the page itself first: the part at the snapshot's address (Chrome writes it first anyway)
-    main = message.get("Snapshot-Content-Location")
-    docs.sort(key=lambda d: d.url != main if main else False)
+    # the page itself first: the root part RFC 2557 names (``start=<content-id>``), else the part at the
+    # snapshot's address (Chrome writes it first anyway)
+    start = message.get_param("start")
+    if isinstance(start, str) and start.strip():
+        root = next((d for d, part in roots if str(part.get("Content-ID", "")).strip() == start.strip()), None)
+        if root is not None:
+            docs.remove(root)
+            docs.insert(0, root)
+            return docs
+    main = message.get("Snapshot-Content-Location") or message.get("X-Snapshot-Content-Location")
+    if main:
+        docs.sort(key=lambda d: d.url != str(main).strip())
     return docs
 
 

@@ -73,6 +73,14 @@ def test_documents_come_out_decoded_page_first(tmp_path: Path) -> None:
     path.write_bytes(msg.as_bytes())
     assert html_documents(path) == [("https://a.example/page", "<html><body>Café crème</body></html>"),
                                     ("https://a.example/frame", "<html><body>frame</body></html>")]
+    # RFC 2557's start= names the root part by its Content-ID, whatever the snapshot header says
+    msg = MIMEMultipart("related", type="text/html", start="<root@x>")
+    for url, cid in (("https://a.example/frame", "<frame@x>"), ("https://a.example/page", "<root@x>")):
+        part = MIMEText(f"<html><body>{url}</body></html>", "html", "utf-8")
+        part["Content-Location"], part["Content-ID"] = url, cid
+        msg.attach(part)
+    path.write_bytes(msg.as_bytes())
+    assert [u for u, _ in html_documents(path)] == ["https://a.example/page", "https://a.example/frame"]
 
 
 def test_detected_by_content_whatever_the_name(tmp_path: Path) -> None:
