@@ -14,6 +14,10 @@ threads against their true trees, by confidence band, and speed on a 10,000-comm
   depth-first and chronologically (training/fit_infer.py), with accuracy by the inferred parent's
   confidence: < 0.5, 0.5-0.8, >= 0.8 and the share of comments in each band.
 * speed: one synthetic thread of 10,000 comments (gen_threads seed 3) flattened both ways.
+* headroom: on the depth-first measure sets, how much the page-order decisions cost: the accuracy as
+  inferred, the share of comments whose true parent was among their candidates, and the accuracy when
+  every earlier comment has its true parent (teacher forcing): what better decoding of the same
+  scorer could reach at most, against what a better pair scorer must add.
 
 Prints one JSON line per measurement.
 """
@@ -140,9 +144,43 @@ def speed(n: int = 10_000) -> list[dict[str, object]]:
     return rows
 
 
+def headroom() -> list[dict[str, object]]:
+    sys.path.insert(0, str(ROOT))
+    from discourse.infer.scorer import decode_thread, load_weights
+    from training.fit_infer import corpora, dedupe
+    from training.infer.fit import _threads, flatten
+
+    weights = load_weights()
+    rows = []
+    for name, (comments, threads) in corpora().items():
+        if not name.endswith("-measure"):
+            continue
+        flat = flatten(dedupe(comments), "depth-first")
+        n = free = reachable = forced = 0
+        for thread, truth, known in _threads(flat, threads):
+            chosen: dict[int, int] = {}
+            offered: dict[int, list[int]] = {}
+            for step in decode_thread(thread, weights, "depth-first"):
+                chosen[step.index] = step.candidates[step.chosen]   # a revised step replaces the decision
+                offered.setdefault(step.index, step.candidates)
+            for step in decode_thread(thread, weights, "depth-first", truth=truth):
+                if step.revised or not known[step.index]:
+                    continue
+                i = step.index
+                n += 1
+                free += chosen[i] == truth[i]
+                reachable += truth[i] in offered[i]
+                forced += step.candidates[step.chosen] == truth[i]
+        rows.append({"part": "headroom", "set": name.removesuffix("-measure"), "order": "depth-first", "n": n,
+                     "accuracy": round(free / n, 3), "true_parent_offered": round(reachable / n, 3),
+                     "accuracy_with_true_history": round(forced / n, 3)})
+        print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--skip", default="", help="comma-separated parts to skip: seed, measure, speed")
+    ap.add_argument("--skip", default="", help="comma-separated parts to skip: seed, measure, speed, headroom")
     args = ap.parse_args(argv)
     if not SHARED.is_dir():
         print(f"{SHARED} is missing; nothing to measure", file=sys.stderr)
@@ -156,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
         measure_sets()
     if "speed" not in skip:
         speed()
+    if "headroom" not in skip:
+        headroom()
     return 0
 
 
